@@ -1,0 +1,1 @@
+"""Warroom: run production incidents in Slack."""
