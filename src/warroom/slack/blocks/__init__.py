@@ -1,0 +1,6 @@
+"""Block Kit builders: pure functions from domain objects to Slack payloads.
+
+Built through `slack_sdk.models`, whose `to_dict()` enforces Slack's field
+limits, so an overlong payload fails in a test instead of in front of a
+responder. No builder reads the database or calls Slack.
+"""

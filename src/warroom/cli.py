@@ -1,0 +1,132 @@
+"""`warroom serve | migrate | policy check FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warroom.config import ConfigError, Settings, load_settings
+from warroom.domain.policy import PolicyError, load_policy
+
+if TYPE_CHECKING:
+    from warroom.runtime import Runtime
+
+__all__ = ["main"]
+
+log = logging.getLogger("warroom")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warroom", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode)")
+    serve.add_argument("--socket-mode", action="store_true", help="connect out over Socket Mode")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="HTTP port (default: PORT, or 3000)")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    policy = commands.add_parser("policy", help="work with policy files")
+    policy_commands = policy.add_subparsers(dest="policy_command", required=True)
+    check = policy_commands.add_parser("check", help="validate a policy file")
+    check.add_argument("file", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "policy":
+            return _policy_check(args.file)
+        settings = load_settings()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        if args.command == "migrate":
+            return _migrate(settings)
+        return _serve(settings, socket_mode=args.socket_mode, host=args.host, port=args.port)
+    except (ConfigError, PolicyError) as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 2
+
+
+def _policy_check(path: Path) -> int:
+    if not path.is_file():
+        print(f"warroom: {path} does not exist", file=sys.stderr)
+        return 2
+    try:
+        policy = load_policy(path)
+    except PolicyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(
+        f"{path}: OK — {len(policy.severities)} severities, {len(policy.statuses)} statuses, "
+        f"{len(policy.roles)} roles"
+    )
+    return 0
+
+
+def _migrate(settings: Settings) -> int:
+    from warroom.store.migrations import upgrade
+
+    upgrade(settings.database_url)
+    print(f"warroom: database is up to date ({_safe_url(settings.database_url)})")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _serve(settings: Settings, *, socket_mode: bool, host: str, port: int | None) -> int:
+    from warroom.runtime import build_runtime
+    from warroom.store.migrations import upgrade
+
+    settings.require_slack(socket_mode=socket_mode)
+    runtime = build_runtime(settings)
+    if settings.database_url.startswith("sqlite"):
+        upgrade(settings.database_url)
+    return asyncio.run(
+        _run(runtime, socket_mode=socket_mode, host=host, port=port or settings.port)
+    )
+
+
+async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> int:
+    import uvicorn
+
+    from warroom.slack.app import build_bolt_app
+    from warroom.store.migrations import current_revision, head_revision
+    from warroom.web.asgi import create_asgi_app
+
+    settings = runtime.settings
+    current, head = await current_revision(runtime.store), head_revision(settings.database_url)
+    if current != head:
+        await runtime.close()
+        raise ConfigError(
+            f"DATABASE_URL schema is at {current or 'nothing'}, not {head}: run `warroom migrate`."
+        )
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        assert settings.slack_app_token is not None
+        bolt = build_bolt_app(runtime, socket_mode=True)
+        handler = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+        log.info("Warroom connecting to Slack over Socket Mode")
+        try:
+            await handler.start_async()  # type: ignore[no-untyped-call]
+        finally:
+            await runtime.close()
+        return 0
+    app = create_asgi_app(runtime)
+    log.info("Warroom listening on http://%s:%d/slack/events", host, port)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    await server.serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Settings from the environment (and `.env`), validated once at start-up.
+
+A missing or malformed setting stops start-up with one line that names the
+variable and says how to fix it: at 3 a.m. nobody wants a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./warroom.db"
+
+_FIXES: dict[str, str] = {
+    "SLACK_BOT_TOKEN": (
+        "set it to the Bot User OAuth Token (xoxb-...) from your Slack app's "
+        "OAuth & Permissions page"
+    ),
+    "SLACK_SIGNING_SECRET": (
+        "set it to the Signing Secret from your Slack app's Basic Information page"
+    ),
+    "SLACK_APP_TOKEN": (
+        "set it to an app-level token (xapp-...) with connections:write, "
+        "from Basic Information > App-Level Tokens"
+    ),
+    "SLACK_API_URL": "leave it unset (Slack's own API) or give an http(s) URL ending in /",
+    "DATABASE_URL": (
+        "use sqlite+aiosqlite:///path/to/warroom.db or "
+        "postgresql+asyncpg://user:password@host:5432/dbname"
+    ),
+    "PORT": "use a TCP port number between 1 and 65535",
+    "BROADCAST_CHANNEL": (
+        "use a channel ID like C0123456789 (channel details > About, at the bottom), "
+        "or leave it empty for no announcements"
+    ),
+    "POLICY_FILE": "give the path of an existing TOML policy file, or leave it empty",
+    "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
+}
+
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line with the fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = Field(default=3000, ge=1, le=65535)
+    broadcast_channel: str | None = None
+    policy_file: Path | None = None
+    log_level: str = "INFO"
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("broadcast_channel", "policy_file", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("is not a bot token (it must start with xoxb-)")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("is not an app-level token (it must start with xapp-)")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("is not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("names a database driver Warroom does not support")
+        return value
+
+    @field_validator("broadcast_channel")
+    @classmethod
+    def _channel_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _CHANNEL_ID.match(value.strip()):
+            raise ValueError(f"{value!r} is not a channel ID")
+        return value.strip() if value else value
+
+    @field_validator("policy_file")
+    @classmethod
+    def _policy_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} does not exist")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level_shape(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"{value!r} is not a log level")
+        return level
+
+    def require_slack(self, *, socket_mode: bool) -> None:
+        """Fail with the one-line fix when a credential `serve` needs is missing."""
+        needed = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET"]
+        for name in needed:
+            if getattr(self, name.lower()) is None:
+                raise ConfigError(f"{name} is missing: {_FIXES[name]}.")
+
+    @property
+    def bot_token(self) -> str:
+        assert self.slack_bot_token is not None, "call require_slack() first"
+        return self.slack_bot_token.get_secret_value()
+
+    @property
+    def signing_secret(self) -> str:
+        assert self.slack_signing_secret is not None, "call require_slack() first"
+        return self.slack_signing_secret.get_secret_value()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning a validation failure into a one-line ConfigError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        fix = _FIXES.get(name, "check its value")
+        raise ConfigError(f"{name} {reason}: {fix}.") from None

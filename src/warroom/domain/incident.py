@@ -1,0 +1,55 @@
+"""The incident as the rest of the code sees it: an immutable snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["Incident", "RoleHolder", "reference"]
+
+
+def reference(number: int) -> str:
+    """The name people say out loud: `INC-42`."""
+    return f"INC-{number}"
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    role: str
+    user_id: str
+    assigned_by: str
+    assigned_at: datetime
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    team_id: str
+    number: int
+    title: str
+    impact: str
+    severity: str
+    status: str
+    private: bool
+    reporter_id: str
+    declared_at: datetime
+    started_at: datetime | None = None
+    invitees: tuple[str, ...] = ()
+    channel_id: str | None = None
+    channel_name: str | None = None
+    card_ts: str | None = None
+    announcement_channel_id: str | None = None
+    announcement_ts: str | None = None
+    acknowledged_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    provisioned_at: datetime | None = None
+    provision_error: str | None = None
+    roles: tuple[RoleHolder, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        return reference(self.number)
+
+    def holder(self, role: str) -> str | None:
+        return next((r.user_id for r in self.roles if r.role == role), None)

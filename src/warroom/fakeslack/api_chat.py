@@ -1,0 +1,230 @@
+"""chat.*, pins.*, reactions.add, users.info and auth.test of the fake Web API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from warroom.fakeslack.limits import block_problems
+from warroom.fakeslack.params import get_bool, get_str
+from warroom.fakeslack.state import ApiError, ChannelState, Workspace, is_user_id
+
+__all__ = ["ATTACHMENTS_MAX", "CHAT_METHODS", "MESSAGE_TEXT_MAX", "UPDATE_TEXT_MAX"]
+
+Json = dict[str, Any]
+Handler = Callable[[Workspace, Json], Json]
+
+MESSAGE_TEXT_MAX = 40_000
+# chat.update's own docs: "The `text` field cannot exceed 4,000 characters."
+UPDATE_TEXT_MAX = 4_000
+MARKDOWN_TEXT_MAX = 12_000
+ATTACHMENTS_MAX = 100
+_TS = re.compile(r"\d+\.\d+")
+_EMOJI = re.compile(r"[a-z0-9_+'-]+(::skin-tone-[2-6])?")
+
+
+def _postable(ws: Workspace, channel: Any) -> ChannelState:
+    """chat.postMessage's `channel`: an ID, a user ID (opens the DM) or a #name."""
+    if is_user_id(channel):
+        return ws.open_dm(channel)
+    if isinstance(channel, str) and channel and channel[0] not in "CDG":
+        named = ws.by_name(channel.removeprefix("#"))
+        channel = named.id if named is not None else None
+    state = ws.visible(channel)
+    if state.is_archived:
+        raise ApiError("is_archived")
+    if ws.bot_user_id not in state.members:
+        raise ApiError("not_in_channel")
+    return state
+
+
+def _content(args: Json, *, text_max: int) -> tuple[str | None, list[Any] | None, Any]:
+    """(text, blocks, attachments) after Slack's checks on message content."""
+    markdown = get_str(args, "markdown_text")
+    text = get_str(args, "text")
+    blocks = args.get("blocks")
+    attachments = args.get("attachments")
+    if markdown is not None:
+        if text is not None or blocks is not None:
+            raise ApiError("markdown_text_conflict")
+        if len(markdown) > MARKDOWN_TEXT_MAX:
+            raise ApiError("msg_too_long")
+        text = markdown
+    if blocks is not None:
+        if not isinstance(blocks, list):
+            raise ApiError("invalid_blocks_format")
+        problems = block_problems(blocks, surface="message")
+        if problems:
+            messages = [f"[ERROR] {p}" for p in problems]
+            raise ApiError("invalid_blocks", response_metadata={"messages": messages})
+    if attachments is not None:
+        if not isinstance(attachments, list):
+            raise ApiError("invalid_attachments")
+        if len(attachments) > ATTACHMENTS_MAX:
+            raise ApiError("too_many_attachments")
+    if not text and not blocks and not attachments:
+        raise ApiError("no_text")
+    if text is not None and len(text) > text_max:
+        raise ApiError("msg_too_long")
+    return text, blocks, attachments
+
+
+def post_message(ws: Workspace, args: Json) -> Json:
+    state = _postable(ws, args.get("channel"))
+    text, blocks, attachments = _content(args, text_max=MESSAGE_TEXT_MAX)
+    message = ws.new_message(
+        state,
+        user=ws.bot_user_id,
+        text=text or "",
+        blocks=blocks,
+        attachments=attachments,
+        thread_ts=get_str(args, "thread_ts") or None,
+        broadcast=get_bool(args, "reply_broadcast"),
+        metadata=args.get("metadata"),
+    )
+    return {
+        "ok": True,
+        "channel": state.id,
+        "ts": message["ts"],
+        "message": ws.copy_json(message),
+    }
+
+
+def update(ws: Workspace, args: Json) -> Json:
+    state = ws.visible(args.get("channel"))
+    if state.is_archived:
+        raise ApiError("is_inactive")
+    message = ws.find_message(state.id, args.get("ts"))
+    if message.get("user") != ws.bot_user_id:
+        raise ApiError("cant_update_message")
+    text, blocks, attachments = _content(args, text_max=UPDATE_TEXT_MAX)
+    if blocks is not None:
+        message["blocks"] = blocks
+    elif text is not None:
+        message.pop("blocks", None)
+        message["edited"] = {"user": ws.bot_user_id, "ts": ws.next_ts()}
+    if text is not None:
+        message["text"] = text
+    if attachments is not None:
+        message["attachments"] = attachments
+    return {
+        "ok": True,
+        "channel": state.id,
+        "ts": message["ts"],
+        "text": message["text"],
+        "message": ws.copy_json(message),
+    }
+
+
+def post_ephemeral(ws: Workspace, args: Json) -> Json:
+    state = _postable(ws, args.get("channel"))
+    user = get_str(args, "user")
+    if not user or user not in state.members:
+        raise ApiError("user_not_in_channel")
+    text, blocks, attachments = _content(args, text_max=MESSAGE_TEXT_MAX)
+    ts = ws.next_ts()
+    message: Json = {"type": "message", "user": ws.bot_user_id, "text": text or "", "ts": ts}
+    if blocks is not None:
+        message["blocks"] = blocks
+    if attachments is not None:
+        message["attachments"] = attachments
+    thread_ts = get_str(args, "thread_ts")
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    ws.ephemerals.setdefault(state.id, []).append({"to": user, "message": message})
+    return {"ok": True, "message_ts": ts}
+
+
+def get_permalink(ws: Workspace, args: Json) -> Json:
+    state = ws.visible(args.get("channel"))
+    message = ws.find_message(state.id, args.get("message_ts"))
+    return {"ok": True, "channel": state.id, "permalink": ws.permalink(state.id, message)}
+
+
+def _item(ws: Workspace, args: Json) -> tuple[ChannelState, Json]:
+    state = ws.visible(args.get("channel"))
+    ts = get_str(args, "timestamp")
+    if not ts:
+        raise ApiError("no_item_specified")
+    if not _TS.fullmatch(ts):
+        raise ApiError("bad_timestamp")
+    return state, ws.find_message(state.id, ts)
+
+
+def pins_add(ws: Workspace, args: Json) -> Json:
+    state, message = _item(ws, args)
+    if message["ts"] in state.pins:
+        raise ApiError("already_pinned")
+    state.pins.append(message["ts"])
+    message.setdefault("pinned_to", []).append(state.id)
+    return {"ok": True}
+
+
+def pins_remove(ws: Workspace, args: Json) -> Json:
+    state, message = _item(ws, args)
+    if message["ts"] not in state.pins:
+        raise ApiError("not_pinned")
+    state.pins.remove(message["ts"])
+    pinned_to = message.get("pinned_to", [])
+    if state.id in pinned_to:
+        pinned_to.remove(state.id)
+    if not pinned_to:
+        message.pop("pinned_to", None)
+    return {"ok": True}
+
+
+def reactions_add(ws: Workspace, args: Json) -> Json:
+    if not args.get("channel") or not args.get("timestamp"):
+        raise ApiError("no_item_specified")
+    state, message = _item(ws, args)
+    if state.is_archived:
+        raise ApiError("is_archived")
+    name = get_str(args, "name") or ""
+    if not _EMOJI.fullmatch(name):
+        raise ApiError("invalid_name")
+    reactions: list[Json] = message.setdefault("reactions", [])
+    for reaction in reactions:
+        if reaction["name"] == name:
+            if ws.bot_user_id in reaction["users"]:
+                raise ApiError("already_reacted")
+            reaction["users"].append(ws.bot_user_id)
+            reaction["count"] += 1
+            break
+    else:
+        reactions.append({"name": name, "users": [ws.bot_user_id], "count": 1})
+    return {"ok": True}
+
+
+def users_info(ws: Workspace, args: Json) -> Json:
+    user = args.get("user")
+    if not is_user_id(user):
+        raise ApiError("user_not_found")
+    return {"ok": True, "user": ws.user_json(str(user))}
+
+
+def auth_test(ws: Workspace, args: Json) -> Json:
+    return {
+        "ok": True,
+        "url": f"https://{ws.team_domain}.slack.com/",
+        "team": ws.team_name,
+        "user": ws.bot_name,
+        "team_id": ws.team_id,
+        "user_id": ws.bot_user_id,
+        "bot_id": ws.bot_id,
+        "app_id": ws.app_id,
+        "is_enterprise_install": False,
+    }
+
+
+CHAT_METHODS: dict[str, Handler] = {
+    "auth.test": auth_test,
+    "chat.postMessage": post_message,
+    "chat.update": update,
+    "chat.postEphemeral": post_ephemeral,
+    "chat.getPermalink": get_permalink,
+    "pins.add": pins_add,
+    "pins.remove": pins_remove,
+    "reactions.add": reactions_add,
+    "users.info": users_info,
+}

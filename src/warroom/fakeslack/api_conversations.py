@@ -1,0 +1,165 @@
+"""conversations.* methods of the fake Web API."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Callable
+from typing import Any
+
+from warroom.fakeslack.limits import channel_name_problem
+from warroom.fakeslack.params import get_bool, get_str
+from warroom.fakeslack.state import ApiError, Workspace, is_user_id
+
+__all__ = ["CONVERSATION_METHODS", "INVITE_MAX_USERS", "TOPIC_MAX"]
+
+Json = dict[str, Any]
+Handler = Callable[[Workspace, Json], Json]
+
+INVITE_MAX_USERS = 100
+TOPIC_MAX = 250
+MEMBERS_PAGE_MAX = 1000
+
+
+def create(ws: Workspace, args: Json) -> Json:
+    name = get_str(args, "name")
+    if name is None:
+        raise ApiError("invalid_name_required")
+    problem = channel_name_problem(name)
+    if problem is not None:
+        raise ApiError(problem)
+    if ws.by_name(name) is not None:
+        raise ApiError("name_taken")
+    state = ws.add_channel(
+        name,
+        is_private=get_bool(args, "is_private"),
+        creator=ws.bot_user_id,
+        members={ws.bot_user_id},
+    )
+    return {"ok": True, "channel": ws.channel_json(state)}
+
+
+def invite(ws: Workspace, args: Json) -> Json:
+    state = ws.visible(args.get("channel"))
+    if state.is_im:
+        raise ApiError("method_not_supported_for_channel_type")
+    if state.is_archived:
+        raise ApiError("is_archived")
+    users = args.get("users")
+    if not isinstance(users, list) or not users:
+        raise ApiError("no_user")
+    if len(users) > INVITE_MAX_USERS:
+        raise ApiError("too_many_users")
+    if ws.bot_user_id not in state.members:
+        raise ApiError("not_in_channel")
+    errors: list[Json] = []
+    valid: list[str] = []
+    for user in users:
+        if not isinstance(user, str) or not is_user_id(user):
+            code = "user_not_found"
+        elif user == ws.bot_user_id:
+            code = "cant_invite_self"
+        elif user in state.members:
+            code = "already_in_channel"
+        else:
+            valid.append(user)
+            continue
+        errors.append({"user": user, "ok": False, "error": code})
+    if errors and not (get_bool(args, "force") and valid):
+        raise ApiError(errors[0]["error"], errors=errors)
+    state.members.update(valid)
+    response: Json = {"ok": True, "channel": ws.channel_json(state)}
+    if errors:
+        response["errors"] = errors
+    return response
+
+
+def join(ws: Workspace, args: Json) -> Json:
+    channel_id = args.get("channel")
+    state = ws.channels.get(channel_id) if isinstance(channel_id, str) else None
+    if state is None:
+        raise ApiError("channel_not_found")
+    if state.is_private or state.is_im:
+        raise ApiError("method_not_supported_for_channel_type")
+    if state.is_archived:
+        raise ApiError("is_archived")
+    response: Json = {"ok": True}
+    if ws.bot_user_id in state.members:
+        response["warning"] = "already_in_channel"
+        response["response_metadata"] = {"warnings": ["already_in_channel"]}
+    state.members.add(ws.bot_user_id)
+    response["channel"] = ws.channel_json(state)
+    return response
+
+
+def _set_text(ws: Workspace, args: Json, field: str) -> Json:
+    state = ws.visible(args.get("channel"))
+    if state.is_im:
+        raise ApiError("method_not_supported_for_channel_type")
+    if state.is_archived:
+        raise ApiError("is_archived")
+    if ws.bot_user_id not in state.members:
+        raise ApiError("not_in_channel")
+    value = get_str(args, field) or ""
+    if len(value) > TOPIC_MAX:
+        raise ApiError("too_long")
+    meta = (ws.bot_user_id, int(time.time()))
+    if field == "topic":
+        state.topic, state.topic_meta = value, meta
+    else:
+        state.purpose, state.purpose_meta = value, meta
+    return {"ok": True, "channel": ws.channel_json(state)}
+
+
+def set_topic(ws: Workspace, args: Json) -> Json:
+    return _set_text(ws, args, "topic")
+
+
+def set_purpose(ws: Workspace, args: Json) -> Json:
+    return _set_text(ws, args, "purpose")
+
+
+def info(ws: Workspace, args: Json) -> Json:
+    state = ws.visible(args.get("channel"))
+    num = get_bool(args, "include_num_members")
+    return {"ok": True, "channel": ws.channel_json(state, num_members=num)}
+
+
+def members(ws: Workspace, args: Json) -> Json:
+    state = ws.visible(args.get("channel"))
+    raw_limit = get_str(args, "limit")
+    try:
+        limit = int(raw_limit) if raw_limit else 100
+    except ValueError:
+        raise ApiError("invalid_limit") from None
+    if limit < 1:
+        raise ApiError("invalid_limit")
+    limit = min(limit, MEMBERS_PAGE_MAX)
+    cursor = get_str(args, "cursor") or ""
+    offset = 0
+    if cursor:
+        try:
+            offset = int(base64.b64decode(cursor, validate=True).decode().removeprefix("offset:"))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise ApiError("invalid_cursor") from None
+    everyone = sorted(state.members)
+    page = everyone[offset : offset + limit]
+    following = offset + limit
+    next_cursor = (
+        base64.b64encode(f"offset:{following}".encode()).decode()
+        if following < len(everyone)
+        else ""
+    )
+    return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
+
+
+CONVERSATION_METHODS: dict[str, Handler] = {
+    "conversations.create": create,
+    "conversations.invite": invite,
+    "conversations.join": join,
+    "conversations.setTopic": set_topic,
+    "conversations.setPurpose": set_purpose,
+    "conversations.info": info,
+    "conversations.members": members,
+}

@@ -1,0 +1,176 @@
+"""views.open / views.push / views.update / views.publish of the fake Web API."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from warroom.fakeslack.limits import view_problems
+from warroom.fakeslack.params import get_str
+from warroom.fakeslack.state import ApiError, Workspace
+
+__all__ = ["EXPIRED_TRIGGER_ID", "VIEW_MAX_BYTES", "VIEW_METHODS"]
+
+Json = dict[str, Any]
+Handler = Callable[[Workspace, Json], Json]
+
+VIEW_MAX_BYTES = 250_000
+EXPIRED_TRIGGER_ID = "expired"
+# views.open docs: 'The expected format for the trigger_id argument is "132456.7890123.abcdef".'
+_TRIGGER = re.compile(r"\d+\.\d+\.[0-9a-f]+")
+
+
+def _invalid(*messages: str) -> ApiError:
+    return ApiError(
+        "invalid_arguments", response_metadata={"messages": [f"[ERROR] {m}" for m in messages]}
+    )
+
+
+def _trigger(ws: Workspace, args: Json) -> str:
+    trigger = get_str(args, "trigger_id") or get_str(args, "interactivity_pointer")
+    if not trigger:
+        raise _invalid("missing required field: trigger_id")
+    if trigger == EXPIRED_TRIGGER_ID:
+        raise ApiError("expired_trigger_id")
+    if trigger in ws.used_triggers:
+        raise ApiError("exchanged_trigger_id")
+    if not _TRIGGER.fullmatch(trigger):
+        raise ApiError("invalid_trigger_id")
+    return trigger
+
+
+def _checked_view(args: Json) -> Json:
+    view = args.get("view")
+    if view is None:
+        raise _invalid("missing required field: view")
+    if not isinstance(view, dict):
+        raise _invalid("must provide an object [json-pointer:/view]")
+    if len(json.dumps(view).encode()) > VIEW_MAX_BYTES:
+        raise ApiError("view_too_large")
+    problems = view_problems(view)
+    if problems:
+        raise _invalid(*problems)
+    return view
+
+
+def _check_external_id(ws: Workspace, view: Json, view_id: str | None) -> None:
+    external_id = view.get("external_id")
+    if isinstance(external_id, str) and external_id:
+        holder = ws.external_ids.get(external_id)
+        if holder is not None and holder != view_id:
+            raise ApiError("duplicate_external_id")
+
+
+def _store(
+    ws: Workspace,
+    view: Json,
+    *,
+    view_id: str | None = None,
+    root_view_id: str | None = None,
+    previous_view_id: str | None = None,
+) -> Json:
+    view_id = view_id or ws.new_id("V")
+    old = ws.views.get(view_id)
+    if old is not None and old.get("external_id"):
+        ws.external_ids.pop(old["external_id"], None)
+    external_id = view.get("external_id") or ""
+    stored: Json = {
+        "id": view_id,
+        "team_id": ws.team_id,
+        "type": view["type"],
+        "blocks": ws.copy_json(view.get("blocks", [])),
+        "private_metadata": view.get("private_metadata", ""),
+        "callback_id": view.get("callback_id", ""),
+        "state": {"values": {}},
+        "hash": ws.new_hash(),
+        "clear_on_close": bool(view.get("clear_on_close", False)),
+        "notify_on_close": bool(view.get("notify_on_close", False)),
+        "root_view_id": root_view_id or view_id,
+        "previous_view_id": previous_view_id,
+        "app_id": ws.app_id,
+        "external_id": external_id,
+        "app_installed_team_id": ws.team_id,
+        "bot_id": ws.bot_id,
+    }
+    for key in ("title", "submit", "close"):
+        stored[key] = ws.copy_json(view.get(key))
+    if view["type"] == "modal":
+        stored["submit_disabled"] = bool(view.get("submit_disabled", False))
+    ws.views[view_id] = stored
+    if external_id:
+        ws.external_ids[external_id] = view_id
+    return {"ok": True, "view": ws.copy_json(stored)}
+
+
+def _modal(view: Json) -> Json:
+    if view.get("type") != "modal":
+        raise _invalid("must be modal [json-pointer:/view/type]")
+    return view
+
+
+def open_view(ws: Workspace, args: Json) -> Json:
+    trigger = _trigger(ws, args)
+    view = _modal(_checked_view(args))
+    _check_external_id(ws, view, None)
+    ws.used_triggers.add(trigger)
+    return _store(ws, view)
+
+
+def push_view(ws: Workspace, args: Json) -> Json:
+    trigger = _trigger(ws, args)
+    view = _modal(_checked_view(args))
+    _check_external_id(ws, view, None)
+    ws.used_triggers.add(trigger)
+    return _store(ws, view)
+
+
+def update_view(ws: Workspace, args: Json) -> Json:
+    view_id = get_str(args, "view_id")
+    external_id = get_str(args, "external_id")
+    if not view_id and not external_id:
+        raise _invalid("missing required field: view_id or external_id")
+    if not view_id and external_id:
+        view_id = ws.external_ids.get(external_id)
+    current = ws.views.get(view_id) if view_id else None
+    if current is None or view_id is None:
+        raise ApiError("not_found")
+    view = _checked_view(args)
+    given_hash = get_str(args, "hash")
+    if given_hash and given_hash != current["hash"]:
+        raise ApiError("hash_conflict")
+    _check_external_id(ws, view, view_id)
+    return _store(
+        ws,
+        view,
+        view_id=view_id,
+        root_view_id=current.get("root_view_id"),
+        previous_view_id=current.get("previous_view_id"),
+    )
+
+
+def publish_view(ws: Workspace, args: Json) -> Json:
+    user_id = get_str(args, "user_id")
+    if not user_id:
+        raise _invalid("missing required field: user_id")
+    view = _checked_view(args)
+    if view.get("type") != "home":
+        raise _invalid("must be home [json-pointer:/view/type]")
+    view_id = ws.home_views.get(user_id)
+    given_hash = get_str(args, "hash")
+    if view_id is not None and given_hash and given_hash != ws.views[view_id]["hash"]:
+        raise ApiError("hash_conflict")
+    _check_external_id(ws, view, view_id)
+    response = _store(ws, view, view_id=view_id)
+    ws.home_views[user_id] = response["view"]["id"]
+    ws.view_owner[response["view"]["id"]] = user_id
+    return response
+
+
+VIEW_METHODS: dict[str, Handler] = {
+    "views.open": open_view,
+    "views.push": push_view,
+    "views.update": update_view,
+    "views.publish": publish_view,
+}

@@ -1,0 +1,355 @@
+"""FakeSlack: a real HTTP stand-in for Slack's Web API and response_url endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from warroom.fakeslack.api_chat import CHAT_METHODS
+from warroom.fakeslack.api_conversations import CONVERSATION_METHODS
+from warroom.fakeslack.api_views import VIEW_METHODS
+from warroom.fakeslack.params import normalize_args
+from warroom.fakeslack.responses import RESPONSE_URL_METHOD, answer_response_url
+from warroom.fakeslack.state import ApiError, Channel, Workspace
+
+__all__ = ["FakeSlack", "RecordedCall"]
+
+Json = dict[str, Any]
+METHODS = {**CONVERSATION_METHODS, **CHAT_METHODS, **VIEW_METHODS}
+
+
+@dataclass
+class RecordedCall:
+    """One answered request: Web API method or a response_url POST."""
+
+    method: str
+    args: dict[str, Any]
+    started: float
+    finished: float
+    status: int
+    response: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.response.get("ok"))
+
+
+@dataclass
+class _Fault:
+    kind: str  # "fail" | "rate_limit" | "server_error"
+    remaining: int | None
+    error: str = ""
+    retry_after: int = 0
+    status: int = 500
+
+
+class FakeSlack:
+    """Serves the Web API on 127.0.0.1 for `AsyncWebClient(base_url=fake.api_url)`."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "xoxb-fake-token",
+        team_id: str = "T0WARROOM",
+        bot_user_id: str = "UWARROOMBOT",
+        latency: float = 0.0,
+    ) -> None:
+        self.token = token
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.latency = latency
+        self.calls: list[RecordedCall] = []
+        self._ws = Workspace(team_id=team_id, bot_user_id=bot_user_id)
+        self._faults: dict[str, list[_Fault]] = {}
+        self._changed: asyncio.Condition | None = None
+        self._runner: web.AppRunner | None = None
+        self._base = ""
+
+    # -- lifecycle ----------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            return
+        app = web.Application(client_max_size=8 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response_url/{key}", self._response_url)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self._base = f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if not self._base:
+            raise RuntimeError("FakeSlack is not started")
+        return self._base
+
+    @property
+    def api_url(self) -> str:
+        """Base URL for AsyncWebClient; method names are appended to it."""
+        return f"{self.base_url}/api/"
+
+    def response_url(
+        self, key: str, *, channel_id: str | None = None, message_ts: str | None = None
+    ) -> str:
+        """A URL that takes response_url POSTs, recorded as method "response_url".
+
+        Bound to `channel_id` (and the message at `message_ts`), replies change the
+        workspace like Slack's do: `in_channel` posts, `replace_original` edits,
+        `delete_original` removes. Unbound, they are only recorded.
+        """
+        if channel_id is not None:
+            self._ws.response_url_targets[key] = (channel_id, message_ts)
+        return f"{self.base_url}/response_url/{key}"
+
+    # -- recording ----------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[RecordedCall]:
+        return [call for call in self.calls if call.method == method]
+
+    def reset_calls(self) -> None:
+        self.calls.clear()
+
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 -- a test helper's deadline, not an I/O knob
+    ) -> list[RecordedCall]:
+        """Block until `count` answered calls to `method` exist; AssertionError on timeout."""
+        changed = self._condition()
+        async with changed:
+            try:
+                async with asyncio.timeout(timeout):
+                    await changed.wait_for(lambda: len(self.calls_to(method)) >= count)
+            except TimeoutError:
+                seen = [call.method for call in self.calls]
+                raise AssertionError(
+                    f"waited {timeout}s for {count} call(s) to {method!r}, "
+                    f"got {len(self.calls_to(method))}; recorded: {seen}"
+                ) from None
+        return self.calls_to(method)
+
+    def _condition(self) -> asyncio.Condition:
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        return self._changed
+
+    async def _record(self, call: RecordedCall) -> None:
+        changed = self._condition()
+        async with changed:
+            self.calls.append(call)
+            changed.notify_all()
+
+    # -- fault injection ----------------------------------------------------
+
+    def fail(self, method: str, error: str, *, times: int | None = 1) -> None:
+        """Next `times` calls (None: all) answer HTTP 200 `{"ok": false, "error": error}`."""
+        self._faults.setdefault(method, []).append(_Fault("fail", times, error=error))
+
+    def rate_limit(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
+        """Next `times` calls answer HTTP 429 with `Retry-After: retry_after`."""
+        fault = _Fault("rate_limit", times, error="ratelimited", retry_after=retry_after)
+        self._faults.setdefault(method, []).append(fault)
+
+    def server_error(self, method: str, *, status: int = 500, times: int = 1) -> None:
+        """Next `times` calls answer HTTP `status` (500/503 are what slack_sdk retries)."""
+        fault = _Fault("server_error", times, error="fatal_error", status=status)
+        self._faults.setdefault(method, []).append(fault)
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        queue = self._faults.get(method)
+        if not queue:
+            return None
+        fault = queue[0]
+        if fault.remaining is not None:
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                queue.pop(0)
+        return fault
+
+    # -- workspace setup and read-only views ---------------------------------
+
+    def add_user(self, user_id: str, name: str) -> None:
+        self._ws.users[user_id] = name
+
+    def add_channel(
+        self,
+        name: str,
+        *,
+        is_private: bool = False,
+        members: Iterable[str] = (),
+        archived: bool = False,
+    ) -> str:
+        """Create a channel directly (no recorded call); the bot is a member only if listed."""
+        creator = next(iter(members), self.bot_user_id)
+        state = self._ws.add_channel(
+            name, is_private=is_private, creator=creator, members=set(members), archived=archived
+        )
+        return state.id
+
+    def add_message(
+        self, channel_id: str, text: str, *, user: str, thread_ts: str | None = None
+    ) -> str:
+        """Put a message from `user` into a channel (e.g. a human's); returns its ts."""
+        state = self._ws.channels[channel_id]
+        return str(self._ws.new_message(state, user=user, text=text, thread_ts=thread_ts)["ts"])
+
+    def channel(self, channel_id: str) -> Channel | None:
+        state = self._ws.channels.get(channel_id)
+        return state.snapshot() if state is not None else None
+
+    def channel_by_name(self, name: str) -> Channel | None:
+        state = self._ws.by_name(name)
+        return state.snapshot() if state is not None else None
+
+    def channels(self) -> list[Channel]:
+        return [state.snapshot() for state in self._ws.channels.values()]
+
+    def messages(self, channel_id: str) -> list[dict[str, Any]]:
+        """Copies of the channel's messages (thread replies included), oldest first."""
+        return list(self._ws.copy_json(self._ws.messages.get(channel_id, [])))
+
+    def message(self, channel_id: str, ts: str) -> dict[str, Any] | None:
+        for message in self._ws.messages.get(channel_id, []):
+            if message["ts"] == ts:
+                return dict(self._ws.copy_json(message))
+        return None
+
+    def ephemerals(self, channel_id: str) -> list[dict[str, Any]]:
+        """`{"to": user_id, "message": {...}}` for each chat.postEphemeral in the channel."""
+        return list(self._ws.copy_json(self._ws.ephemerals.get(channel_id, [])))
+
+    def dm_channel(self, user_id: str) -> str | None:
+        return self._ws.dms.get(user_id)
+
+    def view(self, view_id: str) -> dict[str, Any] | None:
+        view = self._ws.views.get(view_id)
+        return dict(self._ws.copy_json(view)) if view is not None else None
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        view_id = self._ws.home_views.get(user_id)
+        return self.view(view_id) if view_id is not None else None
+
+    # -- HTTP ---------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        started = time.monotonic()
+        method = request.match_info["method"]
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
+        raw: dict[str, Any] = dict(request.query)
+        status, headers = 200, dict[str, str]()
+        body: Json = {"ok": False, "error": "invalid_form_data"}
+        try:
+            raw.update(await _read_body(request))
+        except ApiError as exc:
+            body = {"ok": False, "error": exc.error}
+        else:
+            token = raw.pop("token", None)
+            args = normalize_args(raw)
+            status, body, headers = self._dispatch(method, args, request, token)
+            raw = args
+        await self._record(
+            RecordedCall(
+                method=method,
+                args=raw,
+                started=started,
+                finished=time.monotonic(),
+                status=status,
+                response=body,
+                headers=dict(request.headers),
+            )
+        )
+        return web.json_response(body, status=status, headers=headers)
+
+    def _dispatch(
+        self, method: str, args: Json, request: web.Request, body_token: Any
+    ) -> tuple[int, Json, dict[str, str]]:
+        fault = self._take_fault(method)
+        if fault is not None:
+            error: Json = {"ok": False, "error": fault.error}
+            if fault.kind == "rate_limit":
+                return 429, error, {"Retry-After": str(fault.retry_after)}
+            if fault.kind == "server_error":
+                return fault.status, error, {}
+            return 200, error, {}
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
+        token = token or (body_token if isinstance(body_token, str) else None)
+        if not token:
+            return 200, {"ok": False, "error": "not_authed"}, {}
+        if token != self.token:
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        handler = METHODS.get(method)
+        if handler is None:
+            return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}
+        try:
+            return 200, handler(self._ws, args), {}
+        except ApiError as exc:
+            return 200, {"ok": False, "error": exc.error, **exc.extra}, {}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        started = time.monotonic()
+        key = request.match_info["key"]
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
+        text = await request.text()
+        status, body, args = answer_response_url(self._ws, key, text)
+        await self._record(
+            RecordedCall(
+                method=RESPONSE_URL_METHOD,
+                args=args,
+                started=started,
+                finished=time.monotonic(),
+                status=status,
+                response=body,
+                headers=dict(request.headers),
+            )
+        )
+        return web.json_response(body, status=status)
+
+
+async def _read_body(request: web.Request) -> Mapping[str, Any]:
+    if request.method != "POST" or not request.can_read_body:
+        return {}
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(await request.text())
+        except ValueError:
+            raise ApiError("invalid_json") from None
+        if not isinstance(data, dict):
+            raise ApiError("json_not_object")
+        return data
+    form = await request.post()
+    return {key: value for key, value in form.items() if isinstance(value, str)}

@@ -1,0 +1,55 @@
+"""Wiring: settings in, every long-lived object out. Built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from warroom.config import Settings
+from warroom.domain.clock import Clock, system_clock
+from warroom.domain.policy import Policy, load_policy
+from warroom.services.declare import DeclareService
+from warroom.slack.client import build_client
+from warroom.slack.gateway import SlackGateway
+from warroom.store.engine import Store, create_engine
+
+__all__ = ["Runtime", "build_runtime"]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    policy: Policy
+    store: Store
+    client: AsyncWebClient
+    gateway: SlackGateway
+    clock: Clock
+    declare: DeclareService
+
+    async def close(self) -> None:
+        await self.store.dispose()
+
+
+def build_runtime(
+    settings: Settings, *, clock: Clock = system_clock, policy: Policy | None = None
+) -> Runtime:
+    policy = policy or load_policy(settings.policy_file)
+    store = Store(create_engine(settings.database_url))
+    client = build_client(settings.bot_token, settings.slack_api_url)
+    gateway = SlackGateway(client)
+    return Runtime(
+        settings=settings,
+        policy=policy,
+        store=store,
+        client=client,
+        gateway=gateway,
+        clock=clock,
+        declare=DeclareService(
+            store=store,
+            gateway=gateway,
+            policy=policy,
+            clock=clock,
+            broadcast_channel=settings.broadcast_channel,
+        ),
+    )

@@ -1,0 +1,228 @@
+"""Declaring an incident: record it first, then build its war room, resumably.
+
+`record` writes the incident and its `declared` entry before Slack is told the
+submission was accepted, so nothing acknowledged can be lost. `provision` then
+builds the room in at most three sequential rounds of Slack calls
+(create channel → invite, card, topic, announcement together → pin and tell the
+reporter), saving each Slack reference as soon as it exists. Running it again
+resumes where it stopped; a lease keeps two runs from building the same room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from enum import Enum
+
+from sqlalchemy.exc import IntegrityError
+
+from warroom.domain.clock import Clock
+from warroom.domain.declaration import Declaration
+from warroom.domain.incident import Incident
+from warroom.domain.naming import channel_name
+from warroom.domain.policy import Policy
+from warroom.slack.blocks.announcement import announcement
+from warroom.slack.blocks.card import incident_card
+from warroom.slack.blocks.notices import room_ready, setup_failed, setup_in_progress
+from warroom.slack.blocks.topic import channel_topic
+from warroom.slack.errors import SlackFailure
+from warroom.slack.gateway import InviteProblem, MessageRef, SlackGateway
+from warroom.slack.message import Message
+from warroom.store import incidents, timeline
+from warroom.store.engine import Store
+
+__all__ = ["DeclareService", "ProvisionResult"]
+
+log = logging.getLogger(__name__)
+
+PROVISION_LEASE = timedelta(minutes=3)
+INITIAL_STATUS = "investigating"
+
+
+class ProvisionResult(Enum):
+    READY = "ready"
+    ALREADY_READY = "already_ready"
+    IN_PROGRESS = "in_progress"
+    FAILED = "failed"
+
+
+@dataclass
+class DeclareService:
+    store: Store
+    gateway: SlackGateway
+    policy: Policy
+    clock: Clock
+    broadcast_channel: str | None
+
+    async def record(
+        self, *, team_id: str, reporter_id: str, declaration: Declaration, declare_key: str
+    ) -> Incident:
+        """Store the incident; the same `declare_key` (one modal) never makes a second one."""
+        try:
+            return await self._insert(team_id, reporter_id, declaration, declare_key)
+        except IntegrityError:
+            async with self.store.transaction() as session:
+                existing = await incidents.find_by_declare_key(session, declare_key)
+                if existing is None:
+                    raise
+                return await incidents.load(session, existing.id)
+
+    async def _insert(
+        self, team_id: str, reporter_id: str, declaration: Declaration, declare_key: str
+    ) -> Incident:
+        now = self.clock()
+        async with self.store.transaction() as session:
+            existing = await incidents.find_by_declare_key(session, declare_key)
+            if existing is not None:
+                return await incidents.load(session, existing.id)
+            row = await incidents.insert_incident(
+                session,
+                team_id=team_id,
+                reporter_id=reporter_id,
+                declaration=declaration,
+                declare_key=declare_key,
+                status=INITIAL_STATUS,
+                now=now,
+            )
+            await timeline.append(
+                session,
+                incident_id=row.id,
+                kind="declared",
+                author_id=reporter_id,
+                text=f"Declared {declaration.severity}: {declaration.title}",
+                occurred_at=now,
+                recorded_at=now,
+                data={
+                    "severity": declaration.severity,
+                    "impact": declaration.impact,
+                    "private": declaration.private,
+                    "responders": list(declaration.responders),
+                },
+            )
+            return await incidents.load(session, row.id)
+
+    async def provision(
+        self, incident_id: int, *, response_url: str | None, replace_original: bool = False
+    ) -> ProvisionResult:
+        """Build (or finish building) the war room, then tell the reporter how it went."""
+        async with self.store.transaction() as session:
+            claimed = await incidents.claim_provisioning(
+                session, incident_id, self.clock(), PROVISION_LEASE
+            )
+            incident = await incidents.load(session, incident_id)
+        if not claimed:
+            ready = incident.provisioned_at is not None
+            note = room_ready(incident) if ready else setup_in_progress(incident)
+            await self._tell(incident, note, response_url, replace_original)
+            return ProvisionResult.ALREADY_READY if ready else ProvisionResult.IN_PROGRESS
+        try:
+            incident, not_invited = await self._build(incident)
+        except SlackFailure as failure:
+            async with self.store.transaction() as session:
+                await incidents.release_provisioning(
+                    session, incident_id, done_at=None, error=str(failure)
+                )
+                incident = await incidents.load(session, incident_id)
+            log.warning("%s: war room setup failed: %s", incident.reference, failure)
+            note = setup_failed(
+                incident,
+                method=failure.method,
+                error=failure.error,
+                advice=failure.advice,
+                announce=self._announces(incident),
+            )
+            await self._tell(incident, note, response_url, replace_original)
+            return ProvisionResult.FAILED
+        except BaseException:
+            async with self.store.transaction() as session:
+                await incidents.release_provisioning(
+                    session, incident_id, done_at=None, error="internal error"
+                )
+            raise
+        async with self.store.transaction() as session:
+            await incidents.release_provisioning(
+                session, incident_id, done_at=self.clock(), error=None
+            )
+        problems = [(p.user_id, p.error) for p in not_invited]
+        await self._tell(incident, room_ready(incident, problems), response_url, replace_original)
+        return ProvisionResult.READY
+
+    def _announces(self, incident: Incident) -> bool:
+        return self.broadcast_channel is not None and not incident.private
+
+    async def _build(self, incident: Incident) -> tuple[Incident, list[InviteProblem]]:
+        if incident.channel_id is None:
+            number, title = incident.number, incident.title
+            channel = await self.gateway.create_channel(
+                lambda attempt: channel_name(number, title, attempt=attempt),
+                private=incident.private,
+            )
+            incident = replace(incident, channel_id=channel.id, channel_name=channel.name)
+            await self._save(incident, channel_id=channel.id, channel_name=channel.name)
+        room = incident.channel_id
+        assert room is not None
+        invited, card, topic_set, announced = await asyncio.gather(
+            self.gateway.invite(room, [incident.reporter_id, *incident.invitees]),
+            self._post_card(incident),
+            self.gateway.set_topic(room, channel_topic(incident, self.policy)),
+            self._announce(incident),
+            return_exceptions=True,
+        )
+        for ref in (card, announced):
+            if isinstance(ref, MessageRef):
+                incident = self._with_ref(incident, ref)
+        for outcome in (invited, card, topic_set, announced):
+            if isinstance(outcome, BaseException):
+                raise outcome
+        assert isinstance(invited, list) and isinstance(card, MessageRef)
+        await self.gateway.pin(card)
+        return incident, invited
+
+    @staticmethod
+    def _with_ref(incident: Incident, ref: MessageRef) -> Incident:
+        if ref.channel == incident.channel_id:
+            return replace(incident, card_ts=ref.ts)
+        return replace(incident, announcement_channel_id=ref.channel, announcement_ts=ref.ts)
+
+    async def _post_card(self, incident: Incident) -> MessageRef:
+        assert incident.channel_id is not None
+        if incident.card_ts is not None:
+            return MessageRef(incident.channel_id, incident.card_ts)
+        ref = await self.gateway.post(incident.channel_id, incident_card(incident, self.policy))
+        await self._save(incident, card_ts=ref.ts)
+        return ref
+
+    async def _announce(self, incident: Incident) -> MessageRef | None:
+        if not self._announces(incident):
+            return None
+        if incident.announcement_ts is not None and incident.announcement_channel_id:
+            return MessageRef(incident.announcement_channel_id, incident.announcement_ts)
+        assert self.broadcast_channel is not None
+        ref = await self.gateway.post(
+            self.broadcast_channel, announcement(incident, self.policy), join_if_needed=True
+        )
+        await self._save(incident, announcement_channel_id=ref.channel, announcement_ts=ref.ts)
+        return ref
+
+    async def _save(self, incident: Incident, **fields: str) -> None:
+        async with self.store.transaction() as session:
+            await incidents.record(session, incident.id, **fields)
+
+    async def _tell(
+        self,
+        incident: Incident,
+        note: Message,
+        response_url: str | None,
+        replace_original: bool,
+    ) -> None:
+        try:
+            await self.gateway.tell(
+                incident.reporter_id,
+                note,
+                response_url=response_url,
+                replace_original=replace_original,
+            )
+        except SlackFailure as failure:
+            log.error("%s: could not reach the reporter: %s", incident.reference, failure)

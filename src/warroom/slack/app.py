@@ -1,0 +1,34 @@
+"""The Bolt app: listeners and the retry filter on top of Bolt's own verification."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt.async_app import AsyncApp
+
+from warroom.runtime import Runtime
+from warroom.slack.deliveries import skip_handled_retries
+from warroom.slack.listeners import commands, declare, roles
+
+__all__ = ["build_bolt_app"]
+
+
+def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
+    settings = runtime.settings
+    app = AsyncApp(
+        client=runtime.client,
+        signing_secret=None if socket_mode else settings.signing_secret,
+        request_verification_enabled=not socket_mode,
+        logger=logging.getLogger("warroom.bolt"),
+    )
+    app.middleware(skip_handled_retries(runtime.store))
+    commands.register(app, policy=runtime.policy, gateway=runtime.gateway)
+    declare.register(app, policy=runtime.policy, clock=runtime.clock, service=runtime.declare)
+    roles.register(app, gateway=runtime.gateway)
+
+    @app.event(re.compile(".*"))
+    async def acknowledge_other_events() -> None:
+        """Subscribed events without a listener yet are acknowledged, so Slack stops retrying."""
+
+    return app

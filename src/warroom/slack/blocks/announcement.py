@@ -1,0 +1,42 @@
+"""The broadcast-channel announcement, updated in place as the incident moves."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+
+from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy
+from warroom.slack import mrkdwn
+from warroom.slack.message import Message
+
+__all__ = ["announcement"]
+
+IMPACT_SHOWN = 500
+
+
+def announcement(incident: Incident, policy: Policy) -> Message:
+    level = policy.severity(incident.severity)
+    status = policy.status(incident.status)
+    title = mrkdwn.escape(incident.title)
+    room = mrkdwn.channel(incident.channel_id) if incident.channel_id else "_being set up_"
+    commander = incident.holder(policy.commander_role.key)
+    lines = [
+        f"🚨 *{incident.reference} · {level.key} ({mrkdwn.escape(level.label)})* — {title}",
+        f"*Impact:* {mrkdwn.escape_within(incident.impact, IMPACT_SHOWN)}",
+        f"*Status:* {mrkdwn.escape(status.label)} · "
+        f"*{mrkdwn.escape(policy.commander_role.short)}:* "
+        f"{mrkdwn.user(commander) if commander else '_unassigned_'} · *War room:* {room}",
+    ]
+    blocks = [
+        SectionBlock(block_id="summary", text=MarkdownTextObject(text="\n".join(lines))),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Declared {mrkdwn.date(incident.declared_at)} by "
+                    f"{mrkdwn.user(incident.reporter_id)}"
+                )
+            ]
+        ),
+    ]
+    text = f"{incident.reference} {level.key}: {title}"
+    return Message(text=text, blocks=[block.to_dict() for block in blocks])

@@ -1,0 +1,76 @@
+"""The pinned incident card in the war room, and its action ids (stable: Slack stores them)."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy
+from warroom.slack import mrkdwn
+from warroom.slack.blocks.text import clip
+from warroom.slack.message import Message
+
+__all__ = ["ROLE_TAKE_PREFIX", "incident_card", "role_take_action_id"]
+
+ROLE_TAKE_PREFIX = "role_take:"
+HEADER_MAX = 150
+IMPACT_SHOWN = 2900
+
+
+def role_take_action_id(role_key: str) -> str:
+    return f"{ROLE_TAKE_PREFIX}{role_key}"
+
+
+def headline(incident: Incident) -> str:
+    return f"{incident.reference}: {incident.title}"
+
+
+def incident_card(incident: Incident, policy: Policy) -> Message:
+    level = policy.severity(incident.severity)
+    status = policy.status(incident.status)
+    fields = [
+        f"*Severity*\n{level.key} · {mrkdwn.escape(level.label)}",
+        f"*Status*\n{mrkdwn.escape(status.label)}",
+        f"*Reporter*\n{mrkdwn.user(incident.reporter_id)}",
+        f"*Declared*\n{mrkdwn.date(incident.declared_at)}",
+    ]
+    if incident.started_at is not None:
+        fields.append(f"*Started*\n{mrkdwn.date(incident.started_at)}")
+    blocks = [
+        HeaderBlock(block_id="headline", text=clip(f"🚨 {headline(incident)}", HEADER_MAX)),
+        SectionBlock(block_id="facts", fields=[MarkdownTextObject(text=f) for f in fields]),
+        SectionBlock(
+            block_id="impact",
+            text=MarkdownTextObject(
+                text=f"*Impact*\n{mrkdwn.escape_within(incident.impact, IMPACT_SHOWN)}"
+            ),
+        ),
+        DividerBlock(),
+    ]
+    for role in policy.roles:
+        holder = incident.holder(role.key)
+        who = mrkdwn.user(holder) if holder else "_unassigned_"
+        blocks.append(
+            SectionBlock(
+                block_id=f"role:{role.key}",
+                text=MarkdownTextObject(text=f"*{mrkdwn.escape(role.name)}*\n{who}"),
+                accessory=ButtonElement(
+                    action_id=role_take_action_id(role.key),
+                    text=clip(f"Take {role.short}", 75),
+                    value=str(incident.id),
+                ),
+            )
+        )
+    notes = ["Every message in this channel lands on the incident timeline."]
+    if incident.private:
+        notes.insert(0, "🔒 Private incident: not announced.")
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" ".join(notes))]))
+    text = f"{incident.reference} {level.key}: {mrkdwn.escape(incident.title)}"
+    return Message(text=text, blocks=[block.to_dict() for block in blocks])

@@ -1,0 +1,183 @@
+"""Every Slack Web API call Warroom makes, and the one place their errors are handled.
+
+Calls go through the SDK client, whose retry handlers already waited out 429s
+and retried 5xx and dropped connections; whatever still fails arrives here and
+leaves as a `SlackFailure` naming the method and Slack's error code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from warroom.slack.errors import SlackFailure
+from warroom.slack.message import Message
+
+__all__ = ["ChannelRef", "InviteProblem", "MessageRef", "SlackGateway"]
+
+INVITE_BATCH = 100
+NAME_ATTEMPTS = 5
+_HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class InviteProblem:
+    user_id: str
+    error: str
+
+
+class SlackGateway:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def _call(self, method: str, call: Awaitable[Any]) -> dict[str, Any]:
+        try:
+            response = await call
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else None
+            status = exc.response.status_code if exc.response is not None else 0
+            raise SlackFailure(method, str(error or f"http_{status}")) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SlackFailure(method, "unreachable") from exc
+        data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
+        return data
+
+    async def create_channel(self, name_for: Callable[[int], str], *, private: bool) -> ChannelRef:
+        """Create a channel, adding a suffix while Slack answers `name_taken`."""
+        for attempt in range(1, NAME_ATTEMPTS + 1):
+            name = name_for(attempt)
+            try:
+                data = await self._call(
+                    "conversations.create",
+                    self.client.conversations_create(name=name, is_private=private),
+                )
+            except SlackFailure as failure:
+                if failure.error == "name_taken" and attempt < NAME_ATTEMPTS:
+                    continue
+                raise
+            channel = data["channel"]
+            return ChannelRef(id=channel["id"], name=channel["name"])
+        raise AssertionError("unreachable")
+
+    async def invite(self, channel_id: str, user_ids: Sequence[str]) -> list[InviteProblem]:
+        """Invite in batches of 100, concurrently; per-user refusals are returned, not raised."""
+        users = list(dict.fromkeys(user_ids))
+        batches = [users[i : i + INVITE_BATCH] for i in range(0, len(users), INVITE_BATCH)]
+        results = await asyncio.gather(*(self._invite_batch(channel_id, b) for b in batches))
+        return [problem for batch in results for problem in batch]
+
+    async def _invite_batch(self, channel_id: str, users: list[str]) -> list[InviteProblem]:
+        try:
+            data = await self._call(
+                "conversations.invite",
+                self.client.conversations_invite(channel=channel_id, users=users, force=True),
+            )
+        except SlackFailure as failure:
+            if failure.error in _HARMLESS_INVITE_ERRORS:
+                return []
+            if len(users) == 1 and failure.error in {"user_not_found", "cant_invite"}:
+                return [InviteProblem(users[0], failure.error)]
+            raise
+        return [
+            InviteProblem(str(e.get("user", "")), str(e.get("error", "")))
+            for e in data.get("errors", [])
+            if e.get("error") not in _HARMLESS_INVITE_ERRORS
+        ]
+
+    async def post(
+        self, channel: str, message: Message, *, join_if_needed: bool = False
+    ) -> MessageRef:
+        """Post a message; with `join_if_needed`, join a public channel Warroom is not in."""
+        call = self.client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+        )
+        try:
+            data = await self._call("chat.postMessage", call)
+        except SlackFailure as failure:
+            if not (join_if_needed and failure.error == "not_in_channel"):
+                raise
+            await self._call("conversations.join", self.client.conversations_join(channel=channel))
+            return await self.post(channel, message)
+        return MessageRef(channel=str(data["channel"]), ts=str(data["ts"]))
+
+    async def update(self, ref: MessageRef, message: Message) -> None:
+        await self._call(
+            "chat.update",
+            self.client.chat_update(
+                channel=ref.channel, ts=ref.ts, text=message.text, blocks=message.blocks
+            ),
+        )
+
+    async def pin(self, ref: MessageRef) -> None:
+        try:
+            await self._call(
+                "pins.add", self.client.pins_add(channel=ref.channel, timestamp=ref.ts)
+            )
+        except SlackFailure as failure:
+            if failure.error != "already_pinned":
+                raise
+
+    async def set_topic(self, channel_id: str, topic: str) -> None:
+        await self._call(
+            "conversations.setTopic",
+            self.client.conversations_setTopic(channel=channel_id, topic=topic),
+        )
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        await self._call("views.open", self.client.views_open(trigger_id=trigger_id, view=view))
+
+    async def dm(self, user_id: str, message: Message) -> MessageRef:
+        return await self.post(user_id, message)
+
+    async def respond(
+        self, response_url: str, message: Message, *, replace_original: bool = False
+    ) -> None:
+        """Answer through a response_url: ephemeral, needs no token, works in any channel."""
+        webhook = AsyncWebhookClient(response_url, timeout=10)
+        try:
+            response = await webhook.send(
+                text=message.text,
+                blocks=message.blocks,
+                response_type="ephemeral",
+                replace_original=replace_original,
+            )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SlackFailure("response_url", "unreachable") from exc
+        if response.status_code != 200:
+            raise SlackFailure("response_url", response.body or f"http_{response.status_code}")
+
+    async def tell(
+        self,
+        user_id: str,
+        message: Message,
+        *,
+        response_url: str | None,
+        replace_original: bool = False,
+    ) -> None:
+        """Reach one person privately: through the response_url if there is one, else by DM."""
+        if response_url:
+            try:
+                await self.respond(response_url, message, replace_original=replace_original)
+                return
+            except SlackFailure:
+                pass
+        await self.dm(user_id, message)

@@ -1,0 +1,1 @@
+"""Bolt listeners: parse the request, call one service, render, send."""

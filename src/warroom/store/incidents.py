@@ -1,0 +1,150 @@
+"""Incident rows in and out; domain snapshots are built here, nowhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from warroom.domain.declaration import Declaration
+from warroom.domain.incident import Incident, RoleHolder
+from warroom.store.dialect import insert_on_conflict
+from warroom.store.models import IncidentRow, RoleAssignmentRow, TeamSequenceRow
+
+__all__ = [
+    "claim_provisioning",
+    "find_by_declare_key",
+    "insert_incident",
+    "load",
+    "next_number",
+    "record",
+    "release_provisioning",
+]
+
+
+async def next_number(session: AsyncSession, team_id: str) -> int:
+    """Hand out the workspace's next incident number in one atomic statement."""
+    stmt = insert_on_conflict(session, TeamSequenceRow).values(team_id=team_id, last_number=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[TeamSequenceRow.team_id],
+        set_={"last_number": TeamSequenceRow.last_number + 1},
+    ).returning(TeamSequenceRow.last_number)
+    number: int = (await session.execute(stmt)).scalar_one()
+    return number
+
+
+async def insert_incident(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    reporter_id: str,
+    declaration: Declaration,
+    declare_key: str | None,
+    status: str,
+    now: datetime,
+) -> IncidentRow:
+    row = IncidentRow(
+        team_id=team_id,
+        number=await next_number(session, team_id),
+        declare_key=declare_key,
+        title=declaration.title,
+        impact=declaration.impact,
+        severity=declaration.severity,
+        status=status,
+        private=declaration.private,
+        reporter_id=reporter_id,
+        invitees=[u for u in declaration.responders if u != reporter_id],
+        started_at=declaration.started_at,
+        declared_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def find_by_declare_key(session: AsyncSession, declare_key: str) -> IncidentRow | None:
+    result = await session.execute(
+        select(IncidentRow).where(IncidentRow.declare_key == declare_key)
+    )
+    return result.scalar_one_or_none()
+
+
+async def load(session: AsyncSession, incident_id: int) -> Incident:
+    row = await session.get_one(IncidentRow, incident_id, populate_existing=True)
+    holders = await session.execute(
+        select(RoleAssignmentRow)
+        .where(RoleAssignmentRow.incident_id == incident_id, RoleAssignmentRow.ended_at.is_(None))
+        .order_by(RoleAssignmentRow.assigned_at)
+    )
+    return to_domain(row, holders.scalars())
+
+
+def to_domain(row: IncidentRow, holders: Iterable[RoleAssignmentRow] = ()) -> Incident:
+    return Incident(
+        id=row.id,
+        team_id=row.team_id,
+        number=row.number,
+        title=row.title,
+        impact=row.impact,
+        severity=row.severity,
+        status=row.status,
+        private=row.private,
+        reporter_id=row.reporter_id,
+        declared_at=row.declared_at,
+        started_at=row.started_at,
+        invitees=tuple(row.invitees or ()),
+        channel_id=row.channel_id,
+        channel_name=row.channel_name,
+        card_ts=row.card_ts,
+        announcement_channel_id=row.announcement_channel_id,
+        announcement_ts=row.announcement_ts,
+        acknowledged_at=row.acknowledged_at,
+        mitigated_at=row.mitigated_at,
+        resolved_at=row.resolved_at,
+        provisioned_at=row.provisioned_at,
+        provision_error=row.provision_error,
+        roles=tuple(RoleHolder(h.role, h.user_id, h.assigned_by, h.assigned_at) for h in holders),
+    )
+
+
+async def record(session: AsyncSession, incident_id: int, **fields: Any) -> None:
+    """Write facts about the incident (Slack references, times) and bump its version."""
+    await session.execute(
+        update(IncidentRow)
+        .where(IncidentRow.id == incident_id)
+        .values(version=IncidentRow.version + 1, **fields)
+    )
+
+
+async def claim_provisioning(
+    session: AsyncSession, incident_id: int, now: datetime, lease: timedelta
+) -> bool:
+    """Take the right to build the war room; False if done or someone else holds it."""
+    result = await session.execute(
+        update(IncidentRow)
+        .where(
+            IncidentRow.id == incident_id,
+            IncidentRow.provisioned_at.is_(None),
+            or_(
+                IncidentRow.provisioning_until.is_(None),
+                IncidentRow.provisioning_until < now,
+            ),
+        )
+        .values(provisioning_until=now + lease, version=IncidentRow.version + 1)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def release_provisioning(
+    session: AsyncSession, incident_id: int, *, done_at: datetime | None, error: str | None
+) -> None:
+    await record(
+        session,
+        incident_id,
+        provisioning_until=None,
+        provisioned_at=done_at,
+        provision_error=error,
+    )

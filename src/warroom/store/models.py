@@ -1,0 +1,193 @@
+"""Tables. Times are stored as timezone-aware UTC on every database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "Base",
+    "DueJobRow",
+    "IncidentRow",
+    "ProcessedRequestRow",
+    "RoleAssignmentRow",
+    "TeamSequenceRow",
+    "TimelineEntryRow",
+    "UTCDateTime",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """SQLite keeps no zone; PostgreSQL does. Either way callers get aware UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC time")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class TeamSequenceRow(Base):
+    """Last incident number handed out per workspace (one atomic upsert per declare)."""
+
+    __tablename__ = "team_sequences"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number", name="uq_incidents_team_number"),
+        UniqueConstraint("declare_key", name="uq_incidents_declare_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    declare_key: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    impact: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    reporter_id: Mapped[str] = mapped_column(String(32))
+    invitees: Mapped[list[str]] = mapped_column(JSON, default=list)
+    channel_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    channel_name: Mapped[str | None] = mapped_column(String(80))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    announcement_channel_id: Mapped[str | None] = mapped_column(String(32))
+    announcement_ts: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime | None]
+    declared_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    mitigated_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    last_update_at: Mapped[datetime | None]
+    provisioned_at: Mapped[datetime | None]
+    provisioning_until: Mapped[datetime | None]
+    provision_error: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+
+class RoleAssignmentRow(Base):
+    """Who held which role, from when to when: handoffs are facts, never overwritten."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        Index(
+            "uq_role_assignments_current",
+            "incident_id",
+            "role",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    assigned_by: Mapped[str] = mapped_column(String(32))
+    assigned_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class TimelineEntryRow(Base):
+    """One fact on the incident's timeline. A Slack message maps to at most one entry."""
+
+    __tablename__ = "timeline_entries"
+    __table_args__ = (
+        UniqueConstraint("slack_channel_id", "slack_ts", name="uq_timeline_entries_slack_message"),
+        Index("ix_timeline_entries_incident_occurred", "incident_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    author_id: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    slack_channel_id: Mapped[str | None] = mapped_column(String(32))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    highlighted: Mapped[bool] = mapped_column(Boolean, default=False)
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ProcessedRequestRow(Base):
+    """Slack deliveries already handled, so a retry is answered, not re-executed."""
+
+    __tablename__ = "processed_requests"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DueJobRow(Base):
+    """The scheduler's work list: reminders and resumable steps live here, not in memory."""
+
+    __tablename__ = "due_jobs"
+    __table_args__ = (Index("ix_due_jobs_state_due_at", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]

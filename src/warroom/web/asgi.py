@@ -1,0 +1,68 @@
+"""The ASGI app: Slack's request URL, a health check, and the process lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
+from slack_bolt.async_app import AsyncApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from warroom.runtime import Runtime
+from warroom.slack.app import build_bolt_app
+from warroom.slack.deliveries import delivery_key
+from warroom.store import requests
+
+__all__ = ["create_asgi_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette:
+    bolt_app = bolt or build_bolt_app(runtime)
+
+    async def slack_events(request: Request) -> Response:
+        bolt_request = to_async_bolt_request(request, await request.body())
+        response = await bolt_app.async_dispatch(bolt_request)
+        if response.status == 200:
+            await _remember(bolt_request.body)
+        return to_starlette_response(response)
+
+    async def _remember(body: dict[str, object]) -> None:
+        key = delivery_key(body)
+        if key is None:
+            return
+        team = body.get("team_id") or (body.get("team") or {})
+        team_id = team.get("id") if isinstance(team, dict) else team
+        try:
+            async with runtime.store.transaction() as session:
+                await requests.mark_processed(
+                    session, key, team_id=str(team_id) if team_id else None, now=runtime.clock()
+                )
+        except Exception:
+            log.exception("could not remember delivery %s", key)
+
+    async def healthz(_: Request) -> Response:
+        try:
+            await runtime.store.ping()
+        except Exception as exc:
+            return JSONResponse({"ok": False, "database": type(exc).__name__}, status_code=503)
+        return JSONResponse({"ok": True, "database": runtime.store.dialect})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await runtime.close()
+
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,238 @@
+"""Warroom under test: the real ASGI app on 127.0.0.1, talking to the Slack stand-in.
+
+Requests go in signed exactly as Slack signs them; what Warroom sent back is
+read off the stand-in's recorded calls. Modals are filled in from the view
+Warroom actually opened, the way a person would in Slack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import uvicorn
+from sqlalchemy import select
+
+from warroom.config import Settings
+from warroom.domain.incident import Incident
+from warroom.fakeslack import FakeSlack, SlackSender, block_actions, slash_command, view_submission
+from warroom.runtime import Runtime, build_runtime
+from warroom.store import incidents
+from warroom.store.models import IncidentRow, TimelineEntryRow
+from warroom.web.asgi import create_asgi_app
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM_ID = "T0WARROOM"
+REPORTER = "UREPORTER1"
+WAIT_S = 10.0
+
+
+class Clock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class OpenedView:
+    view: dict[str, Any]
+    view_id: str
+    view_hash: str
+
+
+@dataclass
+class Harness:
+    url: str
+    runtime: Runtime
+    slack: FakeSlack
+    sender: SlackSender
+    broadcast_channel: str
+    command_channel: str
+    clock: Clock
+    _responses: int = field(default=0)
+
+    async def post(self, body: bytes, content_type: str, **signing: Any) -> tuple[int, str]:
+        return await self.sender.post(
+            self.url, body, content_type, signing_secret=SIGNING_SECRET, **signing
+        )
+
+    def new_response_url(self) -> str:
+        self._responses += 1
+        return self.slack.response_url(f"r{self._responses}")
+
+    async def command(
+        self, text: str, *, user: str = REPORTER, response_url: str | None = None, **signing: Any
+    ) -> tuple[int, str]:
+        body, content_type = slash_command(
+            text,
+            user_id=user,
+            team_id=TEAM_ID,
+            channel_id=self.command_channel,
+            response_url=response_url or self.new_response_url(),
+        )
+        return await self.post(body, content_type, **signing)
+
+    async def open_declare(self, title: str = "", *, user: str = REPORTER) -> OpenedView:
+        before = len(self.slack.calls_to("views.open"))
+        status, _ = await self.command(f"declare {title}".strip(), user=user)
+        assert status == 200
+        calls = await self.slack.wait_for("views.open", count=before + 1, timeout=WAIT_S)
+        call = calls[before]
+        assert call.response.get("ok"), call.response
+        opened = call.response["view"]
+        return OpenedView(view=call.args["view"], view_id=opened["id"], view_hash=opened["hash"])
+
+    async def submit(
+        self,
+        opened: OpenedView,
+        answers: Mapping[str, Any],
+        *,
+        user: str = REPORTER,
+        **signing: Any,
+    ) -> tuple[int, str]:
+        body, content_type = view_submission(
+            opened.view["callback_id"],
+            fill_view(opened.view, answers),
+            user_id=user,
+            team_id=TEAM_ID,
+            private_metadata=opened.view.get("private_metadata", ""),
+            view_id=opened.view_id,
+            view_hash=opened.view_hash,
+        )
+        return await self.post(body, content_type, **signing)
+
+    async def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str = REPORTER,
+        channel_id: str | None = None,
+        message_ts: str = "1700000000.000100",
+        response_url: str | None = None,
+    ) -> tuple[int, str]:
+        body, content_type = block_actions(
+            action_id,
+            value,
+            user_id=user,
+            team_id=TEAM_ID,
+            channel_id=channel_id or self.command_channel,
+            message_ts=message_ts,
+            response_url=response_url or self.new_response_url(),
+        )
+        return await self.post(body, content_type)
+
+    async def declare(self, **answers: Any) -> Incident:
+        """The whole flow a reporter goes through; returns the incident once they are told."""
+        answers = {**DEFAULT_ANSWERS, **answers}
+        told = len(self.slack.calls_to("response_url"))
+        opened = await self.open_declare(answers.pop("command_title", ""))
+        status, text = await self.submit(opened, answers)
+        assert status == 200 and text == "", (status, text)
+        await self.slack.wait_for("response_url", count=told + 1, timeout=WAIT_S)
+        (incident,) = [i for i in await self.incidents() if i.title == answers["title"].strip()]
+        return incident
+
+    async def incidents(self) -> list[Incident]:
+        async with self.runtime.store.transaction() as session:
+            ids = (await session.execute(select(IncidentRow.id).order_by(IncidentRow.id))).scalars()
+            return [await incidents.load(session, incident_id) for incident_id in list(ids)]
+
+    async def timeline(self, incident_id: int) -> list[TimelineEntryRow]:
+        async with self.runtime.store.transaction() as session:
+            rows = await session.execute(
+                select(TimelineEntryRow)
+                .where(TimelineEntryRow.incident_id == incident_id)
+                .order_by(TimelineEntryRow.id)
+            )
+            return list(rows.scalars())
+
+    def told(self) -> list[dict[str, Any]]:
+        """Everything sent to people privately through response_urls, oldest first."""
+        return [call.args for call in self.slack.calls_to("response_url")]
+
+
+DEFAULT_ANSWERS: dict[str, Any] = {
+    "title": "Checkout returns 500s",
+    "severity": "SEV2",
+    "impact": "About 30% of checkouts fail in EU",
+}
+
+
+def fill_view(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The `state.values` Slack would send for a modal filled in with `answers` by block_id."""
+    values: dict[str, Any] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        kind, action_id, block_id = element["type"], element["action_id"], block["block_id"]
+        answer = answers.get(block_id)
+        state: dict[str, Any] = {"type": kind}
+        if kind == "plain_text_input":
+            state["value"] = answer if answer is not None else element.get("initial_value")
+        elif kind in {"radio_buttons", "static_select"}:
+            options = {o["value"]: o for o in element.get("options", [])}
+            state["selected_option"] = options.get(answer, {"value": answer} if answer else None)
+        elif kind == "checkboxes":
+            chosen = answer or []
+            state["selected_options"] = [o for o in element["options"] if o["value"] in chosen]
+        elif kind == "datetimepicker":
+            state["selected_date_time"] = int(answer.timestamp()) if answer else None
+        elif kind == "multi_users_select":
+            state["selected_users"] = list(answer or [])
+        else:
+            raise AssertionError(f"fill_view does not know {kind}")
+        values[block_id] = {action_id: state}
+    return values
+
+
+@contextlib.asynccontextmanager
+async def start_harness(database_url: str, clock: Clock) -> AsyncIterator[Harness]:
+    async with FakeSlack() as slack:
+        broadcast = slack.add_channel("incidents")
+        command_channel = slack.add_channel(f"general-{uuid4().hex[:6]}")
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            slack_bot_token=slack.token,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=slack.api_url,
+            database_url=database_url,
+            broadcast_channel=broadcast,
+        )
+        runtime = build_runtime(settings, clock=clock)
+        server = uvicorn.Server(
+            uvicorn.Config(create_asgi_app(runtime), host="127.0.0.1", port=0, log_level="warning")
+        )
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            if serving.done():
+                serving.result()
+            await asyncio.sleep(0.005)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with SlackSender() as sender:
+            try:
+                yield Harness(
+                    url=f"http://127.0.0.1:{port}/slack/events",
+                    runtime=runtime,
+                    slack=slack,
+                    sender=sender,
+                    broadcast_channel=broadcast,
+                    command_channel=command_channel,
+                    clock=clock,
+                )
+            finally:
+                server.should_exit = True
+                await serving

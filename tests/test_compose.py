@@ -1,0 +1,184 @@
+"""`docker-compose.yml` and `.env.example` describe a deployment the app can run.
+
+No Docker here: the compose file is checked as data (services, ordering, the
+database URL), and `.env.example` against the settings `warroom.config` reads.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from warroom.config import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_SLACK_API_URL,
+    Settings,
+    load_settings,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_PATH = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+
+PYTHON_IMAGE = "python:3.11-slim"
+SETTING_LINE = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
+
+
+@pytest.fixture
+def compose() -> dict[str, Any]:
+    loaded = yaml.safe_load(COMPOSE_PATH.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@pytest.fixture
+def services(compose: dict[str, Any]) -> dict[str, Any]:
+    services = compose["services"]
+    assert isinstance(services, dict)
+    return services
+
+
+def _shell_steps(service: dict[str, Any]) -> list[list[str]]:
+    """`sh -c "a && b"` as [[a...], [b...]], so a test reads what really runs."""
+    command = service["command"]
+    assert command[:2] == ["sh", "-c"], "commands run through sh -c"
+    return [shlex.split(step) for step in command[2].split("&&")]
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str]:
+    environment = service.get("environment", {})
+    assert isinstance(environment, dict), "environment is written as a mapping"
+    return {key: str(value) for key, value in environment.items()}
+
+
+def test_services_and_no_image_build(services: dict[str, Any]) -> None:
+    assert set(services) == {"db", "migrate", "app"}
+    # The top-level layout is fixed: there is no Dockerfile to build from.
+    assert all("build" not in service for service in services.values())
+
+
+def test_db_is_postgres_16_with_healthcheck_and_volume(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    db = services["db"]
+
+    assert db["image"] == "postgres:16"
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    (volume,) = db["volumes"]
+    name, target = volume.split(":")
+    assert target == "/var/lib/postgresql/data"
+    assert name in compose["volumes"], "the data lives in a named volume"
+
+
+@pytest.mark.parametrize(("name", "subcommand"), [("migrate", "migrate"), ("app", "serve")])
+def test_runs_the_checkout_on_stock_python(
+    services: dict[str, Any], name: str, subcommand: str
+) -> None:
+    service = services[name]
+
+    assert service["image"] == PYTHON_IMAGE
+    assert service["working_dir"] == "/app"
+    assert ".:/app" in service["volumes"]
+    install, run = _shell_steps(service)
+    assert install == ["pip", "install", "-q", "-e", "."]
+    assert run[-2:] == ["warroom", subcommand]
+
+
+def test_migrate_runs_once_when_the_database_is_ready(services: dict[str, Any]) -> None:
+    migrate = services["migrate"]
+
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    assert migrate.get("restart", "no") == "no"
+    assert "ports" not in migrate
+
+
+def test_app_starts_after_a_successful_migration(services: dict[str, Any]) -> None:
+    app = services["app"]
+
+    assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert app["env_file"] == ".env"
+    assert app["ports"] == ["3000:3000"]
+    assert _environment(app).get("PORT", "3000") == "3000"
+
+
+def test_app_healthcheck_asks_healthz_with_python_only(services: dict[str, Any]) -> None:
+    test = services["app"]["healthcheck"]["test"]
+
+    # The slim image has no curl or wget; python is there.
+    assert test[:3] == ["CMD", "python", "-c"]
+    assert "urllib.request" in test[3]
+    assert "http://localhost:3000/healthz" in test[3]
+    compile(test[3], "<healthcheck>", "exec")
+
+
+@pytest.mark.parametrize("name", ["migrate", "app"])
+def test_database_url_points_at_the_db_service_with_asyncpg(
+    services: dict[str, Any], name: str
+) -> None:
+    url = _environment(services[name])["DATABASE_URL"]
+    parts = urlsplit(url)
+    db_env = services["db"]["environment"]
+
+    assert parts.scheme == "postgresql+asyncpg"
+    assert (parts.hostname, parts.port) == ("db", 5432)
+    assert parts.username == db_env["POSTGRES_USER"]
+    assert parts.password == db_env["POSTGRES_PASSWORD"]
+    assert parts.path == "/" + db_env["POSTGRES_DB"]
+    assert load_settings(database_url=url, _env_file=None).database_url == url
+
+
+def _env_example() -> tuple[dict[str, str], list[str]]:
+    lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    settings: dict[str, str] = {}
+    for index, line in enumerate(lines):
+        if match := SETTING_LINE.match(line):
+            key, value = match.groups()
+            assert key not in settings, f"{key} is set twice"
+            assert index > 0 and lines[index - 1].startswith("#"), f"{key} has no comment"
+            settings[key] = value
+        else:
+            assert not line or line.startswith("#"), f"unexpected line {line!r}"
+    return settings, lines
+
+
+def test_env_example_lists_exactly_the_settings_the_app_reads() -> None:
+    settings, _ = _env_example()
+
+    assert set(settings) == {name.upper() for name in Settings.model_fields}
+
+
+def test_env_example_loads_as_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+    settings = Settings(_env_file=ENV_EXAMPLE)
+
+    assert settings.slack_bot_token is None
+    assert settings.slack_signing_secret is None
+    assert settings.slack_app_token is None
+    assert settings.slack_api_url == DEFAULT_SLACK_API_URL
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.port == 3000
+    assert settings.broadcast_channel is None
+    assert settings.policy_file is None
+    assert settings.log_level == "INFO"
+
+
+def test_env_example_postgres_example_is_accepted() -> None:
+    _, lines = _env_example()
+    examples = [
+        match.group(0)
+        for line in lines
+        if line.startswith("#")
+        for match in [re.search(r"postgresql\+asyncpg://\S+", line)]
+        if match
+    ]
+
+    assert examples == ["postgresql+asyncpg://warroom:warroom@localhost:5432/warroom"]
+    assert load_settings(database_url=examples[0], _env_file=None).database_url == examples[0]
