@@ -1,7 +1,8 @@
 """Shared fixtures: both databases, the Slack stand-in, and Warroom served over real HTTP.
 
 Every test that takes `database_url` runs twice: on SQLite and on PostgreSQL
-(`WARROOM_TEST_PG_URL`, default a `warroom_test` database on 127.0.0.1:5432).
+(`WARROOM_TEST_PG_URL`, default a scratch database on 127.0.0.1:5432 made for
+this run and dropped after it, so concurrent runs never share tables).
 PostgreSQL not answering is a failure, not a skip.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from warroom.store.migrations import upgrade
 from warroom.store.models import Base
 
 PG_URL = os.environ.get(
-    "WARROOM_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/warroom_test"
+    "WARROOM_TEST_PG_URL",
+    f"postgresql+asyncpg://postgres@127.0.0.1:5432/warroom_test_{os.getpid()}",
 )
 
 
@@ -65,11 +67,21 @@ async def _truncate_pg(url: str) -> None:
         await conn.close()
 
 
+async def _drop_pg_database(url: str) -> None:
+    admin = await asyncpg.connect(_asyncpg_dsn(url, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
-def pg_url() -> str:
+def pg_url() -> Iterator[str]:
     asyncio.run(_recreate_pg_schema(PG_URL))
     upgrade(PG_URL)
-    return PG_URL
+    yield PG_URL
+    if "WARROOM_TEST_PG_URL" not in os.environ:
+        asyncio.run(_drop_pg_database(PG_URL))
 
 
 @pytest.fixture(scope="session")

@@ -94,15 +94,11 @@ class Harness:
         opened = call.response["view"]
         return OpenedView(view=call.args["view"], view_id=opened["id"], view_hash=opened["hash"])
 
-    async def submit(
-        self,
-        opened: OpenedView,
-        answers: Mapping[str, Any],
-        *,
-        user: str = REPORTER,
-        **signing: Any,
-    ) -> tuple[int, str]:
-        body, content_type = view_submission(
+    def submission(
+        self, opened: OpenedView, answers: Mapping[str, Any], *, user: str = REPORTER
+    ) -> tuple[bytes, str]:
+        """The view_submission Slack would send for `opened` filled in with `answers`."""
+        return view_submission(
             opened.view["callback_id"],
             fill_view(opened.view, answers),
             user_id=user,
@@ -111,7 +107,16 @@ class Harness:
             view_id=opened.view_id,
             view_hash=opened.view_hash,
         )
-        return await self.post(body, content_type, **signing)
+
+    async def submit(
+        self,
+        opened: OpenedView,
+        answers: Mapping[str, Any],
+        *,
+        user: str = REPORTER,
+        **signing: Any,
+    ) -> tuple[int, str]:
+        return await self.post(*self.submission(opened, answers, user=user), **signing)
 
     async def click(
         self,

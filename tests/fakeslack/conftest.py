@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from slack_sdk.http_retry import builtin_async_handlers
 from slack_sdk.web.async_client import AsyncWebClient
 
 from warroom.fakeslack import FakeSlack
@@ -26,5 +26,5 @@ def client(fake: FakeSlack) -> AsyncWebClient:
 
 @pytest.fixture
 def no_retry_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
-    """slack_sdk waits Retry-After + random() seconds; drop the random part."""
-    monkeypatch.setattr(builtin_async_handlers.random, "random", lambda: 0.0)
+    """slack_sdk's 429 handler sleeps Retry-After + random.random() s; drop the random part."""
+    monkeypatch.setattr(random, "random", lambda: 0.0)

@@ -14,7 +14,7 @@ from warroom.fakeslack import FakeSlack, new_trigger_id
 async def _failure(call: object) -> dict[str, Any]:
     with pytest.raises(SlackApiError) as raised:
         await call  # type: ignore[misc]
-    return dict(raised.value.response.data)  # type: ignore[arg-type]
+    return dict(raised.value.response.data)
 
 
 def _section(text: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import pytest
 
 from tests.golden import assert_golden
 from tests.harness import fill_view
+from tests.payloads import mrkdwn_texts
 from warroom.domain.incident import Incident, RoleHolder
 from warroom.domain.policy import load_policy
 from warroom.fakeslack.limits import block_problems, view_problems
@@ -143,17 +144,6 @@ def test_user_text_never_becomes_markup_and_stays_in_limits(title: str) -> None:
             assert markup not in rendered
     topic = channel_topic(hostile, POLICY)
     assert len(topic) <= TOPIC_MAX and "<!channel>" not in topic
-
-
-def mrkdwn_texts(node: object) -> list[str]:
-    """Every mrkdwn string in a payload (plain_text is never parsed for mentions or links)."""
-    if isinstance(node, list):
-        return [text for item in node for text in mrkdwn_texts(item)]
-    if not isinstance(node, dict):
-        return []
-    if node.get("type") == "mrkdwn":
-        return [node["text"]]
-    return [text for value in node.values() for text in mrkdwn_texts(value)]
 
 
 def test_usage_names_what_was_not_understood_escaped() -> None:

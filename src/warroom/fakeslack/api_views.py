@@ -111,14 +111,7 @@ def _modal(view: Json) -> Json:
 
 
 def open_view(ws: Workspace, args: Json) -> Json:
-    trigger = _trigger(ws, args)
-    view = _modal(_checked_view(args))
-    _check_external_id(ws, view, None)
-    ws.used_triggers.add(trigger)
-    return _store(ws, view)
-
-
-def push_view(ws: Workspace, args: Json) -> Json:
+    """views.open and views.push: exchange a single-use trigger_id for a new modal."""
     trigger = _trigger(ws, args)
     view = _modal(_checked_view(args))
     _check_external_id(ws, view, None)
@@ -164,13 +157,12 @@ def publish_view(ws: Workspace, args: Json) -> Json:
     _check_external_id(ws, view, view_id)
     response = _store(ws, view, view_id=view_id)
     ws.home_views[user_id] = response["view"]["id"]
-    ws.view_owner[response["view"]["id"]] = user_id
     return response
 
 
 VIEW_METHODS: dict[str, Handler] = {
     "views.open": open_view,
-    "views.push": push_view,
+    "views.push": open_view,
     "views.update": update_view,
     "views.publish": publish_view,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from warroom.fakeslack.state import ApiError, Channel, Workspace
 __all__ = ["FakeSlack", "RecordedCall"]
 
 Json = dict[str, Any]
+_log = logging.getLogger(__name__)
 METHODS = {**CONVERSATION_METHODS, **CHAT_METHODS, **VIEW_METHODS}
 
 
@@ -318,6 +320,9 @@ class FakeSlack:
             return 200, handler(self._ws, args), {}
         except ApiError as exc:
             return 200, {"ok": False, "error": exc.error, **exc.extra}, {}
+        except Exception as exc:  # a bug in the fake: answer (and record) it loudly
+            _log.exception("FakeSlack %s failed on %r", method, args)
+            return 500, {"ok": False, "error": "fake_slack_bug", "detail": repr(exc)}, {}
 
     async def _response_url(self, request: web.Request) -> web.Response:
         started = time.monotonic()

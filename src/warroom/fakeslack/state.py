@@ -96,7 +96,6 @@ class Workspace:
         self.ephemerals: dict[str, list[Json]] = {}
         self.dms: dict[str, str] = {}
         self.views: dict[str, Json] = {}
-        self.view_owner: dict[str, str] = {}
         self.external_ids: dict[str, str] = {}
         self.home_views: dict[str, str] = {}
         self.used_triggers: set[str] = set()
