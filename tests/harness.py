@@ -7,7 +7,6 @@ Warroom actually opened, the way a person would in Slack.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -15,12 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import uvicorn
 from sqlalchemy import select
 
 from warroom.config import Settings
 from warroom.domain.incident import Incident
 from warroom.fakeslack import FakeSlack, SlackSender, block_actions, slash_command, view_submission
+from warroom.fakeslack.driver import fill_view, serve_locally
 from warroom.runtime import Runtime, build_runtime
 from warroom.store import incidents
 from warroom.store.models import IncidentRow, TimelineEntryRow
@@ -176,34 +175,6 @@ DEFAULT_ANSWERS: dict[str, Any] = {
 }
 
 
-def fill_view(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The `state.values` Slack would send for a modal filled in with `answers` by block_id."""
-    values: dict[str, Any] = {}
-    for block in view.get("blocks", []):
-        if block.get("type") != "input":
-            continue
-        element = block["element"]
-        kind, action_id, block_id = element["type"], element["action_id"], block["block_id"]
-        answer = answers.get(block_id)
-        state: dict[str, Any] = {"type": kind}
-        if kind == "plain_text_input":
-            state["value"] = answer if answer is not None else element.get("initial_value")
-        elif kind in {"radio_buttons", "static_select"}:
-            options = {o["value"]: o for o in element.get("options", [])}
-            state["selected_option"] = options.get(answer, {"value": answer} if answer else None)
-        elif kind == "checkboxes":
-            chosen = answer or []
-            state["selected_options"] = [o for o in element["options"] if o["value"] in chosen]
-        elif kind == "datetimepicker":
-            state["selected_date_time"] = int(answer.timestamp()) if answer else None
-        elif kind == "multi_users_select":
-            state["selected_users"] = list(answer or [])
-        else:
-            raise AssertionError(f"fill_view does not know {kind}")
-        values[block_id] = {action_id: state}
-    return values
-
-
 @contextlib.asynccontextmanager
 async def start_harness(database_url: str, clock: Clock) -> AsyncIterator[Harness]:
     async with FakeSlack() as slack:
@@ -218,26 +189,13 @@ async def start_harness(database_url: str, clock: Clock) -> AsyncIterator[Harnes
             broadcast_channel=broadcast,
         )
         runtime = build_runtime(settings, clock=clock)
-        server = uvicorn.Server(
-            uvicorn.Config(create_asgi_app(runtime), host="127.0.0.1", port=0, log_level="warning")
-        )
-        serving = asyncio.create_task(server.serve())
-        while not server.started:
-            if serving.done():
-                serving.result()
-            await asyncio.sleep(0.005)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        async with SlackSender() as sender:
-            try:
-                yield Harness(
-                    url=f"http://127.0.0.1:{port}/slack/events",
-                    runtime=runtime,
-                    slack=slack,
-                    sender=sender,
-                    broadcast_channel=broadcast,
-                    command_channel=command_channel,
-                    clock=clock,
-                )
-            finally:
-                server.should_exit = True
-                await serving
+        async with serve_locally(create_asgi_app(runtime)) as base_url, SlackSender() as sender:
+            yield Harness(
+                url=f"{base_url}/slack/events",
+                runtime=runtime,
+                slack=slack,
+                sender=sender,
+                broadcast_channel=broadcast,
+                command_channel=command_channel,
+                clock=clock,
+            )

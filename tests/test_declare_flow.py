@@ -308,3 +308,45 @@ async def test_healthz(harness: Harness) -> None:
         session.get(harness.url.replace("/slack/events", "/healthz")) as response,
     ):
         assert response.status == 200 and (await response.json())["ok"] is True
+
+
+async def test_responder_who_cannot_be_invited_is_named_to_the_reporter(
+    harness: Harness,
+) -> None:
+    incident = await harness.declare(responders=["UALICE", "XNOTAUSER"])
+    assert incident.provisioned_at is not None
+    (ready,) = harness.told()
+    assert "<@XNOTAUSER>" in ready["text"] and "user_not_found" in ready["text"]
+    channel = harness.slack.channel(incident.channel_id or "")
+    assert channel is not None and "UALICE" in channel.members
+
+
+async def test_store_failure_on_submit_is_shown_in_the_form(harness: Harness) -> None:
+    opened = await harness.open_declare()
+    async with harness.runtime.store.engine.begin() as conn:
+        await conn.exec_driver_sql("ALTER TABLE timeline_entries RENAME TO timeline_away")
+    try:
+        status, text = await harness.submit(opened, DEFAULT_ANSWERS)
+    finally:
+        async with harness.runtime.store.engine.begin() as conn:
+            await conn.exec_driver_sql("ALTER TABLE timeline_away RENAME TO timeline_entries")
+    answer = json.loads(text)
+    assert status == 200 and answer["response_action"] == "errors"
+    assert "couldn't save" in answer["errors"]["title"]
+    assert await harness.incidents() == []
+    assert harness.slack.calls_to("conversations.create") == []
+
+
+async def test_retry_while_setup_is_running_says_so(harness: Harness) -> None:
+    harness.slack.fail("conversations.create", "restricted_action")
+    incident = await harness.declare()
+    async with harness.runtime.store.transaction() as session:
+        from warroom.store import incidents
+
+        assert await incidents.claim_provisioning(
+            session, incident.id, harness.clock(), timedelta(minutes=3)
+        )
+    await harness.click("declare_retry", str(incident.id))
+    await harness.slack.wait_for("response_url", count=2, timeout=WAIT_S)
+    assert "being set up" in harness.told()[-1]["text"]
+    assert len(harness.slack.calls_to("conversations.create")) == 1

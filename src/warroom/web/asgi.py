@@ -29,11 +29,13 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
     async def slack_events(request: Request) -> Response:
         bolt_request = to_async_bolt_request(request, await request.body())
         response = await bolt_app.async_dispatch(bolt_request)
-        if response.status == 200:
+        if response.status == 200 and not response.body:
             await _remember(bolt_request.body)
         return to_starlette_response(response)
 
     async def _remember(body: dict[str, object]) -> None:
+        """Note a delivery that was handled (an empty 200). Answers with content, such as
+        help text or form errors, changed nothing, so a retry may simply get them again."""
         key = delivery_key(body)
         if key is None:
             return

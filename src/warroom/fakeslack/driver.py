@@ -1,0 +1,73 @@
+"""Driving Warroom the way people in Slack do: fill in the modal it opened, serve it locally.
+
+Used by the tests, the benches and the demo, so each of them exercises the
+real ASGI app over real HTTP rather than calling listeners directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+
+__all__ = ["fill_view", "serve_locally"]
+
+
+def fill_view(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The `state.values` Slack sends for `view` filled in with `answers` (keyed by block_id).
+
+    Unanswered inputs keep their initial value, as in Slack.
+    """
+    values: dict[str, Any] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        kind, action_id, block_id = element["type"], element["action_id"], block["block_id"]
+        answer = answers.get(block_id)
+        state: dict[str, Any] = {"type": kind}
+        if kind == "plain_text_input":
+            state["value"] = answer if answer is not None else element.get("initial_value")
+        elif kind in {"radio_buttons", "static_select"}:
+            options = {option["value"]: option for option in element.get("options", [])}
+            chosen = options.get(answer, {"value": answer} if answer else None)
+            state["selected_option"] = chosen or element.get("initial_option")
+        elif kind == "checkboxes":
+            picked = set(answer or [])
+            state["selected_options"] = [o for o in element["options"] if o["value"] in picked]
+        elif kind == "datetimepicker":
+            moment: datetime | None = answer
+            state["selected_date_time"] = int(moment.timestamp()) if moment else None
+        elif kind == "multi_users_select":
+            state["selected_users"] = list(answer or element.get("initial_users") or [])
+        elif kind == "users_select":
+            state["selected_user"] = answer or element.get("initial_user")
+        else:
+            raise ValueError(f"fill_view cannot fill a {kind} element")
+        values[block_id] = {action_id: state}
+    return values
+
+
+@contextlib.asynccontextmanager
+async def serve_locally(app: ASGIApp) -> AsyncIterator[str]:
+    """Serve `app` on 127.0.0.1 at a free port; yields its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            serving.result()
+            raise RuntimeError("server stopped before it started")
+        await asyncio.sleep(0.005)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving

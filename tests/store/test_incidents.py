@@ -1,0 +1,155 @@
+"""Store behaviour that must hold on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from warroom.domain.declaration import Declaration
+from warroom.store import incidents, requests, timeline
+from warroom.store.engine import Store, create_engine
+from warroom.store.models import RoleAssignmentRow
+
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+DECLARATION = Declaration(
+    title="DB down",
+    severity="SEV1",
+    impact="All",
+    started_at=None,
+    private=False,
+    responders=("UR", "U2"),
+)
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    store = Store(create_engine(database_url))
+    yield store
+    await store.dispose()
+
+
+async def declare(store: Store, key: str, team: str = "T1") -> int:
+    async with store.transaction() as session:
+        row = await incidents.insert_incident(
+            session,
+            team_id=team,
+            reporter_id="UR",
+            declaration=DECLARATION,
+            declare_key=key,
+            status="investigating",
+            now=NOW,
+        )
+        return row.id
+
+
+async def test_numbers_are_per_team_and_unique_under_concurrency(store: Store) -> None:
+    ids = await asyncio.gather(*(declare(store, f"k{n}") for n in range(20)))
+    await declare(store, "other", team="T2")
+    async with store.transaction() as session:
+        numbers = sorted([(await incidents.load(session, i)).number for i in ids])
+        assert numbers == list(range(1, 21))
+        assert await incidents.next_number(session, "T2") == 2
+
+
+async def test_round_trip_keeps_aware_utc_and_responders(store: Store) -> None:
+    incident_id = await declare(store, "k")
+    async with store.transaction() as session:
+        loaded = await incidents.load(session, incident_id)
+    assert loaded.declared_at == NOW and loaded.declared_at.tzinfo is not None
+    assert loaded.invitees == ("U2",)  # the reporter is invited anyway
+    assert loaded.reference == "INC-1"
+
+
+async def test_times_in_other_zones_are_stored_as_utc(store: Store) -> None:
+    incident_id = await declare(store, "k")
+    tokyo = NOW.astimezone(timezone(timedelta(hours=9)))
+    async with store.transaction() as session:
+        await incidents.record(session, incident_id, mitigated_at=tokyo)
+    async with store.transaction() as session:
+        assert (await incidents.load(session, incident_id)).mitigated_at == NOW
+
+
+async def test_naive_times_are_refused(store: Store) -> None:
+    incident_id = await declare(store, "k")
+    with pytest.raises(Exception, match="naive datetime"):
+        async with store.transaction() as session:
+            await incidents.record(session, incident_id, mitigated_at=datetime(2026, 1, 1))
+
+
+async def test_declare_key_is_unique(store: Store) -> None:
+    await declare(store, "view:V1")
+    with pytest.raises(IntegrityError):
+        await declare(store, "view:V1")
+    async with store.transaction() as session:
+        found = await incidents.find_by_declare_key(session, "view:V1")
+        assert found is not None and found.number == 1
+
+
+async def test_provisioning_lease_has_one_holder_until_it_expires(store: Store) -> None:
+    incident_id = await declare(store, "k")
+    lease = timedelta(minutes=3)
+
+    async def claim(at: datetime) -> bool:
+        async with store.transaction() as session:
+            return await incidents.claim_provisioning(session, incident_id, at, lease)
+
+    results = await asyncio.gather(*(claim(NOW) for _ in range(6)))
+    assert results.count(True) == 1
+    assert await claim(NOW + timedelta(minutes=2)) is False
+    assert await claim(NOW + timedelta(minutes=4)) is True
+    async with store.transaction() as session:
+        await incidents.release_provisioning(session, incident_id, done_at=NOW, error=None)
+    assert await claim(NOW + timedelta(hours=1)) is False
+
+
+async def test_one_current_holder_per_role(store: Store) -> None:
+    incident_id = await declare(store, "k")
+
+    async def hold(user: str, ended: datetime | None = None) -> None:
+        async with store.transaction() as session:
+            session.add(
+                RoleAssignmentRow(
+                    incident_id=incident_id,
+                    role="commander",
+                    user_id=user,
+                    assigned_by=user,
+                    assigned_at=NOW,
+                    ended_at=ended,
+                )
+            )
+
+    await hold("UA", ended=NOW)
+    await hold("UB")
+    with pytest.raises(IntegrityError):
+        await hold("UC")
+    async with store.transaction() as session:
+        assert (await incidents.load(session, incident_id)).holder("commander") == "UB"
+
+
+async def test_processed_requests_are_idempotent(store: Store) -> None:
+    async with store.transaction() as session:
+        assert not await requests.is_processed(session, "event:Ev1")
+        await requests.mark_processed(session, "event:Ev1", team_id="T1", now=NOW)
+        await requests.mark_processed(session, "event:Ev1", team_id="T1", now=NOW)
+    async with store.transaction() as session:
+        assert await requests.is_processed(session, "event:Ev1")
+
+
+async def test_timeline_entries_keep_their_data(store: Store) -> None:
+    incident_id = await declare(store, "k")
+    async with store.transaction() as session:
+        entry = await timeline.append(
+            session,
+            incident_id=incident_id,
+            kind="declared",
+            author_id="UR",
+            text="Declared",
+            occurred_at=NOW,
+            recorded_at=NOW,
+            data={"responders": ["U2"], "emoji": "🔥"},
+        )
+    assert entry.id > 0 and entry.data["emoji"] == "🔥"

@@ -1,0 +1,175 @@
+"""The `warroom` command as an operator meets it: real processes, real environment."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from warroom.cli import main
+from warroom.fakeslack import FakeSlack, SlackSender, slash_command
+
+SECRET = "cli-test-secret"
+DEFAULT_POLICY = Path(__file__).parents[1] / "src" / "warroom" / "default_policy.toml"
+SETTINGS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "PORT",
+    "BROADCAST_CHANNEL",
+    "POLICY_FILE",
+    "LOG_LEVEL",
+)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No Warroom settings from the developer's shell or .env leak into the test."""
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "SLACK_BOT_TOKEN is missing: set it to the Bot User OAuth Token (xoxb-...)"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is missing"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN is not a bot token"),
+        ({"BROADCAST_CHANNEL": "#incidents"}, "BROADCAST_CHANNEL '#incidents' is not a channel ID"),
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL names a database driver"),
+        ({"PORT": "http"}, "PORT "),
+        ({"POLICY_FILE": "nope.toml"}, "POLICY_FILE nope.toml does not exist"),
+    ],
+)
+def test_bad_settings_stop_serve_with_one_line(
+    clean_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run_main(["serve"], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("warroom: ") and expected in err
+
+
+def test_socket_mode_needs_the_app_token(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    code, _, err = run_main(["serve", "--socket-mode"], capsys)
+    assert code == 2 and "SLACK_APP_TOKEN is missing" in err
+
+
+def test_settings_come_from_dotenv(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (clean_env / ".env").write_text("SLACK_BOT_TOKEN=not-a-bot-token\n")
+    code, _, err = run_main(["serve"], capsys)
+    assert code == 2 and "SLACK_BOT_TOKEN is not a bot token" in err
+
+
+def test_policy_check(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(["policy", "check", str(DEFAULT_POLICY)], capsys)
+    assert code == 0 and "4 severities" in out
+    bad = clean_env / "bad.toml"
+    bad.write_text(
+        DEFAULT_POLICY.read_text().replace('update_every = "30m"', 'update_every = "soon"')
+    )
+    code, _, err = run_main(["policy", "check", str(bad)], capsys)
+    assert code == 1 and "bad.toml line" in err and "not a duration" in err
+    code, _, err = run_main(["policy", "check", "missing.toml"], capsys)
+    assert code == 2 and "does not exist" in err
+
+
+def test_migrate_creates_the_schema(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(["migrate"], capsys)
+    assert code == 0 and "up to date" in out
+    tables = {
+        row[0]
+        for row in sqlite3.connect(clean_env / "warroom.db").execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+    }
+    assert {"incidents", "timeline_entries", "role_assignments", "due_jobs"} <= tables
+    assert {"processed_requests", "team_sequences", "alembic_version"} <= tables
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_serve_runs_on_the_default_sqlite_store(tmp_path: Path) -> None:
+    """The quick start's main job: no DATABASE_URL, schema created on first start."""
+    async with FakeSlack() as slack:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+        env.update(
+            SLACK_BOT_TOKEN=slack.token,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.api_url,
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "warroom.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            cwd=tmp_path,
+            env=env,
+            stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            async with aiohttp.ClientSession() as session:
+                health = await wait_healthy(session, f"{base}/healthz", process)
+                assert health == {"ok": True, "database": "sqlite"}
+            body, kind = slash_command("help", response_url=slack.response_url("x"))
+            async with SlackSender() as sender:
+                status, text = await sender.post(
+                    f"{base}/slack/events", body, kind, signing_secret=SECRET
+                )
+            assert status == 200 and "/incident declare" in text
+            assert (tmp_path / "warroom.db").is_file()
+        finally:
+            process.terminate()
+            await process.wait()
+
+
+async def wait_healthy(
+    session: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process
+) -> object:
+    """Poll until the server answers (start-up readiness, not waiting for time to pass)."""
+    for _ in range(400):
+        if process.returncode is not None:
+            assert process.stderr is not None
+            raise AssertionError((await process.stderr.read()).decode())
+        try:
+            async with session.get(url) as response:
+                return await response.json()
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.05)
+    raise AssertionError("warroom serve did not start in 20 s")
