@@ -350,3 +350,19 @@ async def test_retry_while_setup_is_running_says_so(harness: Harness) -> None:
     await harness.slack.wait_for("response_url", count=2, timeout=WAIT_S)
     assert "being set up" in harness.told()[-1]["text"]
     assert len(harness.slack.calls_to("conversations.create")) == 1
+
+
+async def test_url_verification_challenge_is_answered(harness: Harness) -> None:
+    from warroom.fakeslack import url_verification
+
+    status, text = await harness.post(
+        *url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")
+    )
+    assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in text
+
+
+async def test_setup_failure_after_the_channel_links_the_room(harness: Harness) -> None:
+    harness.slack.fail("conversations.setTopic", "too_long")
+    incident = await harness.declare()
+    failed = harness.told()[-1]
+    assert f"<#{incident.channel_id}>" in failed["text"] and "too_long" in failed["text"]

@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
         if args.command == "migrate":
             return _migrate(settings)
         return _serve(settings, socket_mode=args.socket_mode, host=args.host, port=args.port)

@@ -47,10 +47,15 @@ def _progress(incident: Incident, announce: bool) -> str:
 def setup_failed(
     incident: Incident, *, method: str, error: str, advice: str, announce: bool
 ) -> Message:
+    room = (
+        f"The room {mrkdwn.channel(incident.channel_id)} exists already.\n"
+        if incident.channel_id
+        else ""
+    )
     text = (
         f"⚠️ *{incident.reference}* is recorded but its war room isn't fully set up: "
         f"`{method}` failed with `{mrkdwn.escape(error)}`.\n{mrkdwn.escape(advice)}\n"
-        f"{_progress(incident, announce)}\n"
+        f"{_progress(incident, announce)}\n{room}"
         "Press *Retry* to finish this incident; declaring again would open a second one."
     )
     retry = ActionsBlock(

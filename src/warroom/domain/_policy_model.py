@@ -1,0 +1,140 @@
+"""The policy's domain objects: severities, statuses, roles, business hours.
+
+Frozen values built by `warroom.domain._policy_read` and re-exported, with the
+parser, by `warroom.domain.policy`; import them from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+LIFECYCLE = ("investigating", "identified", "mitigated", "resolved", "closed")
+"""Statuses every policy defines, in this order; Warroom's services rely on them."""
+COMMANDER = "commander"
+"""Key of the role every policy defines: the Incident Commander."""
+MAX_SEVERITIES = MAX_ROLES = 10  # Slack offers at most 10 options in a radio-button group
+
+
+@dataclass(frozen=True)
+class SeverityLevel:
+    key: str  # "SEV1"
+    label: str  # "Critical"
+    description: str  # at most 75 characters: a radio-button description in Slack
+    update_every: timedelta | None  # None: no status updates
+    update_every_when_mitigated: timedelta | None
+    business_hours_only: bool
+    update_overdue_after: timedelta | None  # grace after due before the IC is mentioned
+    update_broadcast_after: timedelta | None  # further grace before the broadcast channel hears
+    commander_nag_after: timedelta | None
+    commander_escalate_after: timedelta | None
+    notify_stakeholders: bool
+    rank: int  # 1 = most severe
+
+
+@dataclass(frozen=True)
+class StatusDef:
+    key: str  # "investigating"
+    label: str
+    description: str
+    terminal: bool  # the incident is over: no more status updates
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    key: str  # "commander"
+    name: str  # "Incident Commander"
+    short: str  # "IC"
+    duties: str
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    timezone: str  # IANA name
+    start: time
+    end: time
+    weekdays: frozenset[int]  # 0 = Monday ... 6 = Sunday, as datetime.weekday()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether the aware datetime `at` falls inside business hours."""
+        local = _aware(at).astimezone(self.zone)
+        return local.weekday() in self.weekdays and self.start <= local.time() < self.end
+
+    def next_open(self, at: datetime) -> datetime:
+        """`at` itself if business hours are open then, else when they next open."""
+        if self.is_open(at):
+            return at
+        local = at.astimezone(self.zone)
+        for days in range(8):
+            day = local.date() + timedelta(days=days)
+            opening = datetime.combine(day, self.start, tzinfo=self.zone)
+            if day.weekday() in self.weekdays and opening > local:
+                return opening.astimezone(at.tzinfo)
+        raise ValueError("business hours with no weekdays never open")
+
+
+def _aware(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError(f"{at!r} has no time zone; pass an aware datetime")
+    return at
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_K = TypeVar("_K", bound=_Keyed)
+
+
+class _UnknownKey(KeyError):
+    def __str__(self) -> str:  # KeyError would show the message in quotes
+        return str(self.args[0])
+
+
+def _lookup(items: tuple[_K, ...], key: str, kind: str) -> _K:
+    wanted = key.strip().casefold()
+    for item in items:
+        if item.key.casefold() == wanted:
+            return item
+    valid = ", ".join(item.key for item in items) or "(none)"
+    raise _UnknownKey(f"unknown {kind} {key!r}; valid {kind} keys are {valid}")
+
+
+@dataclass(frozen=True)
+class Policy:
+    severities: tuple[SeverityLevel, ...]  # most severe first
+    statuses: tuple[StatusDef, ...]  # lifecycle order
+    roles: tuple[RoleDef, ...]
+    business_hours: BusinessHours
+    highlight_emoji: str = "pushpin"
+    action_item_due_after: timedelta = timedelta(days=14)
+
+    def severity(self, key: str) -> SeverityLevel:
+        """`"sev1"` or `"SEV1"`; KeyError listing the valid keys otherwise."""
+        return _lookup(self.severities, key, "severity")
+
+    def status(self, key: str) -> StatusDef:
+        return _lookup(self.statuses, key, "status")
+
+    def role(self, key: str) -> RoleDef:
+        return _lookup(self.roles, key, "role")
+
+    def severity_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.severities)
+
+    def status_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.statuses)
+
+    def role_keys(self) -> tuple[str, ...]:
+        return tuple(r.key for r in self.roles)
+
+    @property
+    def commander_role(self) -> RoleDef:
+        return self.role(COMMANDER)
