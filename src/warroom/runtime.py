@@ -6,15 +6,19 @@ from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from warroom.background import Background
 from warroom.config import Settings
 from warroom.domain.clock import Clock, system_clock
 from warroom.domain.policy import Policy, load_policy
 from warroom.services.declare import DeclareService
+from warroom.services.rooms import Rooms
 from warroom.slack.client import build_client
 from warroom.slack.gateway import SlackGateway
 from warroom.store.engine import Store, create_engine
 
 __all__ = ["Runtime", "build_runtime"]
+
+SHUTDOWN_GRACE_S = 20
 
 
 @dataclass
@@ -25,9 +29,16 @@ class Runtime:
     client: AsyncWebClient
     gateway: SlackGateway
     clock: Clock
+    background: Background
+    rooms: Rooms
     declare: DeclareService
 
     async def close(self) -> None:
+        """Let work already handed to the background finish, then release the database."""
+        try:
+            await self.background.idle(timeout=SHUTDOWN_GRACE_S)
+        except TimeoutError:
+            pass
         await self.store.dispose()
 
 
@@ -45,6 +56,8 @@ def build_runtime(
         client=client,
         gateway=gateway,
         clock=clock,
+        background=Background(),
+        rooms=Rooms(store),
         declare=DeclareService(
             store=store,
             gateway=gateway,

@@ -147,8 +147,9 @@ def test_user_text_never_becomes_markup_and_stays_in_limits(title: str) -> None:
 
 
 def test_usage_names_what_was_not_understood_escaped() -> None:
-    assert "declare" in usage().text
-    text = usage(not_understood="<!here>").text
+    commands = [("/incident declare [title]", "Open a war room.")]
+    assert "/incident declare" in usage(commands).text
+    text = usage(commands, not_understood="<!here>").text
     assert "&lt;!here&gt;" in text and "<!here>" not in text
 
 

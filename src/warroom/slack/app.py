@@ -1,4 +1,10 @@
-"""The Bolt app: listeners and the retry filter on top of Bolt's own verification."""
+"""The Bolt app: listeners and the retry filter on top of Bolt's own verification.
+
+`process_before_response=True`: Bolt answers Slack only when a listener's
+function returns, so what a listener writes before returning is stored before
+Slack hears "ok" (an event is never acknowledged and then lost). Listeners
+therefore return quickly and hand slower Slack calls to `runtime.background`.
+"""
 
 from __future__ import annotations
 
@@ -20,11 +26,12 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         client=runtime.client,
         signing_secret=None if socket_mode else settings.signing_secret,
         request_verification_enabled=not socket_mode,
+        process_before_response=True,
         logger=logging.getLogger("warroom.bolt"),
     )
     app.middleware(skip_handled_retries(runtime.store))
-    commands.register(app, policy=runtime.policy, gateway=runtime.gateway)
-    declare.register(app, policy=runtime.policy, clock=runtime.clock, service=runtime.declare)
+    commands.register(app, rooms=runtime.rooms, subcommands=[*declare.subcommands(runtime)])
+    declare.register(app, runtime)
     roles.register(app, gateway=runtime.gateway)
 
     @app.event(re.compile(".*"))

@@ -17,9 +17,12 @@ from warroom.store.models import IncidentRow, RoleAssignmentRow, TeamSequenceRow
 __all__ = [
     "claim_provisioning",
     "find_by_declare_key",
+    "id_by_channel",
     "insert_incident",
     "load",
+    "lock",
     "next_number",
+    "open_in_team",
     "record",
     "release_provisioning",
 ]
@@ -70,6 +73,36 @@ async def find_by_declare_key(session: AsyncSession, declare_key: str) -> Incide
         select(IncidentRow).where(IncidentRow.declare_key == declare_key)
     )
     return result.scalar_one_or_none()
+
+
+async def id_by_channel(session: AsyncSession, channel_id: str) -> int | None:
+    found = await session.execute(
+        select(IncidentRow.id).where(IncidentRow.channel_id == channel_id)
+    )
+    return found.scalar_one_or_none()
+
+
+async def open_in_team(session: AsyncSession, team_id: str, *, limit: int) -> list[Incident]:
+    """Incidents not yet resolved, newest first."""
+    rows = await session.execute(
+        select(IncidentRow)
+        .where(IncidentRow.team_id == team_id, IncidentRow.resolved_at.is_(None))
+        .order_by(IncidentRow.number.desc())
+        .limit(limit)
+    )
+    return [to_domain(row) for row in rows.scalars()]
+
+
+async def lock(session: AsyncSession, incident_id: int) -> IncidentRow:
+    """The incident row, locked until the transaction ends (PostgreSQL; SQLite's
+    `BEGIN IMMEDIATE` already serialises writers)."""
+    row = await session.execute(
+        select(IncidentRow)
+        .where(IncidentRow.id == incident_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return row.scalar_one()
 
 
 async def load(session: AsyncSession, incident_id: int) -> Incident:

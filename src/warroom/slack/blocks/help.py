@@ -1,28 +1,41 @@
-"""The `/incident` usage text."""
+"""The `/incident` usage text, and where incident commands can be used."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
+from warroom.domain.incident import Incident
 from warroom.slack import mrkdwn
 from warroom.slack.message import Message
 
-__all__ = ["usage"]
+__all__ = ["not_in_incident", "usage"]
 
-COMMANDS = (
-    ("/incident declare [title]", "Open a war room: pick severity, impact, responders."),
-    ("/incident help", "Show this list."),
-)
+SHOWN_ELSEWHERE = 5
 
 
-def usage(*, not_understood: str | None = None) -> Message:
-    lines = [f"`{command}` — {what}" for command, what in COMMANDS]
+def _message(text: str) -> Message:
+    return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text)).to_dict()])
+
+
+def usage(commands: Sequence[tuple[str, str]], *, not_understood: str | None = None) -> Message:
+    lines = [f"`{command}` — {what}" for command, what in commands]
+    lines.append("`/incident help` — Show this list.")
     intro = "*Warroom commands*"
     if not_understood is not None:
         shown = mrkdwn.escape_within(not_understood, 100)
         intro = f"I didn't understand `{shown}`. Here is what I can do:"
-    text = intro + "\n" + "\n".join(lines)
-    return Message(
-        text=text,
-        blocks=[SectionBlock(text=MarkdownTextObject(text=text)).to_dict()],
+    return _message(intro + "\n" + "\n".join(lines))
+
+
+def not_in_incident(subcommand: str, open_incidents: Sequence[Incident]) -> Message:
+    text = (
+        f"`/incident {mrkdwn.escape_within(subcommand, 40)}` works inside an incident's "
+        "war-room channel. Run it there."
     )
+    rooms = [i for i in open_incidents if i.channel_id][:SHOWN_ELSEWHERE]
+    if rooms:
+        listed = ", ".join(f"{mrkdwn.channel(i.channel_id or '')} ({i.reference})" for i in rooms)
+        text += f"\nOpen incidents: {listed}"
+    return _message(text)

@@ -1,4 +1,4 @@
-"""The declare modal's submission, and the Retry button when setup failed."""
+"""Declaring: the `declare` subcommand, the modal's submission, and Retry after a failed setup."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from warroom.domain.clock import Clock
 from warroom.domain.declaration import validate_declaration
-from warroom.domain.policy import Policy
-from warroom.services.declare import DeclareService
-from warroom.slack.blocks.declare_modal import CALLBACK_ID, parse_declare_submission
+from warroom.runtime import Runtime
+from warroom.slack.blocks.declare_modal import (
+    CALLBACK_ID,
+    DeclareOrigin,
+    declare_modal,
+    parse_declare_submission,
+)
 from warroom.slack.blocks.notices import DECLARE_RETRY_ACTION
+from warroom.slack.command_text import plain
+from warroom.slack.errors import SlackFailure
+from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.message import Message
 
-__all__ = ["register"]
+__all__ = ["register", "subcommands"]
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +33,39 @@ def _team_id(body: dict[str, Any]) -> str:
     return str(team.get("id") or body.get("user", {}).get("team_id") or "")
 
 
-def register(app: AsyncApp, *, policy: Policy, clock: Clock, service: DeclareService) -> None:
+def subcommands(runtime: Runtime) -> list[Subcommand]:
+    async def open_form(invocation: Invocation) -> None:
+        origin = DeclareOrigin(invocation.channel_id, invocation.response_url)
+        view = declare_modal(runtime.policy, title=plain(invocation.rest), origin=origin)
+        try:
+            await runtime.gateway.open_view(invocation.trigger_id, view)
+        except SlackFailure as failure:
+            note = f"⚠️ I couldn't open the declare form (`{failure.error}`). {failure.advice}"
+            await runtime.gateway.tell(
+                invocation.user_id, Message(text=note), response_url=origin.response_url
+            )
+
+    async def declare(invocation: Invocation, ack: AsyncAck) -> None:
+        await ack()
+        runtime.background.spawn(open_form(invocation), name="open the declare form")
+
+    return [
+        Subcommand(
+            names=("declare",),
+            usage="/incident declare [title]",
+            what="Open a war room: severity, impact, responders.",
+            run=declare,
+        )
+    ]
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    service = runtime.declare
+
     @app.view(CALLBACK_ID)
     async def on_declare_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         form, origin = parse_declare_submission(view)
-        checked = validate_declaration(form, policy, clock())
+        checked = validate_declaration(form, runtime.policy, runtime.clock())
         if isinstance(checked, dict):
             await ack(response_action="errors", errors=checked)
             return
@@ -46,11 +81,17 @@ def register(app: AsyncApp, *, policy: Policy, clock: Clock, service: DeclareSer
             await ack(response_action="errors", errors={"title": STORE_DOWN})
             return
         await ack()
-        await service.provision(incident.id, response_url=origin.response_url)
+        runtime.background.spawn(
+            service.provision(incident.id, response_url=origin.response_url),
+            name=f"build the war room of {incident.reference}",
+        )
 
     @app.action(DECLARE_RETRY_ACTION)
     async def on_declare_retry(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        await service.provision(
-            int(action["value"]), response_url=body.get("response_url"), replace_original=True
+        runtime.background.spawn(
+            service.provision(
+                int(action["value"]), response_url=body.get("response_url"), replace_original=True
+            ),
+            name="retry a war room setup",
         )
