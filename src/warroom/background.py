@@ -41,6 +41,6 @@ class Background:
     def running(self) -> int:
         return len(self._tasks)
 
-    async def idle(self, timeout: float | None = None) -> None:
+    async def idle(self) -> None:
         """Wait until every spawned task (and any they spawned) has finished."""
-        await asyncio.wait_for(self._idle.wait(), timeout)
+        await self._idle.wait()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -35,10 +37,9 @@ class Runtime:
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release the database."""
-        try:
-            await self.background.idle(timeout=SHUTDOWN_GRACE_S)
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SHUTDOWN_GRACE_S):
+                await self.background.idle()
         await self.store.dispose()
 
 
