@@ -7,6 +7,7 @@ Warroom actually opened, the way a person would in Slack.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -72,16 +73,66 @@ class Harness:
         return self.slack.response_url(f"r{self._responses}")
 
     async def command(
-        self, text: str, *, user: str = REPORTER, response_url: str | None = None, **signing: Any
+        self,
+        text: str,
+        *,
+        user: str = REPORTER,
+        channel: str | None = None,
+        response_url: str | None = None,
+        **signing: Any,
     ) -> tuple[int, str]:
         body, content_type = slash_command(
             text,
             user_id=user,
             team_id=TEAM_ID,
-            channel_id=self.command_channel,
+            channel_id=channel or self.command_channel,
             response_url=response_url or self.new_response_url(),
         )
         return await self.post(body, content_type, **signing)
+
+    def card(self, incident: Incident) -> dict[str, Any]:
+        """The incident card as Slack shows it now (after every chat.update)."""
+        assert incident.channel_id and incident.card_ts
+        message = self.slack.message(incident.channel_id, incident.card_ts)
+        assert message is not None
+        return message
+
+    async def press(
+        self, incident: Incident, action_id: str, *, user: str = REPORTER, choose: str | None = None
+    ) -> tuple[int, str]:
+        """Click (or pick `choose` in) the element with `action_id` on the current card."""
+        card = self.card(incident)
+        for block in card["blocks"]:
+            elements = [block["accessory"]] if "accessory" in block else block.get("elements", [])
+            for element in elements:
+                if element.get("action_id") == action_id:
+                    break
+            else:
+                continue
+            break
+        else:
+            raise AssertionError(f"no {action_id} on the card")
+        option = None
+        if choose is not None:
+            option = next(o for o in element["options"] if o["value"] == choose)
+        body, content_type = block_actions(
+            action_id,
+            element.get("value"),
+            user_id=user,
+            team_id=TEAM_ID,
+            channel_id=incident.channel_id or "",
+            message_ts=incident.card_ts,
+            block_id=block["block_id"],
+            action_type=element["type"],
+            selected_option=option,
+            message=card,
+            response_url=self.new_response_url(),
+        )
+        return await self.post(body, content_type)
+
+    async def settle(self) -> None:
+        """Wait until the work Warroom handed to the background after answering is done."""
+        await asyncio.wait_for(self.runtime.background.idle(), WAIT_S)
 
     async def open_declare(self, title: str = "", *, user: str = REPORTER) -> OpenedView:
         before = len(self.slack.calls_to("views.open"))

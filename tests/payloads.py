@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 def mrkdwn_texts(node: object) -> list[str]:
     """Every mrkdwn string in a payload (plain_text is never parsed for mentions or links)."""
@@ -12,3 +14,12 @@ def mrkdwn_texts(node: object) -> list[str]:
     if node.get("type") == "mrkdwn":
         return [node["text"]]
     return [text for value in node.values() for text in mrkdwn_texts(value)]
+
+
+def answer_text(body: str) -> str:
+    """The text of a synchronous answer: Slack takes a JSON message or plain text."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    return str(parsed["text"]) if isinstance(parsed, dict) else body

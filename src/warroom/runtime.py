@@ -13,7 +13,10 @@ from warroom.config import Settings
 from warroom.domain.clock import Clock, system_clock
 from warroom.domain.policy import Policy, load_policy
 from warroom.services.declare import DeclareService
+from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
+from warroom.services.state import StateService
+from warroom.services.surfaces import Surfaces
 from warroom.slack.client import build_client
 from warroom.slack.gateway import SlackGateway
 from warroom.store.engine import Store, create_engine
@@ -34,6 +37,8 @@ class Runtime:
     background: Background
     rooms: Rooms
     declare: DeclareService
+    roles: RoleService
+    state: StateService
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release the database."""
@@ -50,6 +55,7 @@ def build_runtime(
     store = Store(create_engine(settings.database_url))
     client = build_client(settings.bot_token, settings.slack_api_url)
     gateway = SlackGateway(client)
+    surfaces = Surfaces(store=store, gateway=gateway, policy=policy)
     return Runtime(
         settings=settings,
         policy=policy,
@@ -62,6 +68,17 @@ def build_runtime(
         declare=DeclareService(
             store=store,
             gateway=gateway,
+            policy=policy,
+            clock=clock,
+            broadcast_channel=settings.broadcast_channel,
+        ),
+        roles=RoleService(
+            store=store, gateway=gateway, surfaces=surfaces, policy=policy, clock=clock
+        ),
+        state=StateService(
+            store=store,
+            gateway=gateway,
+            surfaces=surfaces,
             policy=policy,
             clock=clock,
             broadcast_channel=settings.broadcast_channel,

@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 
 from warroom.runtime import Runtime
 from warroom.slack.deliveries import skip_handled_retries
-from warroom.slack.listeners import commands, declare, roles
+from warroom.slack.listeners import commands, declare, roles, state
 
 __all__ = ["build_bolt_app"]
 
@@ -30,9 +30,18 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         logger=logging.getLogger("warroom.bolt"),
     )
     app.middleware(skip_handled_retries(runtime.store))
-    commands.register(app, rooms=runtime.rooms, subcommands=[*declare.subcommands(runtime)])
+    commands.register(
+        app,
+        rooms=runtime.rooms,
+        subcommands=[
+            *declare.subcommands(runtime),
+            *roles.subcommands(runtime),
+            *state.subcommands(runtime),
+        ],
+    )
     declare.register(app, runtime)
-    roles.register(app, gateway=runtime.gateway)
+    roles.register(app, runtime)
+    state.register(app, runtime)
 
     @app.event(re.compile(".*"))
     async def acknowledge_other_events() -> None:

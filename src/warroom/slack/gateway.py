@@ -145,6 +145,20 @@ class SlackGateway:
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         await self._call("views.open", self.client.views_open(trigger_id=trigger_id, view=view))
 
+    async def whisper(self, channel_id: str, user_id: str, message: Message) -> None:
+        """An ephemeral note to one person in a channel; a DM if they can't get one there."""
+        try:
+            await self._call(
+                "chat.postEphemeral",
+                self.client.chat_postEphemeral(
+                    channel=channel_id, user=user_id, text=message.text, blocks=message.blocks
+                ),
+            )
+        except SlackFailure as failure:
+            if failure.error not in {"user_not_in_channel", "channel_not_found"}:
+                raise
+            await self.dm(user_id, message)
+
     async def dm(self, user_id: str, message: Message) -> MessageRef:
         return await self.post(user_id, message)
 

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    Option,
+    PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
 
+from warroom.domain.changes import SETTABLE_STATUSES
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.text import clip
 from warroom.slack.message import Message
 
-__all__ = ["ROLE_TAKE_PREFIX", "incident_card", "role_take_action_id"]
+__all__ = [
+    "ROLE_ASSIGN_ACTION",
+    "ROLE_HANDOFF_PREFIX",
+    "ROLE_TAKE_PREFIX",
+    "SEVERITY_ACTION",
+    "STATUS_ACTION",
+    "incident_card",
+    "role_take_action_id",
+]
 
 ROLE_TAKE_PREFIX = "role_take:"
+ROLE_HANDOFF_PREFIX = "role_handoff:"
+ROLE_ASSIGN_ACTION = "role_assign"
+SEVERITY_ACTION = "severity_select"
+STATUS_ACTION = "status_select"
 HEADER_MAX = 150
 IMPACT_SHOWN = 2900
 
@@ -57,20 +74,62 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
     for role in policy.roles:
         holder = incident.holder(role.key)
         who = mrkdwn.user(holder) if holder else "_unassigned_"
+        button = (
+            ButtonElement(
+                action_id=f"{ROLE_HANDOFF_PREFIX}{role.key}",
+                text="Hand off",
+                value=str(incident.id),
+            )
+            if holder
+            else ButtonElement(
+                action_id=role_take_action_id(role.key),
+                text=clip(f"Take {role.short}", 75),
+                value=str(incident.id),
+            )
+        )
         blocks.append(
             SectionBlock(
                 block_id=f"role:{role.key}",
                 text=MarkdownTextObject(text=f"*{mrkdwn.escape(role.name)}*\n{who}"),
-                accessory=ButtonElement(
-                    action_id=role_take_action_id(role.key),
-                    text=clip(f"Take {role.short}", 75),
-                    value=str(incident.id),
-                ),
+                accessory=button,
             )
         )
+    blocks.append(_controls(incident, policy))
     notes = ["Every message in this channel lands on the incident timeline."]
     if incident.private:
         notes.insert(0, "🔒 Private incident: not announced.")
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" ".join(notes))]))
     text = f"{incident.reference} {level.key}: {mrkdwn.escape(incident.title)}"
     return Message(text=text, blocks=[block.to_dict() for block in blocks])
+
+
+def _option(value: str, text: str) -> Option:
+    return Option(value=value, text=PlainTextObject(text=clip(text, 75)))
+
+
+def _controls(incident: Incident, policy: Policy) -> ActionsBlock:
+    """Severity and status pickers and the assign button. The block_id changes with
+    the values so Slack shows the stored choice after an update, not a stale pick."""
+    severities = [_option(s.key, f"{s.key} · {s.label}") for s in policy.severities]
+    statuses = [_option(key, policy.status(key).label) for key in SETTABLE_STATUSES]
+    current_status = next((o for o in statuses if o.value == incident.status), None)
+    return ActionsBlock(
+        block_id=f"controls:{incident.severity}:{incident.status}",
+        elements=[
+            StaticSelectElement(
+                action_id=SEVERITY_ACTION,
+                placeholder="Severity",
+                options=severities,
+                initial_option=next(o for o in severities if o.value == incident.severity),
+            ),
+            StaticSelectElement(
+                action_id=STATUS_ACTION,
+                placeholder="Status",
+                options=statuses,
+                initial_option=current_status,
+            ),
+            ButtonElement(
+                action_id=ROLE_ASSIGN_ACTION, text="Assign role…", value=str(incident.id)
+            ),
+        ],
+    )

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
-
 from warroom.domain.incident import Incident
 from warroom.slack import mrkdwn
+from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.message import Message
 
 __all__ = ["not_in_incident", "usage"]
 
 SHOWN_ELSEWHERE = 5
-
-
-def _message(text: str) -> Message:
-    return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text)).to_dict()])
 
 
 def usage(commands: Sequence[tuple[str, str]], *, not_understood: str | None = None) -> Message:
@@ -26,7 +21,7 @@ def usage(commands: Sequence[tuple[str, str]], *, not_understood: str | None = N
     if not_understood is not None:
         shown = mrkdwn.escape_within(not_understood, 100)
         intro = f"I didn't understand `{shown}`. Here is what I can do:"
-    return _message(intro + "\n" + "\n".join(lines))
+    return mrkdwn_message(intro + "\n" + "\n".join(lines))
 
 
 def not_in_incident(subcommand: str, open_incidents: Sequence[Incident]) -> Message:
@@ -38,4 +33,4 @@ def not_in_incident(subcommand: str, open_incidents: Sequence[Incident]) -> Mess
     if rooms:
         listed = ", ".join(f"{mrkdwn.channel(i.channel_id or '')} ({i.reference})" for i in rooms)
         text += f"\nOpen incidents: {listed}"
-    return _message(text)
+    return mrkdwn_message(text)

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from warroom.domain.incident import Incident
 from warroom.slack import mrkdwn
+from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.message import Message
 
 __all__ = ["DECLARE_RETRY_ACTION", "room_ready", "setup_failed", "setup_in_progress"]
 
 DECLARE_RETRY_ACTION = "declare_retry"
-
-
-def _section(text: str) -> dict[str, object]:
-    result: dict[str, object] = SectionBlock(text=MarkdownTextObject(text=text)).to_dict()
-    return result
 
 
 def room_ready(incident: Incident, not_invited: Sequence[tuple[str, str]] = ()) -> Message:
@@ -30,7 +26,7 @@ def room_ready(incident: Incident, not_invited: Sequence[tuple[str, str]] = ()) 
     if not_invited:
         missed = ", ".join(f"{mrkdwn.user(u)} (`{mrkdwn.escape(e)}`)" for u, e in not_invited)
         text += f"\n⚠️ I couldn't invite {missed}; add them by hand."
-    return Message(text=text, blocks=[_section(text)])
+    return mrkdwn_message(text)
 
 
 def _progress(incident: Incident, announce: bool) -> str:
@@ -68,9 +64,10 @@ def setup_failed(
             )
         ]
     )
-    return Message(text=text, blocks=[_section(text), retry.to_dict()])
+    note = mrkdwn_message(text)
+    return Message(text=text, blocks=[*note.blocks, retry.to_dict()])
 
 
 def setup_in_progress(incident: Incident) -> Message:
     text = f"⏳ *{incident.reference}* is being set up right now; I'll tell you when it's ready."
-    return Message(text=text, blocks=[_section(text)])
+    return mrkdwn_message(text)

@@ -1,4 +1,4 @@
-"""Role buttons on the incident card."""
+"""Roles: Take and Hand off on the card, the Assign modal, and `/incident role`."""
 
 from __future__ import annotations
 
@@ -7,22 +7,140 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from warroom.slack.blocks.card import ROLE_TAKE_PREFIX
-from warroom.slack.gateway import SlackGateway
-from warroom.slack.message import Message
-
-__all__ = ["register"]
-
-NOT_YET = (
-    "Taking roles from the card isn't available in this version yet. "
-    "Say in the channel who holds which role for now."
+from warroom.domain.changes import InvalidChoice
+from warroom.runtime import Runtime
+from warroom.services.roles import RoleChange, RoleHeld
+from warroom.slack.blocks.card import ROLE_ASSIGN_ACTION, ROLE_HANDOFF_PREFIX, ROLE_TAKE_PREFIX
+from warroom.slack.blocks.changes import role_already_held
+from warroom.slack.blocks.role_modal import (
+    ASSIGN_CALLBACK_ID,
+    assign_role_modal,
+    parse_assign_submission,
 )
+from warroom.slack.blocks.text import mrkdwn_message
+from warroom.slack.command_text import mentioned_users
+from warroom.slack.errors import SlackFailure
+from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.listeners.replies import publish_then_report, tell_actor
+from warroom.store import incidents
+
+__all__ = ["register", "subcommands"]
+
+ROLE_USAGE = "/incident role <ic|ops|comms|scribe> @person"
 
 
-def register(app: AsyncApp, *, gateway: SlackGateway) -> None:
-    @app.action(re.compile(f"^{re.escape(ROLE_TAKE_PREFIX)}"))
-    async def on_role_take(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
-        await gateway.tell(
-            body["user"]["id"], Message(text=NOT_YET), response_url=body.get("response_url")
+def _follow_up(
+    runtime: Runtime,
+    outcome: RoleChange | RoleHeld,
+    *,
+    actor: str,
+    response_url: str | None,
+) -> None:
+    if isinstance(outcome, RoleHeld):
+        note = role_already_held(outcome.role, outcome.holder, asker=actor)
+        runtime.background.spawn(
+            tell_actor(
+                runtime, actor, note, response_url=response_url, room=outcome.incident.channel_id
+            ),
+            name="tell who holds a role",
         )
+        return
+    runtime.background.spawn(
+        publish_then_report(
+            runtime,
+            outcome.incident,
+            runtime.roles.publish(outcome),
+            user_id=actor,
+            response_url=response_url,
+        ),
+        name=f"publish a role change in {outcome.incident.reference}",
+    )
+
+
+def subcommands(runtime: Runtime) -> list[Subcommand]:
+    async def role(invocation: Invocation, ack: AsyncAck) -> None:
+        assert invocation.incident is not None
+        words = invocation.rest.split()
+        users = mentioned_users(invocation.rest)
+        if "me" in (w.lower() for w in words[1:]):
+            users.append(invocation.user_id)
+        if not words or len(users) != 1:
+            await ack(text=f"Usage: `{ROLE_USAGE}` (or `me` instead of @person).")
+            return
+        try:
+            outcome = await runtime.roles.assign(
+                invocation.incident.id, words[0], users[0], by=invocation.user_id
+            )
+        except InvalidChoice as invalid:
+            await ack(text=str(invalid))
+            return
+        await ack()
+        _follow_up(runtime, outcome, actor=invocation.user_id, response_url=invocation.response_url)
+
+    return [
+        Subcommand(
+            names=("role",),
+            usage=ROLE_USAGE,
+            what="Give a role to someone (a handoff if it is held).",
+            run=role,
+            in_incident=True,
+        )
+    ]
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.action(re.compile(f"^{re.escape(ROLE_TAKE_PREFIX)}"))
+    async def on_take(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        role_key = action["action_id"].removeprefix(ROLE_TAKE_PREFIX)
+        actor = body["user"]["id"]
+        outcome = await runtime.roles.take(int(action["value"]), role_key, actor)
+        await ack()
+        _follow_up(runtime, outcome, actor=actor, response_url=body.get("response_url"))
+
+    @app.action(re.compile(f"^({re.escape(ROLE_HANDOFF_PREFIX)}|{ROLE_ASSIGN_ACTION}$)"))
+    async def on_open_assign(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        role_key = action["action_id"].removeprefix(ROLE_HANDOFF_PREFIX)
+        runtime.background.spawn(
+            _open_assign(
+                runtime,
+                int(action["value"]),
+                None if role_key == ROLE_ASSIGN_ACTION else role_key,
+                trigger_id=body["trigger_id"],
+                actor=body["user"]["id"],
+                response_url=body.get("response_url"),
+            ),
+            name="open the assign-role form",
+        )
+
+    @app.view(ASSIGN_CALLBACK_ID)
+    async def on_assign(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        incident_id, role_key, user_id = parse_assign_submission(view)
+        if not role_key or not user_id:
+            missing = {"role": "Pick a role."} if not role_key else {"user": "Pick a person."}
+            await ack(response_action="errors", errors=missing)
+            return
+        actor = body["user"]["id"]
+        outcome = await runtime.roles.assign(incident_id, role_key, user_id, by=actor)
+        await ack()
+        _follow_up(runtime, outcome, actor=actor, response_url=None)
+
+
+async def _open_assign(
+    runtime: Runtime,
+    incident_id: int,
+    role_key: str | None,
+    *,
+    trigger_id: str,
+    actor: str,
+    response_url: str | None,
+) -> None:
+    async with runtime.store.transaction() as session:
+        incident = await incidents.load(session, incident_id)
+    try:
+        await runtime.gateway.open_view(
+            trigger_id, assign_role_modal(runtime.policy, incident, role_key=role_key)
+        )
+    except SlackFailure as failure:
+        note = mrkdwn_message(f"⚠️ I couldn't open the form (`{failure.error}`). {failure.advice}")
+        await tell_actor(runtime, actor, note, response_url=response_url)

@@ -1,0 +1,113 @@
+"""Taking, assigning and handing off incident roles.
+
+One holder per role at a time. Taking only works on a free role, so when two
+people press "Take IC" together exactly one gets it and the other is told who
+did; handing a held role to someone else goes through `assign`. Every change
+is stored with who and when before anyone is told about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from warroom.domain.changes import resolve_role
+from warroom.domain.clock import Clock
+from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy, RoleDef
+from warroom.services.fanout import fan_out
+from warroom.services.surfaces import Surfaces
+from warroom.slack.blocks.changes import duties, role_changed_line
+from warroom.slack.errors import SlackFailure
+from warroom.slack.gateway import SlackGateway
+from warroom.store import incidents, roles, timeline
+from warroom.store.engine import Store
+
+__all__ = ["RoleChange", "RoleHeld", "RoleService"]
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    incident: Incident
+    role: RoleDef
+    user_id: str
+    previous_id: str | None
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RoleHeld:
+    """Refused: `holder` has the role already (possibly the asker)."""
+
+    incident: Incident
+    role: RoleDef
+    holder: str
+
+
+@dataclass
+class RoleService:
+    store: Store
+    gateway: SlackGateway
+    surfaces: Surfaces
+    policy: Policy
+    clock: Clock
+
+    async def take(self, incident_id: int, role_text: str, user_id: str) -> RoleChange | RoleHeld:
+        return await self._change(incident_id, role_text, user_id, by=user_id, free_only=True)
+
+    async def assign(
+        self, incident_id: int, role_text: str, user_id: str, *, by: str
+    ) -> RoleChange | RoleHeld:
+        return await self._change(incident_id, role_text, user_id, by=by, free_only=False)
+
+    async def _change(
+        self, incident_id: int, role_text: str, user_id: str, *, by: str, free_only: bool
+    ) -> RoleChange | RoleHeld:
+        role = resolve_role(self.policy, role_text)
+        now = self.clock()
+        try:
+            async with self.store.transaction() as session:
+                row = await incidents.lock(session, incident_id)
+                holder = await roles.current_holder(session, incident_id, role.key)
+                if holder == user_id or (free_only and holder is not None):
+                    return RoleHeld(await incidents.load(session, incident_id), role, holder)
+                await roles.hand_to(session, incident_id, role.key, user_id=user_id, by=by, now=now)
+                if role.key == self.policy.commander_role.key and row.acknowledged_at is None:
+                    await incidents.record(session, incident_id, acknowledged_at=now)
+                await timeline.append(
+                    session,
+                    incident_id=incident_id,
+                    kind="role_changed",
+                    author_id=by,
+                    text=f"{role.name}: <@{user_id}>",
+                    occurred_at=now,
+                    recorded_at=now,
+                    data={"role": role.key, "user": user_id, "previous": holder, "by": by},
+                )
+                incident = await incidents.load(session, incident_id)
+        except IntegrityError:
+            async with self.store.transaction() as session:
+                holder = await roles.current_holder(session, incident_id, role.key)
+                incident = await incidents.load(session, incident_id)
+            return RoleHeld(incident, role, holder or user_id)
+        return RoleChange(incident, role, user_id, holder, by, now)
+
+    async def publish(self, change: RoleChange) -> list[SlackFailure]:
+        """Card, topic (IC), a line in the room, and the new holder's duties, together."""
+        incident, room = change.incident, change.incident.channel_id
+        if room is None:
+            return []
+        is_commander = change.role.key == self.policy.commander_role.key
+        if change.by != change.user_id:
+            await self.gateway.invite(room, [change.user_id])
+        line = role_changed_line(
+            change.role, user_id=change.user_id, previous_id=change.previous_id, by=change.by
+        )
+        return await fan_out(
+            self.surfaces.refresh(incident.id, topic=is_commander, announcement_too=is_commander),
+            self.gateway.post(room, line),
+            self.gateway.whisper(room, change.user_id, duties(change.role, incident)),
+        )

@@ -1,0 +1,80 @@
+"""Short lines posted in the war room when something changes, and private notes about it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy, RoleDef
+from warroom.slack import mrkdwn
+from warroom.slack.blocks.text import mrkdwn_message
+from warroom.slack.errors import SlackFailure
+from warroom.slack.message import Message
+
+__all__ = [
+    "duties",
+    "not_refreshed",
+    "raised_to_top_notice",
+    "role_already_held",
+    "role_changed_line",
+    "severity_changed_line",
+    "status_changed_line",
+]
+
+
+def role_changed_line(role: RoleDef, *, user_id: str, previous_id: str | None, by: str) -> Message:
+    name = mrkdwn.escape(role.name)
+    if by == user_id:
+        how = "took it" if previous_id is None else f"took over from {mrkdwn.user(previous_id)}"
+    elif previous_id is None:
+        how = f"assigned by {mrkdwn.user(by)}"
+    else:
+        how = f"handed over from {mrkdwn.user(previous_id)} by {mrkdwn.user(by)}"
+    return mrkdwn_message(f"🎖️ {mrkdwn.user(user_id)} is now *{name}* ({how}).")
+
+
+def duties(role: RoleDef, incident: Incident) -> Message:
+    return mrkdwn_message(
+        f"You are *{mrkdwn.escape(role.name)}* for *{incident.reference}*. "
+        f"{mrkdwn.escape(role.duties)}"
+    )
+
+
+def role_already_held(role: RoleDef, holder: str, *, asker: str) -> Message:
+    if holder == asker:
+        return mrkdwn_message(f"You already hold *{mrkdwn.escape(role.name)}*.")
+    return mrkdwn_message(
+        f"{mrkdwn.user(holder)} already holds *{mrkdwn.escape(role.name)}*. "
+        f"To take over, ask them to hand it to you (Hand off on the card, or "
+        f"`/incident role {mrkdwn.escape(role.short.lower())} @you`)."
+    )
+
+
+def severity_changed_line(policy: Policy, *, old: str, new: str, by: str) -> Message:
+    rank_old, rank_new = policy.severity(old).rank, policy.severity(new).rank
+    verb, icon = ("raised", "⬆️") if rank_new < rank_old else ("lowered", "⬇️")
+    label = mrkdwn.escape(policy.severity(new).label)
+    return mrkdwn_message(f"{icon} Severity {verb} {old} → *{new}* ({label}) by {mrkdwn.user(by)}.")
+
+
+def status_changed_line(policy: Policy, *, old: str, new: str, by: str) -> Message:
+    before = mrkdwn.escape(policy.status(old).label)
+    after = mrkdwn.escape(policy.status(new).label)
+    return mrkdwn_message(f"🔄 Status {before} → *{after}* by {mrkdwn.user(by)}.")
+
+
+def raised_to_top_notice(incident: Incident, policy: Policy) -> Message:
+    level = policy.severity(incident.severity)
+    room = f" — war room {mrkdwn.channel(incident.channel_id)}" if incident.channel_id else ""
+    return mrkdwn_message(
+        f"🚨 *{incident.reference}* raised to *{level.key}* ({mrkdwn.escape(level.label)}): "
+        f"{mrkdwn.escape(incident.title)}{room}"
+    )
+
+
+def not_refreshed(incident: Incident, failures: Sequence[SlackFailure]) -> Message:
+    what = ", ".join(f"`{f.method}` (`{mrkdwn.escape(f.error)}`)" for f in failures)
+    return mrkdwn_message(
+        f"⚠️ The change to *{incident.reference}* is saved, but Slack refused {what}, so the "
+        f"card, topic or announcement may be out of date. {mrkdwn.escape(failures[0].advice)}"
+    )
