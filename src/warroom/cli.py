@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,10 +117,16 @@ async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> 
         assert settings.slack_app_token is not None
         bolt = build_bolt_app(runtime, socket_mode=True)
         handler = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
         log.info("Warroom connecting to Slack over Socket Mode")
         try:
-            await handler.start_async()  # type: ignore[no-untyped-call]
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            await stop.wait()
         finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
             await runtime.close()
         return 0
     app = create_asgi_app(runtime)

@@ -12,6 +12,7 @@ from warroom.fakeslack.inbound import (
 from warroom.fakeslack.limits import block_problems, channel_name_problem, view_problems
 from warroom.fakeslack.sender import SlackSender, sign
 from warroom.fakeslack.server import FakeSlack, RecordedCall
+from warroom.fakeslack.socket_mode import socket_payload
 from warroom.fakeslack.state import Channel
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "new_trigger_id",
     "sign",
     "slash_command",
+    "socket_payload",
     "url_verification",
     "view_closed",
     "view_problems",

@@ -7,7 +7,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["JSON_FIELDS", "get_bool", "get_str", "normalize_args"]
+from aiohttp import web
+
+from warroom.fakeslack.state import ApiError
+
+__all__ = ["JSON_FIELDS", "get_bool", "get_str", "normalize_args", "read_body"]
 
 # Arguments Slack documents as "a JSON-based array/object, presented as a URL-encoded string".
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "unfurled_attachments")
@@ -47,3 +51,19 @@ def get_bool(args: Mapping[str, Any], key: str) -> bool:
     if isinstance(value, int):
         return value != 0
     return isinstance(value, str) and value.strip().lower() in ("1", "true", "yes")
+
+
+async def read_body(request: web.Request) -> Mapping[str, Any]:
+    """The request's form or JSON body as a mapping; ApiError when the JSON is unusable."""
+    if request.method != "POST" or not request.can_read_body:
+        return {}
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(await request.text())
+        except ValueError:
+            raise ApiError("invalid_json") from None
+        if not isinstance(data, dict):
+            raise ApiError("json_not_object")
+        return data
+    form = await request.post()
+    return {key: value for key, value in form.items() if isinstance(value, str)}

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -16,8 +15,14 @@ from aiohttp import web
 from warroom.fakeslack.api_chat import CHAT_METHODS
 from warroom.fakeslack.api_conversations import CONVERSATION_METHODS
 from warroom.fakeslack.api_views import VIEW_METHODS
-from warroom.fakeslack.params import normalize_args
+from warroom.fakeslack.params import normalize_args, read_body
 from warroom.fakeslack.responses import RESPONSE_URL_METHOD, answer_response_url
+from warroom.fakeslack.socket_mode import (
+    OPEN_METHOD,
+    SOCKET_ROUTE,
+    SocketModeHub,
+    SocketModeMethods,
+)
 from warroom.fakeslack.state import ApiError, Channel, Workspace
 
 __all__ = ["FakeSlack", "RecordedCall"]
@@ -53,24 +58,31 @@ class _Fault:
     status: int = 500
 
 
-class FakeSlack:
-    """Serves the Web API on 127.0.0.1 for `AsyncWebClient(base_url=fake.api_url)`."""
+class FakeSlack(SocketModeMethods):
+    """Serves the Web API on 127.0.0.1 for `AsyncWebClient(base_url=fake.api_url)`.
+
+    Also Socket Mode: `apps.connections.open` with `app_token` hands the app a
+    WebSocket URL here; `socket_request` then delivers envelopes over it.
+    """
 
     def __init__(
         self,
         *,
         token: str = "xoxb-fake-token",
+        app_token: str = "xapp-fake-token",
         team_id: str = "T0WARROOM",
         bot_user_id: str = "UWARROOMBOT",
         latency: float = 0.0,
     ) -> None:
         self.token = token
+        self.app_token = app_token
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.latency = latency
         self.calls: list[RecordedCall] = []
         self._ws = Workspace(team_id=team_id, bot_user_id=bot_user_id)
         self._faults: dict[str, list[_Fault]] = {}
+        self._sockets: SocketModeHub = SocketModeHub(app_id=self._ws.app_id)
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
         self._base = ""
@@ -83,6 +95,8 @@ class FakeSlack:
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response_url/{key}", self._response_url)
+        app.router.add_get(SOCKET_ROUTE, self._sockets.handle)
+        app.on_shutdown.append(self._sockets.close_all)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -274,7 +288,7 @@ class FakeSlack:
         status, headers = 200, dict[str, str]()
         body: Json = {"ok": False, "error": "invalid_form_data"}
         try:
-            raw.update(await _read_body(request))
+            raw.update(await read_body(request))
         except ApiError as exc:
             body = {"ok": False, "error": exc.error}
         else:
@@ -311,6 +325,15 @@ class FakeSlack:
         token = token or (body_token if isinstance(body_token, str) else None)
         if not token:
             return 200, {"ok": False, "error": "not_authed"}, {}
+        if method == OPEN_METHOD or token == self.app_token:
+            answer = self._sockets.answer_open(
+                method,
+                token,
+                app_token=self.app_token,
+                bot_token=self.token,
+                base_url=self.base_url,
+            )
+            return 200, answer, {}
         if token != self.token:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         handler = METHODS.get(method)
@@ -343,18 +366,3 @@ class FakeSlack:
             )
         )
         return web.json_response(body, status=status)
-
-
-async def _read_body(request: web.Request) -> Mapping[str, Any]:
-    if request.method != "POST" or not request.can_read_body:
-        return {}
-    if request.content_type == "application/json":
-        try:
-            data = json.loads(await request.text())
-        except ValueError:
-            raise ApiError("invalid_json") from None
-        if not isinstance(data, dict):
-            raise ApiError("json_not_object")
-        return data
-    form = await request.post()
-    return {key: value for key, value in form.items() if isinstance(value, str)}

@@ -37,7 +37,9 @@ def delivery_key(body: Mapping[str, Any]) -> str | None:
 
 
 def is_retry(headers: Mapping[str, Sequence[str]]) -> bool:
-    return bool(headers.get(RETRY_HEADER))
+    """Slack numbers retries from 1; Bolt reports Socket Mode's first delivery as 0."""
+    values = headers.get(RETRY_HEADER) or ["0"]
+    return values[0].isdigit() and int(values[0]) > 0
 
 
 def skip_handled_retries(
