@@ -1,0 +1,111 @@
+"""One tick: claim what is due, run it, record the outcome.
+
+APScheduler only drives `tick()` at a fixed interval; everything that is due
+lives in the `due_jobs` table, so reminders survive restarts and any number of
+replicas share the work without sending anything twice. A job that Slack
+refuses for a passing reason (rate limit, outage) stays due with backoff; one
+that can never succeed is marked failed with the reason; the tick always
+goes on with the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from warroom.domain.clock import Clock
+from warroom.slack.errors import SlackFailure
+from warroom.store import jobs
+from warroom.store.engine import Store
+from warroom.store.jobs import Job
+
+__all__ = ["JobHandler", "Scheduler", "TickReport"]
+
+log = logging.getLogger(__name__)
+
+JobHandler = Callable[[Job], Awaitable[None]]
+
+LEASE = timedelta(minutes=2)
+BATCH = 100
+CONCURRENCY = 10
+MAX_ATTEMPTS = 12
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(minutes=15)
+TRANSIENT = {"ratelimited", "unreachable", "fatal_error", "internal_error", "service_unavailable"}
+
+
+@dataclass(frozen=True)
+class TickReport:
+    claimed: int
+    done: int
+    retried: int
+    failed: int
+
+
+def backoff(attempts: int) -> timedelta:
+    doubled: timedelta = BACKOFF_FIRST * (2 ** max(attempts - 1, 0))
+    return min(doubled, BACKOFF_MAX)
+
+
+def _transient(error: BaseException) -> bool:
+    if isinstance(error, SlackFailure):
+        return error.error in TRANSIENT or error.error.startswith("http_5")
+    return True
+
+
+@dataclass
+class Scheduler:
+    store: Store
+    clock: Clock
+    handlers: Mapping[str, JobHandler]
+    batch: int = BATCH
+    _running: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def tick(self) -> TickReport:
+        """Run everything due now. Overlapping ticks in one process wait for each other."""
+        async with self._running:
+            async with self.store.transaction() as session:
+                due = await jobs.claim(session, now=self.clock(), lease=LEASE, limit=self.batch)
+            limit = asyncio.Semaphore(CONCURRENCY)
+
+            async def run(job: Job) -> str:
+                async with limit:
+                    return await self._run(job)
+
+            outcomes = await asyncio.gather(*(run(job) for job in due))
+        return TickReport(
+            claimed=len(due),
+            done=outcomes.count("done"),
+            retried=outcomes.count("retried"),
+            failed=outcomes.count("failed"),
+        )
+
+    async def _run(self, job: Job) -> str:
+        handler = self.handlers.get(job.kind)
+        if handler is None:
+            async with self.store.transaction() as session:
+                await jobs.give_up(session, job.id, f"no handler for job kind {job.kind!r}")
+            log.error("job %s has unknown kind %r", job.id, job.kind)
+            return "failed"
+        try:
+            await handler(job)
+        except Exception as error:
+            return await self._record_failure(job, error)
+        async with self.store.transaction() as session:
+            await jobs.complete(session, job.id)
+        return "done"
+
+    async def _record_failure(self, job: Job, error: Exception) -> str:
+        reason = f"{type(error).__name__}: {error}"
+        async with self.store.transaction() as session:
+            if _transient(error) and job.attempts < MAX_ATTEMPTS:
+                retry = self.clock() + backoff(job.attempts)
+                await jobs.retry_at(session, job.id, retry, reason)
+                log.warning("job %s %s failed (%s); retry at %s", job.id, job.kind, reason, retry)
+                return "retried"
+            await jobs.give_up(session, job.id, reason)
+        log.error("job %s %s failed for good: %s", job.id, job.kind, reason, exc_info=error)
+        return "failed"
