@@ -30,6 +30,8 @@ __all__ = [
     "RoleAssignmentRow",
     "TeamSequenceRow",
     "TimelineEntryRow",
+    "TimelineHighlightRow",
+    "TimelineRevisionRow",
     "UTCDateTime",
 ]
 
@@ -161,6 +163,45 @@ class TimelineEntryRow(Base):
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TimelineRevisionRow(Base):
+    """A version of an entry's text other than the current one: edits never lose the original.
+
+    `version_ts` is Slack's identity of the version (the message ts for the text as first
+    posted, `edited.ts` for an edit), so a retried or reordered edit is stored once.
+    """
+
+    __tablename__ = "timeline_revisions"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "version_ts", name="uq_timeline_revisions_entry_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("timeline_entries.id", ondelete="CASCADE"))
+    version_ts: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+
+
+class TimelineHighlightRow(Base):
+    """One source marking an entry as key (a user's reaction, the pin, a shortcut).
+
+    Each source is a last-writer-wins switch (`changed_at` is the Slack event time), so
+    an unpin arriving before its pin, or one user's reaction removed while another's
+    stays, leaves the entry marked exactly when some source still marks it.
+    """
+
+    __tablename__ = "timeline_highlights"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("timeline_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime]
 
 
 class ProcessedRequestRow(Base):

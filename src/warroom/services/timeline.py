@@ -1,0 +1,396 @@
+"""The timeline that writes itself: messages, edits, deletions, highlights and typed entries.
+
+Everything said in a war room is stored as Slack delivers it, keyed by
+(channel, ts), so a retried or duplicated event never doubles an entry and
+events may arrive in any order: an edit or a deletion before the message
+creates the entry from what it carries (the earlier text is kept as a
+revision), and a reaction before the message leaves a placeholder the message
+fills in. Each use case is one transaction, written before Slack is answered.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from warroom.domain.clock import Clock
+from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy
+from warroom.services.rooms import Rooms
+from warroom.store import incidents
+from warroom.store import timeline as entries
+from warroom.store.engine import Store
+from warroom.store.models import IncidentRow, TimelineEntryRow
+from warroom.store.timeline import TimelineItem
+
+__all__ = [
+    "PAGE_SIZE",
+    "Added",
+    "Captured",
+    "Cursor",
+    "KeyPage",
+    "Marked",
+    "SlackMessage",
+    "TimelineItem",
+    "TimelineService",
+    "slack_time",
+    "slack_ts",
+]
+
+PAGE_SIZE = 20
+NOT_A_ROOM_TTL_S = 60.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def slack_time(ts: str) -> datetime:
+    """Slack's "1700000000.000100" as an aware UTC time, exact to the microsecond."""
+    seconds, _, fraction = ts.partition(".")
+    micros = int((fraction + "000000")[:6])
+    return _EPOCH + timedelta(seconds=int(seconds), microseconds=micros)
+
+
+def slack_ts(moment: datetime) -> str:
+    """The inverse of `slack_time`."""
+    delta = moment - _EPOCH
+    seconds = delta.days * 86_400 + delta.seconds
+    return f"{seconds}.{delta.microseconds:06d}"
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """One version of a Slack message, text in Slack's format."""
+
+    channel_id: str
+    ts: str
+    kind: str
+    author_id: str | None
+    text: str
+    edited_ts: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def version_ts(self) -> str:
+        return self.edited_ts or self.ts
+
+
+@dataclass(frozen=True)
+class Captured:
+    incident_id: int
+    entry_id: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class Marked:
+    incident_id: int
+    entry_id: int
+    highlighted: bool
+
+
+@dataclass(frozen=True)
+class Added:
+    """A message put on a timeline with the shortcut (`incident` is where it is)."""
+
+    incident: Incident
+    highlighted: bool
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where an earlier page starts: before (occurred_at, entry id); `shown` newer ones."""
+
+    incident_id: int
+    occurred_at: datetime
+    entry_id: int
+    shown: int
+
+    def encode(self) -> str:
+        return f"{self.incident_id}:{slack_ts(self.occurred_at)}:{self.entry_id}:{self.shown}"
+
+    @classmethod
+    def decode(cls, value: str) -> Cursor | None:
+        try:
+            incident_id, ts, entry_id, shown = value.split(":")
+            return cls(int(incident_id), slack_time(ts), int(entry_id), int(shown))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class KeyPage:
+    incident: Incident
+    items: tuple[TimelineItem, ...]
+    """Oldest first."""
+    total: int
+    newer: int
+    """Key entries after the last item (shown on later pages)."""
+    earlier: Cursor | None
+
+
+@dataclass
+class TimelineService:
+    store: Store
+    rooms: Rooms
+    clock: Clock
+    policy: Policy
+    _not_rooms: dict[str, float] = field(default_factory=dict)
+    _writer: entries.CapturedWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._writer = entries.CapturedWriter(self.store)
+
+    async def _incident_id_in(self, channel_id: str) -> int | None:
+        """The war room's incident; other channels are remembered for a minute, so chatter
+        elsewhere costs no query (a war room is a channel Warroom creates, known before
+        anyone can talk in it)."""
+        if self._not_rooms.get(channel_id, 0.0) > time.monotonic():
+            return None
+        found = await self.rooms.incident_id_in(channel_id)
+        if found is None:
+            if len(self._not_rooms) > 10_000:
+                self._not_rooms.clear()
+            self._not_rooms[channel_id] = time.monotonic() + NOT_A_ROOM_TTL_S
+        return found
+
+    # -- capture ---------------------------------------------------------------
+
+    async def record_message(self, message: SlackMessage) -> Captured | None:
+        """A message posted in a war room (None elsewhere)."""
+        incident_id = await self._incident_id_in(message.channel_id)
+        if incident_id is None:
+            return None
+        entry_id = await self._writer.insert(self._new(incident_id, message))
+        if entry_id is not None:
+            return Captured(incident_id, entry_id, created=True)
+        async with self.store.transaction() as session:  # a repeat, or it was seen before
+            return await self._absorb(session, incident_id, message)
+
+    def _new(
+        self, incident_id: int, message: SlackMessage, *, deleted_at: datetime | None = None
+    ) -> entries.NewCaptured:
+        return entries.NewCaptured(
+            incident_id=incident_id,
+            channel_id=message.channel_id,
+            ts=message.ts,
+            kind=message.kind,
+            author_id=message.author_id,
+            text=message.text,
+            occurred_at=slack_time(message.ts),
+            recorded_at=self.clock(),
+            edited_at=slack_time(message.edited_ts) if message.edited_ts else None,
+            deleted_at=deleted_at,
+            data=dict(message.data),
+        )
+
+    async def record_edit(
+        self, message: SlackMessage, previous: SlackMessage | None
+    ) -> Captured | None:
+        """`message_changed`: the new version, and the one it replaced as history."""
+        incident_id = await self._incident_id_in(message.channel_id)
+        if incident_id is None:
+            return None
+        async with self.store.transaction() as session:
+            return await self._absorb(session, incident_id, message, older=previous)
+
+    async def record_delete(
+        self, channel_id: str, ts: str, *, deleted_ts: str, previous: SlackMessage | None
+    ) -> Captured | None:
+        """`message_deleted`: the entry stays, marked deleted, with its text."""
+        incident_id = await self._incident_id_in(channel_id)
+        if incident_id is None:
+            return None
+        gone = previous or SlackMessage(channel_id, ts, entries.PENDING, None, "")
+        async with self.store.transaction() as session:
+            return await self._absorb(session, incident_id, gone, deleted_at=slack_time(deleted_ts))
+
+    async def mark(
+        self,
+        channel_id: str,
+        ts: str,
+        *,
+        source: str,
+        user_id: str | None,
+        active: bool,
+        at: datetime,
+        message: SlackMessage | None = None,
+        author_id: str | None = None,
+        incident_id: int | None = None,
+    ) -> Marked | None:
+        """Switch one highlight source of a message on or off.
+
+        Without `incident_id` only war-room messages count. `message` (from a pin or a
+        shortcut) creates or updates the entry; without it a placeholder stands in.
+        """
+        if incident_id is None:
+            if await self._incident_id_in(channel_id) is None:
+                return None
+            room = await self.rooms.incident_in(channel_id)
+            if room is None or room.card_ts == ts:
+                return None
+            incident_id = room.id
+        stub = SlackMessage(channel_id, ts, entries.PENDING, author_id, "")
+        async with self.store.transaction() as session:
+            captured = await self._absorb(session, incident_id, message or stub)
+            await entries.set_highlight(
+                session,
+                entry_id=captured.entry_id,
+                source=source,
+                user_id=user_id,
+                active=active,
+                changed_at=at,
+            )
+            highlighted = await entries.refresh_highlighted(session, captured.entry_id)
+        return Marked(captured.incident_id, captured.entry_id, highlighted)
+
+    async def _absorb(
+        self,
+        session: AsyncSession,
+        incident_id: int,
+        message: SlackMessage,
+        *,
+        older: SlackMessage | None = None,
+        deleted_at: datetime | None = None,
+    ) -> Captured:
+        (entry_id,) = await entries.insert_captured(
+            session, [self._new(incident_id, message, deleted_at=deleted_at)]
+        )
+        now = self.clock()
+        if entry_id is not None:
+            if older is not None and older.version_ts != message.version_ts:
+                await self._keep(session, entry_id, older, now)
+            return Captured(incident_id, entry_id, created=True)
+        row = await entries.lock_by_ref(session, message.channel_id, message.ts)
+        assert row is not None, "an entry that conflicts on insert exists"
+        await self._merge(session, row, message, now)
+        if older is not None:
+            await self._merge(session, row, older, now)
+        if deleted_at is not None and row.deleted_at is None:
+            row.deleted_at = deleted_at
+        return Captured(row.incident_id, row.id, created=False)
+
+    async def _merge(
+        self, session: AsyncSession, row: TimelineEntryRow, version: SlackMessage, now: datetime
+    ) -> None:
+        """Fold one version into the entry: the newest is current, any other is history."""
+        if version.kind == entries.PENDING:
+            return
+        if row.kind == entries.PENDING:
+            row.kind, row.text, row.data = version.kind, version.text, dict(version.data)
+            row.author_id = version.author_id or row.author_id
+            row.edited_at = slack_time(version.edited_ts) if version.edited_ts else None
+            return
+        current = row.edited_at or row.occurred_at
+        incoming = slack_time(version.version_ts)
+        if incoming > current:
+            if row.text != version.text:
+                await self._keep(session, row.id, _version_of(row), now)
+            row.text, row.data = version.text, {**row.data, **version.data}
+            row.edited_at = incoming if version.edited_ts else row.edited_at
+        elif incoming < current:
+            await self._keep(session, row.id, version, now)
+
+    @staticmethod
+    async def _keep(
+        session: AsyncSession, entry_id: int, version: SlackMessage, now: datetime
+    ) -> None:
+        await entries.add_revision(
+            session,
+            entry_id=entry_id,
+            version_ts=version.version_ts,
+            text=version.text,
+            written_at=slack_time(version.version_ts),
+            recorded_at=now,
+        )
+
+    async def add_from_shortcut(
+        self, message: SlackMessage, *, user_id: str, incident_id: int | None = None
+    ) -> Added | None:
+        """ "Add to incident timeline": a key entry at the message's own time. Without
+        `incident_id` only a war-room message is added (to its incident)."""
+        marked = await self.mark(
+            message.channel_id,
+            message.ts,
+            source=f"shortcut:{user_id}",
+            user_id=user_id,
+            active=True,
+            at=self.clock(),
+            message=message,
+            incident_id=incident_id,
+        )
+        if marked is None:
+            return None
+        async with self.store.transaction() as session:
+            incident = await incidents.load(session, marked.incident_id)
+        return Added(incident, marked.highlighted)
+
+    # -- typed entries and reading -----------------------------------------------
+
+    async def add_typed(
+        self, incident: Incident, *, kind: str, author_id: str, text: str, channel_id: str
+    ) -> TimelineItem:
+        """`/incident note|symptom|hypothesis|action|result <text>` (text in Slack's format)."""
+        if kind not in entries.TYPED_KINDS:
+            raise ValueError(f"unknown typed entry kind {kind!r}")
+        now = self.clock()
+        async with self.store.transaction() as session:
+            row = await entries.append(
+                session,
+                incident_id=incident.id,
+                kind=kind,
+                author_id=author_id,
+                text=text,
+                occurred_at=now,
+                recorded_at=now,
+                data={"channel_id": channel_id},
+            )
+            return entries.to_item(row)
+
+    async def key_page(self, incident_id: int, before: Cursor | None = None) -> KeyPage:
+        """A page of the key timeline, newest last; `before` pages back in time."""
+        anchor = (before.occurred_at, before.entry_id) if before else None
+        shown = before.shown if before else 0
+        async with self.store.transaction() as session:
+            incident = await incidents.load(session, incident_id)
+            rows = await entries.key_entries(
+                session, incident_id, before=anchor, limit=PAGE_SIZE + 1
+            )
+            total = await entries.count_key_entries(session, incident_id)
+        page = [entries.to_item(row) for row in rows[:PAGE_SIZE]]
+        earlier = None
+        if len(rows) > PAGE_SIZE:
+            oldest = page[-1]
+            earlier = Cursor(incident_id, oldest.occurred_at, oldest.id, shown + len(page))
+        return KeyPage(incident, tuple(reversed(page)), total, shown, earlier)
+
+    async def incidents_for(self, team_id: str, user_id: str) -> list[Incident]:
+        """Open incidents `user_id` may add a message to: private ones only if they're in it."""
+        found = await self.rooms.open_incidents(team_id)
+        return [
+            incident
+            for incident in found
+            if incident.channel_id
+            and (
+                not incident.private
+                or user_id in {incident.reporter_id, *incident.invitees}
+                or any(holder.user_id == user_id for holder in incident.roles)
+            )
+        ]
+
+    async def incident(self, incident_id: int) -> Incident | None:
+        async with self.store.transaction() as session:
+            if await session.get(IncidentRow, incident_id) is None:
+                return None
+            return await incidents.load(session, incident_id)
+
+
+def _version_of(row: TimelineEntryRow) -> SlackMessage:
+    assert row.slack_channel_id is not None and row.slack_ts is not None
+    edited = slack_ts(row.edited_at) if row.edited_at else None
+    return SlackMessage(
+        row.slack_channel_id, row.slack_ts, row.kind, row.author_id, row.text, edited
+    )
