@@ -9,14 +9,7 @@ means the message is stored (`process_before_response`), so:
 - `ack_ms`: request sent → HTTP answer, percentiles;
 - `stored`: timeline entries found afterwards (must equal `events`).
 
-Two what-if switches show where the time goes; neither is how Warroom runs:
-
-- `--delivery-log off|grouped`: the web layer stores every handled delivery
-  (`processed_requests`, one transaction per request, in `web/asgi.py`
-  `_remember`); `off` skips that write, `grouped` commits those rows in groups
-  the way the timeline commits its entries;
-- `--gc-freeze`: `gc.freeze()` after the warm-up, as a server can after start-up,
-  so full collections no longer walk every long-lived object mid-request.
+After the warm-up the bench calls `gc.freeze()`, as `warroom serve` does at start-up.
 
 Prints one JSON object. Examples:
     .venv/bin/python bench/timeline_ingest.py
@@ -36,22 +29,17 @@ import secrets
 import statistics
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.config import Settings
 from warroom.fakeslack import FakeSlack, SlackSender, event_callback, slash_command, view_submission
 from warroom.fakeslack.driver import fill_view, serve_locally
 from warroom.runtime import Runtime, build_runtime
-from warroom.store import requests
-from warroom.store.dialect import insert_on_conflict
-from warroom.store.engine import Store
 from warroom.store.migrations import upgrade
-from warroom.store.models import ProcessedRequestRow, TimelineEntryRow
+from warroom.store.models import TimelineEntryRow
 from warroom.web.asgi import create_asgi_app
 
 SECRET = "bench-signing-secret"
@@ -155,47 +143,11 @@ async def stored(runtime: Runtime, room: str) -> int:
         return int(found.scalar_one())
 
 
-def patch_delivery_log(mode: str, store: Store) -> None:
-    """What-if: change how the web layer records handled deliveries (see the docstring)."""
-    if mode == "as-is":
-        return
-    waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
-    writer: list[asyncio.Task[None]] = []
-
-    async def drain() -> None:
-        while waiting:
-            group = waiting[:200]
-            del waiting[:200]
-            async with store.transaction() as session:
-                stmt = insert_on_conflict(session, ProcessedRequestRow.__table__)
-                stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
-                await session.execute(stmt, [row for row, _ in group])
-            for _, done in group:
-                done.set_result(None)
-
-    async def grouped(
-        session: AsyncSession, key: str, *, team_id: str | None, now: datetime
-    ) -> None:
-        done = asyncio.get_running_loop().create_future()
-        waiting.append(({"key": key, "team_id": team_id, "received_at": now}, done))
-        if not writer or writer[-1].done():
-            writer[:] = [asyncio.get_running_loop().create_task(drain())]
-        await done
-
-    async def off(session: AsyncSession, key: str, *, team_id: str | None, now: datetime) -> None:
-        return None
-
-    requests.mark_processed = grouped if mode == "grouped" else off
-
-
 async def run(
     events: int,
     concurrency: int,
     warmup: int,
     database_url: str,
-    *,
-    delivery_log: str = "as-is",
-    gc_freeze: bool = False,
 ) -> dict[str, Any]:
     async with FakeSlack() as slack:
         broadcast = slack.add_channel("incidents", members=[slack.bot_user_id])
@@ -209,7 +161,6 @@ async def run(
             broadcast_channel=broadcast,
         )
         runtime = build_runtime(settings)
-        patch_delivery_log(delivery_log, runtime.store)
         async with serve_locally(create_asgi_app(runtime)) as base, SlackSender() as sender:
             url = f"{base}/slack/events"
             room = await declare(slack, sender, url, general)
@@ -217,9 +168,8 @@ async def run(
             bodies = message_events(room, warmup + events, first_ts)
             await send_all(sender, url, bodies[:warmup], concurrency)
             before = await stored(runtime, room)
-            if gc_freeze:
-                gc.collect()
-                gc.freeze()
+            gc.collect()
+            gc.freeze()  # as `warroom serve` does once it has started
             latencies, elapsed = await send_all(sender, url, bodies[warmup:], concurrency)
             count = await stored(runtime, room) - before
     return {
@@ -227,8 +177,6 @@ async def run(
         "database": database_url.split("+", 1)[0],
         "events": events,
         "concurrency": concurrency,
-        "delivery_log": delivery_log,
-        "gc_freeze": gc_freeze,
         "events_per_s": round(events / elapsed, 1),
         "ack_ms": percentiles(latencies),
         "stored": count,
@@ -243,22 +191,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
-    parser.add_argument("--delivery-log", choices=["as-is", "off", "grouped"], default="as-is")
-    parser.add_argument("--gc-freeze", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}"
         upgrade(url)
-        result = asyncio.run(
-            run(
-                args.events,
-                args.concurrency,
-                args.warmup,
-                url,
-                delivery_log=args.delivery_log,
-                gc_freeze=args.gc_freeze,
-            )
-        )
+        result = asyncio.run(run(args.events, args.concurrency, args.warmup, url))
     print(json.dumps(result, indent=2))
 
 

@@ -219,3 +219,13 @@ async def test_refused_card_update_is_reported_to_whoever_changed_it(harness: Ha
     note = harness.told()[-1]["text"]
     assert "is saved" in note and "chat.update" in note and "ratelimited" in note
     await asyncio.wait_for(harness.runtime.background.idle(), WAIT_S)
+
+
+async def test_private_incidents_are_listed_only_to_people_in_them(harness: Harness) -> None:
+    public = await harness.declare(title="Public one")
+    private = await harness.declare(title="Secret one", private=["private"], responders=[ALICE])
+    _, body = await harness.command("severity sev1", user=BOB)
+    shown = answer_text(body)
+    assert f"<#{public.channel_id}>" in shown and f"<#{private.channel_id}>" not in shown
+    _, body = await harness.command("severity sev1", user=ALICE)
+    assert f"<#{private.channel_id}>" in answer_text(body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -106,6 +107,7 @@ async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> 
 
     settings = runtime.settings
     current, head = await current_revision(runtime.store), head_revision(settings.database_url)
+    gc.freeze()  # start-up objects live forever; keep full collections off the request path
     if current != head:
         await runtime.close()
         raise ConfigError(

@@ -51,5 +51,15 @@ class Incident:
     def reference(self) -> str:
         return reference(self.number)
 
+    def involves(self, user_id: str) -> bool:
+        """The reporter, an invited responder, or a role holder."""
+        return user_id in {self.reporter_id, *self.invitees} or any(
+            holder.user_id == user_id for holder in self.roles
+        )
+
+    def visible_to(self, user_id: str) -> bool:
+        """Private incidents are shown only to the people in them."""
+        return not self.private or self.involves(user_id)
+
     def holder(self, role: str) -> str | None:
         return next((r.user_id for r in self.roles if r.role == role), None)

@@ -85,7 +85,13 @@ class RoleService:
                     text=f"{role.name}: <@{user_id}>",
                     occurred_at=now,
                     recorded_at=now,
-                    data={"role": role.key, "user": user_id, "previous": holder, "by": by},
+                    data={
+                        "role": role.key,
+                        "user": user_id,
+                        "previous": holder,
+                        "by": by,
+                        "slack_format": True,
+                    },
                 )
                 incident = await incidents.load(session, incident_id)
         except IntegrityError:

@@ -39,6 +39,8 @@ class Rooms:
         async with self.store.transaction() as session:
             return await incidents.load(session, incident_id)
 
-    async def open_incidents(self, team_id: str) -> list[Incident]:
+    async def open_incidents(self, team_id: str, *, viewer: str) -> list[Incident]:
+        """Unresolved incidents with a war room, newest first, that `viewer` may see."""
         async with self.store.transaction() as session:
-            return await incidents.open_in_team(session, team_id, limit=OPEN_SHOWN)
+            found = await incidents.open_in_team(session, team_id, limit=OPEN_SHOWN)
+        return [i for i in found if i.channel_id and i.visible_to(viewer)]

@@ -369,17 +369,7 @@ class TimelineService:
 
     async def incidents_for(self, team_id: str, user_id: str) -> list[Incident]:
         """Open incidents `user_id` may add a message to: private ones only if they're in it."""
-        found = await self.rooms.open_incidents(team_id)
-        return [
-            incident
-            for incident in found
-            if incident.channel_id
-            and (
-                not incident.private
-                or user_id in {incident.reporter_id, *incident.invitees}
-                or any(holder.user_id == user_id for holder in incident.roles)
-            )
-        ]
+        return await self.rooms.open_incidents(team_id, viewer=user_id)
 
     async def incident(self, incident_id: int) -> Incident | None:
         async with self.store.transaction() as session:

@@ -1,9 +1,12 @@
 """Recognising a Slack delivery we already handled.
 
 Slack re-sends a request it thinks failed, marking it with `X-Slack-Retry-Num`.
-Each delivery kind has a stable identity; once one is handled its key is
-stored, and a marked retry of it is answered with an empty 200 instead of
-being executed again.
+Commands and interactions have a stable identity; once one is handled its key
+is stored, and a marked retry of it is answered with an empty 200 instead of
+being executed again. Events are not tracked here: each event listener is
+idempotent on its own (a message is keyed by channel and ts, a highlight by
+its source and event time), so a retried event finds its work done, and the
+busiest path is spared a write per delivery.
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ RETRY_HEADER = "x-slack-retry-num"
 
 def delivery_key(body: Mapping[str, Any]) -> str | None:
     kind = body.get("type")
-    if kind == "event_callback" and body.get("event_id"):
-        return f"event:{body['event_id']}"
     if kind == "view_submission":
         view = body.get("view") or {}
         return f"view:{view.get('id')}:{view.get('hash')}"

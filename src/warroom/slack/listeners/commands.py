@@ -69,7 +69,9 @@ def register(app: AsyncApp, *, rooms: Rooms, subcommands: Sequence[Subcommand]) 
         if sub.in_incident:
             incident = await rooms.incident_in(invocation.channel_id)
             if incident is None:
-                elsewhere = await rooms.open_incidents(invocation.team_id)
+                elsewhere = await rooms.open_incidents(
+                    invocation.team_id, viewer=invocation.user_id
+                )
                 await _reply(ack, not_in_incident(parsed.subcommand, elsewhere))
                 return
             invocation = replace(invocation, incident=incident)
