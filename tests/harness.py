@@ -22,6 +22,7 @@ from warroom.domain.incident import Incident
 from warroom.fakeslack import FakeSlack, SlackSender, block_actions, slash_command, view_submission
 from warroom.fakeslack.driver import fill_view, serve_locally
 from warroom.runtime import Runtime, build_runtime
+from warroom.scheduler.tick import TickReport
 from warroom.store import incidents
 from warroom.store.models import IncidentRow, TimelineEntryRow
 from warroom.web.asgi import create_asgi_app
@@ -59,6 +60,7 @@ class Harness:
     slack: FakeSlack
     sender: SlackSender
     broadcast_channel: str
+    stakeholder_channel: str
     command_channel: str
     clock: Clock
     _responses: int = field(default=0)
@@ -129,6 +131,14 @@ class Harness:
             response_url=self.new_response_url(),
         )
         return await self.post(body, content_type)
+
+    async def tick(self, **advance: float) -> TickReport:
+        """Move the clock, run one scheduler tick, and wait for what it set off."""
+        if advance:
+            self.clock.advance(**advance)
+        report = await self.runtime.scheduler.tick()
+        await self.settle()
+        return report
 
     async def settle(self) -> None:
         """Wait until the work Warroom handed to the background after answering is done."""
@@ -230,6 +240,7 @@ DEFAULT_ANSWERS: dict[str, Any] = {
 async def start_harness(database_url: str, clock: Clock) -> AsyncIterator[Harness]:
     async with FakeSlack() as slack:
         broadcast = slack.add_channel("incidents")
+        stakeholders = slack.add_channel("stakeholders")
         command_channel = slack.add_channel(f"general-{uuid4().hex[:6]}")
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -238,15 +249,22 @@ async def start_harness(database_url: str, clock: Clock) -> AsyncIterator[Harnes
             slack_api_url=slack.api_url,
             database_url=database_url,
             broadcast_channel=broadcast,
+            stakeholder_channel=stakeholders,
         )
         runtime = build_runtime(settings, clock=clock)
-        async with serve_locally(create_asgi_app(runtime)) as base_url, SlackSender() as sender:
+        async with (
+            contextlib.AsyncExitStack() as cleanup,
+            serve_locally(create_asgi_app(runtime)) as base_url,
+            SlackSender() as sender,
+        ):
+            cleanup.push_async_callback(runtime.close)
             yield Harness(
                 url=f"{base_url}/slack/events",
                 runtime=runtime,
                 slack=slack,
                 sender=sender,
                 broadcast_channel=broadcast,
+                stakeholder_channel=stakeholders,
                 command_channel=command_channel,
                 clock=clock,
             )

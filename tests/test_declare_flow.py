@@ -256,7 +256,8 @@ async def test_refused_channel_is_explained_and_retry_finishes_the_same_incident
     assert done.provision_error is None
     ready = harness.told()[-1]
     assert ready["replace_original"] is True and f"<#{done.channel_id}>" in ready["text"]
-    assert len(harness.slack.channels()) == 3  # broadcast, command channel, the war room
+    rooms = [c for c in harness.slack.channels() if c.name.startswith("inc-")]
+    assert [c.id for c in rooms] == [done.channel_id]
 
 
 async def test_failure_after_the_channel_resumes_without_a_second_channel(

@@ -101,6 +101,7 @@ def _serve(settings: Settings, *, socket_mode: bool, host: str, port: int | None
 async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> int:
     import uvicorn
 
+    from warroom.scheduler.driver import ticking
     from warroom.slack.app import build_bolt_app
     from warroom.store.migrations import current_revision, head_revision
     from warroom.web.asgi import create_asgi_app
@@ -126,7 +127,8 @@ async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> 
         log.info("Warroom connecting to Slack over Socket Mode")
         try:
             await handler.connect_async()  # type: ignore[no-untyped-call]
-            await stop.wait()
+            async with ticking(runtime.scheduler, settings.scheduler_tick):
+                await stop.wait()
         finally:
             await handler.close_async()  # type: ignore[no-untyped-call]
             await runtime.close()
@@ -134,7 +136,11 @@ async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> 
     app = create_asgi_app(runtime)
     log.info("Warroom listening on http://%s:%d/slack/events", host, port)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
-    await server.serve()
+    try:
+        async with ticking(runtime.scheduler, settings.scheduler_tick):
+            await server.serve()
+    finally:
+        await runtime.close()
     return 0
 
 

@@ -41,10 +41,18 @@ _FIXES: dict[str, str] = {
         "or leave it empty for no announcements"
     ),
     "POLICY_FILE": "give the path of an existing TOML policy file, or leave it empty",
+    "STAKEHOLDER_CHANNEL": (
+        "use a channel ID like C0123456789 for stakeholder updates, or leave it empty"
+    ),
+    "ESCALATION_USERGROUP": (
+        "use a user group ID like S0123456789 (from the group's profile), or leave it empty"
+    ),
+    "SCHEDULER_TICK": "use a number of seconds between 1 and 300, e.g. 15",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
 }
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{6,}$")
 
 
 class ConfigError(Exception):
@@ -63,6 +71,9 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
     broadcast_channel: str | None = None
+    stakeholder_channel: str | None = None
+    escalation_usergroup: str | None = None
+    scheduler_tick: float = Field(default=15.0, ge=1, le=300)
     policy_file: Path | None = None
     log_level: str = "INFO"
 
@@ -71,7 +82,13 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("broadcast_channel", "policy_file", mode="before")
+    @field_validator(
+        "broadcast_channel",
+        "stakeholder_channel",
+        "escalation_usergroup",
+        "policy_file",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -104,11 +121,18 @@ class Settings(BaseSettings):
             raise ValueError("names a database driver Warroom does not support")
         return value
 
-    @field_validator("broadcast_channel")
+    @field_validator("broadcast_channel", "stakeholder_channel")
     @classmethod
     def _channel_shape(cls, value: str | None) -> str | None:
         if value is not None and not _CHANNEL_ID.match(value.strip()):
             raise ValueError(f"{value!r} is not a channel ID")
+        return value.strip() if value else value
+
+    @field_validator("escalation_usergroup")
+    @classmethod
+    def _usergroup_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _USERGROUP_ID.match(value.strip()):
+            raise ValueError(f"{value!r} is not a user group ID")
         return value.strip() if value else value
 
     @field_validator("policy_file")

@@ -12,11 +12,14 @@ from warroom.background import Background
 from warroom.config import Settings
 from warroom.domain.clock import Clock, system_clock
 from warroom.domain.policy import Policy, load_policy
+from warroom.scheduler.tick import Scheduler
 from warroom.services.declare import DeclareService
+from warroom.services.reminders import Reminders
 from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
 from warroom.services.state import StateService
 from warroom.services.surfaces import Surfaces
+from warroom.services.updates import UpdateService
 from warroom.slack.client import build_client
 from warroom.slack.gateway import SlackGateway
 from warroom.store.engine import Store, create_engine
@@ -39,6 +42,10 @@ class Runtime:
     declare: DeclareService
     roles: RoleService
     state: StateService
+    reminders: Reminders
+    scheduler: Scheduler
+    surfaces: Surfaces
+    updates: UpdateService
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release the database."""
@@ -56,6 +63,23 @@ def build_runtime(
     client = build_client(settings.bot_token, settings.slack_api_url)
     gateway = SlackGateway(client)
     surfaces = Surfaces(store=store, gateway=gateway, policy=policy)
+    reminders = Reminders(
+        store=store,
+        gateway=gateway,
+        policy=policy,
+        clock=clock,
+        broadcast_channel=settings.broadcast_channel,
+        escalation_usergroup=settings.escalation_usergroup,
+    )
+    state = StateService(
+        store=store,
+        gateway=gateway,
+        surfaces=surfaces,
+        policy=policy,
+        clock=clock,
+        reminders=reminders,
+        broadcast_channel=settings.broadcast_channel,
+    )
     return Runtime(
         settings=settings,
         policy=policy,
@@ -70,17 +94,29 @@ def build_runtime(
             gateway=gateway,
             policy=policy,
             clock=clock,
+            reminders=reminders,
             broadcast_channel=settings.broadcast_channel,
         ),
         roles=RoleService(
-            store=store, gateway=gateway, surfaces=surfaces, policy=policy, clock=clock
-        ),
-        state=StateService(
             store=store,
             gateway=gateway,
             surfaces=surfaces,
             policy=policy,
             clock=clock,
-            broadcast_channel=settings.broadcast_channel,
+            reminders=reminders,
+        ),
+        state=state,
+        reminders=reminders,
+        scheduler=Scheduler(store=store, clock=clock, handlers=reminders.handlers()),
+        surfaces=surfaces,
+        updates=UpdateService(
+            store=store,
+            gateway=gateway,
+            surfaces=surfaces,
+            state=state,
+            reminders=reminders,
+            policy=policy,
+            clock=clock,
+            stakeholder_channel=settings.stakeholder_channel,
         ),
     )

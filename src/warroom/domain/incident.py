@@ -43,6 +43,8 @@ class Incident:
     acknowledged_at: datetime | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
+    last_update_at: datetime | None = None
+    next_update_due_at: datetime | None = None
     provisioned_at: datetime | None = None
     provision_error: str | None = None
     roles: tuple[RoleHolder, ...] = ()

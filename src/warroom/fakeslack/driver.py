@@ -38,11 +38,15 @@ def fill_view(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, 
             chosen = options.get(answer, {"value": answer} if answer else None)
             state["selected_option"] = chosen or element.get("initial_option")
         elif kind == "checkboxes":
-            picked = set(answer or [])
-            state["selected_options"] = [o for o in element["options"] if o["value"] in picked]
+            if answer is None:
+                state["selected_options"] = list(element.get("initial_options") or [])
+            else:
+                picked = set(answer)
+                state["selected_options"] = [o for o in element["options"] if o["value"] in picked]
         elif kind == "datetimepicker":
             moment: datetime | None = answer
-            state["selected_date_time"] = int(moment.timestamp()) if moment else None
+            initial = element.get("initial_date_time")
+            state["selected_date_time"] = int(moment.timestamp()) if moment else initial
         elif kind == "multi_users_select":
             state["selected_users"] = list(answer or element.get("initial_users") or [])
         elif kind == "users_select":

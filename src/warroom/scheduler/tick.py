@@ -83,6 +83,11 @@ class Scheduler:
             failed=outcomes.count("failed"),
         )
 
+    async def idle(self) -> None:
+        """Return once no tick is running (a tick in progress is allowed to finish)."""
+        async with self._running:
+            return
+
     async def _run(self, job: Job) -> str:
         handler = self.handlers.get(job.kind)
         if handler is None:

@@ -23,6 +23,7 @@ from warroom.domain.declaration import Declaration
 from warroom.domain.incident import Incident
 from warroom.domain.naming import channel_name
 from warroom.domain.policy import Policy
+from warroom.services.reminders import Reminders
 from warroom.slack.blocks.announcement import announcement
 from warroom.slack.blocks.card import incident_card
 from warroom.slack.blocks.notices import room_ready, setup_failed, setup_in_progress
@@ -54,6 +55,7 @@ class DeclareService:
     gateway: SlackGateway
     policy: Policy
     clock: Clock
+    reminders: Reminders
     broadcast_channel: str | None
 
     async def record(
@@ -101,6 +103,8 @@ class DeclareService:
                     "responders": list(declaration.responders),
                 },
             )
+            incident = await incidents.load(session, row.id)
+            await self.reminders.plan_all(session, incident)
             return await incidents.load(session, row.id)
 
     async def provision(

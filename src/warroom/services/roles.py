@@ -18,6 +18,7 @@ from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy, RoleDef
 from warroom.services.fanout import fan_out
+from warroom.services.reminders import Reminders
 from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.changes import duties, role_changed_line
 from warroom.slack.errors import SlackFailure
@@ -54,6 +55,7 @@ class RoleService:
     surfaces: Surfaces
     policy: Policy
     clock: Clock
+    reminders: Reminders
 
     async def take(self, incident_id: int, role_text: str, user_id: str) -> RoleChange | RoleHeld:
         return await self._change(incident_id, role_text, user_id, by=user_id, free_only=True)
@@ -94,6 +96,7 @@ class RoleService:
                     },
                 )
                 incident = await incidents.load(session, incident_id)
+                await self.reminders.plan_commander(session, incident)
         except IntegrityError:
             async with self.store.transaction() as session:
                 holder = await roles.current_holder(session, incident_id, role.key)

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from warroom.domain.changes import is_raise_to_top, resolve_settable_status, resolve_severity
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.services.fanout import fan_out
+from warroom.services.reminders import Reminders
 from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.changes import (
     raised_to_top_notice,
@@ -45,6 +48,7 @@ class StateService:
     surfaces: Surfaces
     policy: Policy
     clock: Clock
+    reminders: Reminders
     broadcast_channel: str | None
 
     async def change_severity(self, incident_id: int, text: str, by: str) -> StateChange | None:
@@ -60,28 +64,35 @@ class StateService:
     async def _change(
         self, incident_id: int, field: Field, new: str, by: str
     ) -> StateChange | None:
-        now = self.clock()
         async with self.store.transaction() as session:
-            row = await incidents.lock(session, incident_id)
-            old: str = row.severity if field == "severity" else row.status
-            if old == new:
-                return None
-            facts: dict[str, object] = {field: new}
-            if field == "status" and new == "mitigated" and row.mitigated_at is None:
-                facts["mitigated_at"] = now
-            await incidents.record(session, incident_id, **facts)
-            await timeline.append(
-                session,
-                incident_id=incident_id,
-                kind=f"{field}_changed",
-                author_id=by,
-                text=f"{field.capitalize()} {old} → {new}",
-                occurred_at=now,
-                recorded_at=now,
-                data={"from": old, "to": new, "by": by},
-            )
-            incident = await incidents.load(session, incident_id)
-        return StateChange(incident, field, old, new, by, now)
+            return await self.apply(session, incident_id, field, new, by)
+
+    async def apply(
+        self, session: AsyncSession, incident_id: int, field: Field, new: str, by: str
+    ) -> StateChange | None:
+        """Change the field in the caller's transaction; reminders follow the new cadence."""
+        now = self.clock()
+        row = await incidents.lock(session, incident_id)
+        old: str = row.severity if field == "severity" else row.status
+        if old == new:
+            return None
+        facts: dict[str, object] = {field: new}
+        if field == "status" and new == "mitigated" and row.mitigated_at is None:
+            facts["mitigated_at"] = now
+        await incidents.record(session, incident_id, **facts)
+        await timeline.append(
+            session,
+            incident_id=incident_id,
+            kind=f"{field}_changed",
+            author_id=by,
+            text=f"{field.capitalize()} {old} → {new}",
+            occurred_at=now,
+            recorded_at=now,
+            data={"from": old, "to": new, "by": by},
+        )
+        incident = await incidents.load(session, incident_id)
+        await self.reminders.plan_all(session, incident)
+        return StateChange(await incidents.load(session, incident_id), field, old, new, by, now)
 
     async def publish(self, change: StateChange) -> list[SlackFailure]:
         """Card, topic and announcement in place, a line in the room, and a broadcast

@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 
 from warroom.runtime import Runtime
 from warroom.slack.deliveries import skip_handled_retries
-from warroom.slack.listeners import commands, declare, roles, state, timeline
+from warroom.slack.listeners import commands, declare, roles, state, timeline, updates
 
 __all__ = ["build_bolt_app"]
 
@@ -37,12 +37,14 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
             *declare.subcommands(runtime),
             *roles.subcommands(runtime),
             *state.subcommands(runtime),
+            *updates.subcommands(runtime),
             *timeline.install(app, runtime),
         ],
     )
     declare.register(app, runtime)
     roles.register(app, runtime)
     state.register(app, runtime)
+    updates.register(app, runtime)
 
     @app.event(re.compile(".*"))
     async def acknowledge_other_events() -> None:

@@ -104,11 +104,20 @@ class SlackGateway:
         ]
 
     async def post(
-        self, channel: str, message: Message, *, join_if_needed: bool = False
+        self,
+        channel: str,
+        message: Message,
+        *,
+        join_if_needed: bool = False,
+        thread_ts: str | None = None,
     ) -> MessageRef:
         """Post a message; with `join_if_needed`, join a public channel Warroom is not in."""
         call = self.client.chat_postMessage(
-            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
         )
         try:
             data = await self._call("chat.postMessage", call)
@@ -116,7 +125,7 @@ class SlackGateway:
             if not (join_if_needed and failure.error == "not_in_channel"):
                 raise
             await self._call("conversations.join", self.client.conversations_join(channel=channel))
-            return await self.post(channel, message)
+            return await self.post(channel, message, thread_ts=thread_ts)
         return MessageRef(channel=str(data["channel"]), ts=str(data["ts"]))
 
     async def update(self, ref: MessageRef, message: Message) -> None:

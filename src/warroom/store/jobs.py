@@ -82,9 +82,7 @@ async def pending(session: AsyncSession, incident_id: int) -> list[Job]:
     return [_job(row) for row in rows.scalars()]
 
 
-async def claim(
-    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
-) -> list[Job]:
+async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit: int) -> list[Job]:
     """Take up to `limit` due jobs, oldest first, leasing them until `now + lease`."""
     due = (
         select(DueJobRow.id)

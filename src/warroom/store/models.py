@@ -28,6 +28,7 @@ __all__ = [
     "IncidentRow",
     "ProcessedRequestRow",
     "RoleAssignmentRow",
+    "StatusUpdateRow",
     "TeamSequenceRow",
     "TimelineEntryRow",
     "TimelineHighlightRow",
@@ -111,6 +112,7 @@ class IncidentRow(Base):
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     last_update_at: Mapped[datetime | None]
+    next_update_due_at: Mapped[datetime | None]
     provisioned_at: Mapped[datetime | None]
     provisioning_until: Mapped[datetime | None]
     provision_error: Mapped[str | None] = mapped_column(Text)
@@ -228,7 +230,28 @@ class DueJobRow(Base):
     due_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+
+
+class StatusUpdateRow(Base):
+    """A posted status update: the four answers, and where each audience saw it."""
+
+    __tablename__ = "status_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    happening: Mapped[str] = mapped_column(Text)
+    impact: Mapped[str] = mapped_column(Text)
+    doing: Mapped[str] = mapped_column(Text)
+    next_update_at: Mapped[datetime | None]
+    posted_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    room_ts: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    stakeholder_ts: Mapped[str | None] = mapped_column(String(32))

@@ -1,10 +1,8 @@
-"""The ASGI app: Slack's request URL, a health check, and the process lifespan."""
+"""The ASGI app: Slack's request URL and a health check. Whoever runs it closes the runtime."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 from slack_bolt.async_app import AsyncApp
@@ -56,15 +54,9 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
             return JSONResponse({"ok": False, "database": type(exc).__name__}, status_code=503)
         return JSONResponse({"ok": True, "database": runtime.store.dialect})
 
-    @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-        await runtime.close()
-
     return Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
-        lifespan=lifespan,
     )

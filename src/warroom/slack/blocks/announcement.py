@@ -29,14 +29,17 @@ def announcement(incident: Incident, policy: Policy) -> Message:
     ]
     blocks = [
         SectionBlock(block_id="summary", text=MarkdownTextObject(text="\n".join(lines))),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"Declared {mrkdwn.date(incident.declared_at)} by "
-                    f"{mrkdwn.user(incident.reporter_id)}"
-                )
-            ]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=_freshness(incident))]),
     ]
     text = f"{incident.reference} {level.key}: {title}"
     return Message(text=text, blocks=[block.to_dict() for block in blocks])
+
+
+def _freshness(incident: Incident) -> str:
+    """Who declared it, and how fresh the news is: "last update 12 minutes ago · next due 03:30"."""
+    parts = [f"Declared {mrkdwn.date(incident.declared_at)} by {mrkdwn.user(incident.reporter_id)}"]
+    if incident.last_update_at is not None:
+        parts.append(f"last update {mrkdwn.date(incident.last_update_at, '{ago}')}")
+    if incident.next_update_due_at is not None:
+        parts.append(f"next due {mrkdwn.date(incident.next_update_due_at, '{time}')}")
+    return " · ".join(parts)

@@ -28,6 +28,7 @@ __all__ = [
     "ROLE_TAKE_PREFIX",
     "SEVERITY_ACTION",
     "STATUS_ACTION",
+    "UPDATE_OPEN_ACTION",
     "incident_card",
     "role_take_action_id",
 ]
@@ -37,6 +38,7 @@ ROLE_HANDOFF_PREFIX = "role_handoff:"
 ROLE_ASSIGN_ACTION = "role_assign"
 SEVERITY_ACTION = "severity_select"
 STATUS_ACTION = "status_select"
+UPDATE_OPEN_ACTION = "update_open"
 HEADER_MAX = 150
 IMPACT_SHOWN = 2900
 
@@ -127,6 +129,12 @@ def _controls(incident: Incident, policy: Policy) -> ActionsBlock:
                 placeholder="Status",
                 options=statuses,
                 initial_option=current_status,
+            ),
+            ButtonElement(
+                action_id=UPDATE_OPEN_ACTION,
+                text="Post update",
+                value=str(incident.id),
+                style="primary",
             ),
             ButtonElement(
                 action_id=ROLE_ASSIGN_ACTION, text="Assign role…", value=str(incident.id)

@@ -1,0 +1,48 @@
+"""APScheduler drives the tick at a fixed interval; it holds no jobs of its own."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from warroom.scheduler.tick import Scheduler
+
+__all__ = ["ticking"]
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def ticking(scheduler: Scheduler, every_s: float) -> AsyncIterator[None]:
+    """Tick now and every `every_s` seconds until the block ends, which waits for a tick
+    in progress so the store is never closed under it. A tick still running when the
+    next is due is not doubled (`max_instances=1`, `coalesce`)."""
+
+    async def tick() -> None:
+        try:
+            report = await scheduler.tick()
+        except Exception:
+            log.exception("scheduler tick failed; the jobs stay due")
+            return
+        if report.claimed:
+            log.info("tick: %s", report)
+
+    driver = AsyncIOScheduler(timezone=UTC)
+    driver.add_job(
+        tick,
+        "interval",
+        seconds=every_s,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
+    driver.start()
+    try:
+        yield
+    finally:
+        driver.shutdown(wait=False)
+        await scheduler.idle()

@@ -1,0 +1,220 @@
+"""Reminders that never forget: planning them as due jobs, and sending them when due.
+
+Planning happens inside the transaction that changes the incident (declared,
+severity or status changed, update posted, IC taken, resolved), so what is
+due always matches what is stored. Each reminder re-checks the incident when
+it runs: an update posted or an IC taken since it was planned makes it moot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from warroom.domain.cadence import (
+    COMMANDER_ESCALATE,
+    COMMANDER_NAG,
+    UPDATE_BROADCAST,
+    UPDATE_DUE,
+    UPDATE_OVERDUE,
+    commander_steps,
+    next_update_due,
+    update_interval,
+    update_steps,
+)
+from warroom.domain.clock import Clock
+from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy
+from warroom.scheduler.tick import JobHandler
+from warroom.slack.blocks.reminders import (
+    commander_escalation,
+    commander_nag,
+    overdue_broadcast,
+    update_due,
+    update_overdue,
+)
+from warroom.slack.gateway import SlackGateway
+from warroom.slack.message import Message
+from warroom.store import incidents, jobs, timeline
+from warroom.store.engine import Store
+from warroom.store.jobs import Job
+
+__all__ = ["Reminders"]
+
+UPDATE_KINDS = (UPDATE_DUE, UPDATE_OVERDUE, UPDATE_BROADCAST)
+COMMANDER_KINDS = (COMMANDER_NAG, COMMANDER_ESCALATE)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+@dataclass
+class Reminders:
+    store: Store
+    gateway: SlackGateway
+    policy: Policy
+    clock: Clock
+    broadcast_channel: str | None
+    escalation_usergroup: str | None = None
+
+    # -- planning, inside the caller's transaction ---------------------------------
+
+    async def plan_updates(
+        self, session: AsyncSession, incident: Incident, *, due: datetime | None = None
+    ) -> datetime | None:
+        """(Re)plan the update reminders: at `due`, or one cadence after the last update.
+        Returns when the next update is due (None: no updates expected)."""
+        await jobs.cancel(session, incident.id, UPDATE_KINDS)
+        since = incident.last_update_at or incident.declared_at
+        if due is None:
+            due = next_update_due(self.policy, incident.severity, incident.status, since=since)
+        elif update_interval(self.policy, incident.severity, incident.status) is None:
+            due = None
+        if due is not None:
+            now = self.clock()
+            for step in update_steps(self.policy, incident.severity, due):
+                await jobs.put(
+                    session,
+                    step.kind,
+                    incident_id=incident.id,
+                    due_at=step.at,
+                    now=now,
+                    payload={"since": _iso(since), "due": _iso(due)},
+                )
+        await incidents.record(session, incident.id, next_update_due_at=due)
+        return due
+
+    async def plan_commander(self, session: AsyncSession, incident: Incident) -> None:
+        """Nag and escalate while nobody holds the IC role (by the current severity)."""
+        await jobs.cancel(session, incident.id, COMMANDER_KINDS)
+        if incident.holder(self.policy.commander_role.key) is not None:
+            return
+        now = self.clock()
+        for step in commander_steps(
+            self.policy, incident.severity, declared_at=incident.declared_at
+        ):
+            await jobs.put(
+                session, step.kind, incident_id=incident.id, due_at=max(step.at, now), now=now
+            )
+
+    async def plan_all(self, session: AsyncSession, incident: Incident) -> None:
+        await self.plan_updates(session, incident)
+        await self.plan_commander(session, incident)
+
+    async def stop(self, session: AsyncSession, incident_id: int) -> None:
+        await jobs.cancel(session, incident_id, (*UPDATE_KINDS, *COMMANDER_KINDS))
+        await incidents.record(session, incident_id, next_update_due_at=None)
+
+    async def snooze(self, incident_id: int, minutes: int, by: str) -> Incident:
+        now = self.clock()
+        async with self.store.transaction() as session:
+            await incidents.lock(session, incident_id)
+            incident = await incidents.load(session, incident_id)
+            due = await self.plan_updates(session, incident, due=now + timedelta(minutes=minutes))
+            await timeline.append(
+                session,
+                incident_id=incident_id,
+                kind="reminder_snoozed",
+                author_id=by,
+                text=f"Status update reminder snoozed for {minutes} min",
+                occurred_at=now,
+                recorded_at=now,
+                data={"minutes": minutes, "due": _iso(due) if due else None},
+            )
+            return await incidents.load(session, incident_id)
+
+    # -- sending, from the scheduler ----------------------------------------------
+
+    def handlers(self) -> Mapping[str, JobHandler]:
+        return {
+            UPDATE_DUE: self._update_due,
+            UPDATE_OVERDUE: self._update_overdue,
+            UPDATE_BROADCAST: self._update_broadcast,
+            COMMANDER_NAG: self._commander_nag,
+            COMMANDER_ESCALATE: self._commander_escalate,
+        }
+
+    async def _current(self, job: Job) -> Incident | None:
+        """The incident if this reminder still applies to it."""
+        assert job.incident_id is not None
+        async with self.store.transaction() as session:
+            incident = await incidents.load(session, job.incident_id)
+        if incident.resolved_at is not None or incident.channel_id is None:
+            return None
+        if job.kind in COMMANDER_KINDS:
+            held = incident.holder(self.policy.commander_role.key) is not None
+            return None if held else incident
+        since = incident.last_update_at or incident.declared_at
+        return incident if job.payload.get("since") == _iso(since) else None
+
+    def _responsible(self, incident: Incident, *roles: str) -> str:
+        for role in roles:
+            holder = incident.holder(role)
+            if holder:
+                return holder
+        return incident.reporter_id
+
+    async def _send(
+        self, job: Job, incident: Incident, channel: str, message: Message, *, join: bool = False
+    ) -> None:
+        await self.gateway.post(channel, message, join_if_needed=join)
+        now = self.clock()
+        async with self.store.transaction() as session:
+            await timeline.append(
+                session,
+                incident_id=incident.id,
+                kind="reminder",
+                author_id=None,
+                text=message.text,
+                occurred_at=now,
+                recorded_at=now,
+                data={"job": job.kind, "channel": channel},
+            )
+
+    async def _update_due(self, job: Job) -> None:
+        incident = await self._current(job)
+        if incident is None or incident.channel_id is None:
+            return
+        who = self._responsible(incident, "comms_lead", self.policy.commander_role.key)
+        every = update_interval(self.policy, incident.severity, incident.status)
+        await self._send(job, incident, incident.channel_id, update_due(incident, who, every=every))
+
+    async def _update_overdue(self, job: Job) -> None:
+        incident = await self._current(job)
+        if incident is None or incident.channel_id is None:
+            return
+        who = self._responsible(incident, self.policy.commander_role.key, "comms_lead")
+        since = datetime.fromisoformat(job.payload["since"])
+        note = update_overdue(incident, who, silent_since=since, now=self.clock())
+        await self._send(job, incident, incident.channel_id, note)
+
+    async def _update_broadcast(self, job: Job) -> None:
+        incident = await self._current(job)
+        if incident is None or incident.private or self.broadcast_channel is None:
+            return
+        since = datetime.fromisoformat(job.payload["since"])
+        note = overdue_broadcast(incident, silent_since=since, now=self.clock())
+        await self._send(job, incident, self.broadcast_channel, note, join=True)
+
+    async def _commander_nag(self, job: Job) -> None:
+        incident = await self._current(job)
+        if incident is None or incident.channel_id is None:
+            return
+        note = commander_nag(incident, self.policy, now=self.clock())
+        await self._send(job, incident, incident.channel_id, note)
+
+    async def _commander_escalate(self, job: Job) -> None:
+        incident = await self._current(job)
+        if incident is None:
+            return
+        note = commander_escalation(
+            incident, self.policy, now=self.clock(), usergroup=self.escalation_usergroup
+        )
+        target = self.broadcast_channel if not incident.private else None
+        target = target or incident.channel_id
+        if target is not None:
+            await self._send(job, incident, target, note, join=target == self.broadcast_channel)

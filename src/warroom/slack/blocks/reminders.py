@@ -1,0 +1,112 @@
+"""What the scheduler says when an update is due or late, or nobody has taken command."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+
+from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy
+from warroom.slack import mrkdwn
+from warroom.slack.blocks.card import UPDATE_OPEN_ACTION, role_take_action_id
+from warroom.slack.blocks.text import mrkdwn_message
+from warroom.slack.message import Message
+
+__all__ = [
+    "SNOOZE_MINUTES",
+    "SNOOZE_PREFIX",
+    "UPDATE_OPEN_ACTION",
+    "commander_escalation",
+    "commander_nag",
+    "overdue_broadcast",
+    "snoozed_line",
+    "update_due",
+    "update_overdue",
+]
+
+SNOOZE_PREFIX = "update_snooze:"
+SNOOZE_MINUTES = (15, 30, 60)
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = max(int(span.total_seconds() // 60), 0)
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _with_buttons(message: Message, buttons: list[ButtonElement]) -> Message:
+    actions = ActionsBlock(block_id="reminder_actions", elements=buttons).to_dict()
+    return Message(text=message.text, blocks=[*message.blocks, actions])
+
+
+def update_due(incident: Incident, who: str, *, every: timedelta | None) -> Message:
+    cadence = f" ({incident.severity}: every {_minutes(every)})" if every else ""
+    text = (
+        f"⏰ {mrkdwn.user(who)}, a status update for *{incident.reference}* is due now{cadence}. "
+        "Say what is happening, the impact, what we are doing, and when the next update comes."
+    )
+    value = str(incident.id)
+    buttons = [
+        ButtonElement(
+            action_id=UPDATE_OPEN_ACTION, text="Post update", value=value, style="primary"
+        )
+    ] + [
+        ButtonElement(action_id=f"{SNOOZE_PREFIX}{m}", text=f"Snooze {m} min", value=value)
+        for m in SNOOZE_MINUTES
+    ]
+    return _with_buttons(mrkdwn_message(text), buttons)
+
+
+def update_overdue(
+    incident: Incident, who: str, *, silent_since: datetime, now: datetime
+) -> Message:
+    return mrkdwn_message(
+        f"⚠️ {mrkdwn.user(who)}, *{incident.reference}* has had no status update for "
+        f"{_minutes(now - silent_since)}. Stakeholders are waiting: post one, or snooze it."
+    )
+
+
+def overdue_broadcast(incident: Incident, *, silent_since: datetime, now: datetime) -> Message:
+    room = f" — {mrkdwn.channel(incident.channel_id)}" if incident.channel_id else ""
+    return mrkdwn_message(
+        f"🔕 *{incident.reference}* {incident.severity}: no update for "
+        f"{_minutes(now - silent_since)}{room}"
+    )
+
+
+def commander_nag(incident: Incident, policy: Policy, *, now: datetime) -> Message:
+    role = policy.commander_role
+    text = (
+        f"🧭 *{incident.reference}* has had no {mrkdwn.escape(role.name)} for "
+        f"{_minutes(now - incident.declared_at)}. Someone take it: the IC coordinates and decides."
+    )
+    take = ButtonElement(
+        action_id=role_take_action_id(role.key),
+        text=f"Take {role.short}",
+        value=str(incident.id),
+        style="primary",
+    )
+    return _with_buttons(mrkdwn_message(text), [take])
+
+
+def commander_escalation(
+    incident: Incident, policy: Policy, *, now: datetime, usergroup: str | None
+) -> Message:
+    who = f"<!subteam^{usergroup}> " if usergroup else ""
+    room = f" Join {mrkdwn.channel(incident.channel_id)}." if incident.channel_id else ""
+    return mrkdwn_message(
+        f"🚨 {who}*{incident.reference}* {incident.severity} has had no "
+        f"{mrkdwn.escape(policy.commander_role.name)} for "
+        f"{_minutes(now - incident.declared_at)}: {mrkdwn.escape(incident.title)}.{room}"
+    )
+
+
+def snoozed_line(incident: Incident, by: str, minutes: int) -> Message:
+    due = incident.next_update_due_at
+    when = f" Next update due {mrkdwn.date(due, '{time}')}." if due else ""
+    return mrkdwn_message(
+        f"😴 {mrkdwn.user(by)} snoozed the status-update reminder for *{incident.reference}* "
+        f"by {minutes} min.{when}"
+    )

@@ -1,0 +1,118 @@
+"""Status updates and reminders: `/incident update`, Post update, Snooze, the modal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from warroom.runtime import Runtime
+from warroom.services.fanout import fan_out
+from warroom.slack.blocks.card import UPDATE_OPEN_ACTION
+from warroom.slack.blocks.reminders import SNOOZE_MINUTES, SNOOZE_PREFIX, snoozed_line
+from warroom.slack.blocks.status_update import UPDATE_CALLBACK_ID, parse_status_update
+from warroom.slack.blocks.text import mrkdwn_message
+from warroom.slack.errors import SlackFailure
+from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.listeners.replies import publish_then_report, tell_actor
+from warroom.slack.message import Message
+
+__all__ = ["register", "subcommands"]
+
+
+async def _open_form(
+    runtime: Runtime, incident_id: int, *, trigger_id: str, actor: str, response_url: str | None
+) -> None:
+    try:
+        await runtime.gateway.open_view(trigger_id, await runtime.updates.form(incident_id))
+    except SlackFailure as failure:
+        note = mrkdwn_message(
+            f"⚠️ I couldn't open the update form (`{failure.error}`). {failure.advice}"
+        )
+        await tell_actor(runtime, actor, note, response_url=response_url)
+
+
+def subcommands(runtime: Runtime) -> list[Subcommand]:
+    async def update(invocation: Invocation, ack: AsyncAck) -> None:
+        assert invocation.incident is not None
+        await ack()
+        runtime.background.spawn(
+            _open_form(
+                runtime,
+                invocation.incident.id,
+                trigger_id=invocation.trigger_id,
+                actor=invocation.user_id,
+                response_url=invocation.response_url,
+            ),
+            name="open the update form",
+        )
+
+    return [
+        Subcommand(
+            names=("update",),
+            usage="/incident update",
+            what="Post a status update: what is happening, impact, what we do, next update.",
+            run=update,
+            in_incident=True,
+        )
+    ]
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.action(UPDATE_OPEN_ACTION)
+    async def on_open(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        runtime.background.spawn(
+            _open_form(
+                runtime,
+                int(action["value"]),
+                trigger_id=body["trigger_id"],
+                actor=body["user"]["id"],
+                response_url=body.get("response_url"),
+            ),
+            name="open the update form",
+        )
+
+    @app.action(re.compile(f"^{re.escape(SNOOZE_PREFIX)}({'|'.join(map(str, SNOOZE_MINUTES))})$"))
+    async def on_snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        minutes = int(action["action_id"].removeprefix(SNOOZE_PREFIX))
+        actor = body["user"]["id"]
+        incident = await runtime.reminders.snooze(int(action["value"]), minutes, actor)
+        await ack()
+        if incident.channel_id:
+            line = snoozed_line(incident, actor, minutes)
+            runtime.background.spawn(
+                publish_then_report(
+                    runtime,
+                    incident,
+                    _post_and_refresh(runtime, incident.id, incident.channel_id, line),
+                    user_id=actor,
+                    response_url=body.get("response_url"),
+                ),
+                name=f"announce a snooze in {incident.reference}",
+            )
+
+    @app.view(UPDATE_CALLBACK_ID)
+    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        incident_id, form = parse_status_update(view)
+        incident = await runtime.updates.load(incident_id)
+        checked = runtime.updates.check(incident, form)
+        if isinstance(checked, dict):
+            await ack(response_action="errors", errors=checked)
+            return
+        actor = body["user"]["id"]
+        posted = await runtime.updates.post(incident_id, checked, actor)
+        await ack()
+        runtime.background.spawn(
+            publish_then_report(
+                runtime, posted.incident, runtime.updates.publish(posted), user_id=actor
+            ),
+            name=f"publish a status update of {posted.incident.reference}",
+        )
+
+
+async def _post_and_refresh(
+    runtime: Runtime, incident_id: int, room: str, line: Message
+) -> list[SlackFailure]:
+    return await fan_out(runtime.gateway.post(room, line), runtime.surfaces.refresh(incident_id))
