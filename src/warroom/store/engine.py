@@ -8,6 +8,7 @@ PostgreSQL gets pre-ping so a restarted server costs one reconnect, not an error
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,6 +57,7 @@ class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._one_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -63,8 +65,16 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits when the block ends, rolls back on error."""
-        async with self._sessions() as session, session.begin():
+        """One unit of work: commits when the block ends, rolls back on error.
+
+        SQLite takes one writer at a time; in this process they queue on a lock
+        instead of sleeping in SQLite's busy handler (other processes still do).
+        """
+        if self._one_writer is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._one_writer, self._sessions() as session, session.begin():
             yield session
 
     async def ping(self) -> None:
