@@ -146,6 +146,7 @@ async def test_posting_an_update_reaches_every_audience_and_retimes(harness: Har
         harness.slack.message(harness.broadcast_channel, now.announcement_ts or "")
     )
     assert "last update" in freshness and "next due" in freshness
+    assert "*Latest:* Failover stuck" in freshness
     (stakeholder,) = harness.slack.messages(harness.stakeholder_channel)
     assert "Failover stuck" in stakeholder["text"]
     entry = [e for e in await harness.timeline(now.id) if e.kind == "status_update"][-1]

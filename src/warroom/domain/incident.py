@@ -34,6 +34,8 @@ class Incident:
     reporter_id: str
     declared_at: datetime
     started_at: datetime | None = None
+    summary: str | None = None
+    """The gist of the latest status update (or, once resolved, the resolution)."""
     invitees: tuple[str, ...] = ()
     channel_id: str | None = None
     channel_name: str | None = None

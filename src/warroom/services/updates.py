@@ -115,7 +115,9 @@ class UpdateService:
                     "late_by_s": late,
                 },
             )
-            await incidents.record(session, incident_id, last_update_at=now)
+            await incidents.record(
+                session, incident_id, last_update_at=now, summary=update.happening
+            )
             incident = await incidents.load(session, incident_id)
             await self.reminders.plan_updates(session, incident, due=update.next_update_at)
             incident = await incidents.load(session, incident_id)

@@ -128,6 +128,7 @@ def to_domain(row: IncidentRow, holders: Iterable[RoleAssignmentRow] = ()) -> In
         reporter_id=row.reporter_id,
         declared_at=row.declared_at,
         started_at=row.started_at,
+        summary=row.summary,
         invitees=tuple(row.invitees or ()),
         channel_id=row.channel_id,
         channel_name=row.channel_name,

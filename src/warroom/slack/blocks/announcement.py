@@ -23,6 +23,11 @@ def announcement(incident: Incident, policy: Policy) -> Message:
     lines = [
         f"🚨 *{incident.reference} · {level.key} ({mrkdwn.escape(level.label)})* — {title}",
         f"*Impact:* {mrkdwn.escape_within(incident.impact, IMPACT_SHOWN)}",
+        *(
+            [f"*Latest:* {mrkdwn.escape_within(incident.summary, IMPACT_SHOWN)}"]
+            if incident.summary
+            else []
+        ),
         f"*Status:* {mrkdwn.escape(status.label)} · "
         f"*{mrkdwn.escape(policy.commander_role.short)}:* "
         f"{mrkdwn.user(commander) if commander else '_unassigned_'} · *War room:* {room}",
