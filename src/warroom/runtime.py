@@ -14,6 +14,7 @@ from warroom.domain.clock import Clock, system_clock
 from warroom.domain.policy import Policy, load_policy
 from warroom.scheduler.tick import Scheduler
 from warroom.services.declare import DeclareService
+from warroom.services.lifecycle import LifecycleService
 from warroom.services.reminders import Reminders
 from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
@@ -46,6 +47,7 @@ class Runtime:
     scheduler: Scheduler
     surfaces: Surfaces
     updates: UpdateService
+    lifecycle: LifecycleService
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release the database."""
@@ -118,5 +120,13 @@ def build_runtime(
             policy=policy,
             clock=clock,
             stakeholder_channel=settings.stakeholder_channel,
+        ),
+        lifecycle=LifecycleService(
+            store=store,
+            gateway=gateway,
+            surfaces=surfaces,
+            reminders=reminders,
+            clock=clock,
+            broadcast_channel=settings.broadcast_channel,
         ),
     )

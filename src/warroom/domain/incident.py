@@ -36,6 +36,7 @@ class Incident:
     started_at: datetime | None = None
     summary: str | None = None
     """The gist of the latest status update (or, once resolved, the resolution)."""
+    root_cause: str | None = None
     invitees: tuple[str, ...] = ()
     channel_id: str | None = None
     channel_name: str | None = None
@@ -45,6 +46,7 @@ class Incident:
     acknowledged_at: datetime | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
+    closed_at: datetime | None = None
     last_update_at: datetime | None = None
     next_update_due_at: datetime | None = None
     provisioned_at: datetime | None = None

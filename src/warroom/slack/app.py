@@ -15,7 +15,15 @@ from slack_bolt.async_app import AsyncApp
 
 from warroom.runtime import Runtime
 from warroom.slack.deliveries import skip_handled_retries
-from warroom.slack.listeners import commands, declare, roles, state, timeline, updates
+from warroom.slack.listeners import (
+    commands,
+    declare,
+    lifecycle,
+    roles,
+    state,
+    timeline,
+    updates,
+)
 
 __all__ = ["build_bolt_app"]
 
@@ -38,6 +46,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
             *roles.subcommands(runtime),
             *state.subcommands(runtime),
             *updates.subcommands(runtime),
+            *lifecycle.subcommands(runtime),
             *timeline.install(app, runtime),
         ],
     )
@@ -45,6 +54,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
     roles.register(app, runtime)
     state.register(app, runtime)
     updates.register(app, runtime)
+    lifecycle.register(app, runtime)
 
     @app.event(re.compile(".*"))
     async def acknowledge_other_events() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -23,9 +24,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "ActionItemRow",
     "Base",
     "DueJobRow",
     "IncidentRow",
+    "PostmortemRow",
     "ProcessedRequestRow",
     "RoleAssignmentRow",
     "StatusUpdateRow",
@@ -94,6 +97,7 @@ class IncidentRow(Base):
     declare_key: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
+    root_cause: Mapped[str | None] = mapped_column(Text)
     impact: Mapped[str] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(32))
@@ -255,3 +259,38 @@ class StatusUpdateRow(Base):
     room_ts: Mapped[str | None] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     stakeholder_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class ActionItemRow(Base):
+    """A follow-up with an owner and a due date, tracked until done or declined."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None]
+
+
+class PostmortemRow(Base):
+    """The latest draft of an incident's postmortem, and where it was posted."""
+
+    __tablename__ = "postmortems"
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    markdown: Mapped[str] = mapped_column(Text)
+    drafted_at: Mapped[datetime]
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    file_id: Mapped[str | None] = mapped_column(String(32))
+    completed_at: Mapped[datetime | None]

@@ -23,6 +23,8 @@ from warroom.slack.blocks.text import clip
 from warroom.slack.message import Message
 
 __all__ = [
+    "REOPEN_ACTION",
+    "RESOLVE_ACTION",
     "ROLE_ASSIGN_ACTION",
     "ROLE_HANDOFF_PREFIX",
     "ROLE_TAKE_PREFIX",
@@ -39,6 +41,8 @@ ROLE_ASSIGN_ACTION = "role_assign"
 SEVERITY_ACTION = "severity_select"
 STATUS_ACTION = "status_select"
 UPDATE_OPEN_ACTION = "update_open"
+RESOLVE_ACTION = "resolve_open"
+REOPEN_ACTION = "incident_reopen"
 HEADER_MAX = 150
 IMPACT_SHOWN = 2900
 
@@ -63,7 +67,10 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
     if incident.started_at is not None:
         fields.append(f"*Started*\n{mrkdwn.date(incident.started_at)}")
     blocks = [
-        HeaderBlock(block_id="headline", text=clip(f"🚨 {headline(incident)}", HEADER_MAX)),
+        HeaderBlock(
+            block_id="headline",
+            text=clip(f"{'✅' if incident.resolved_at else '🚨'} {headline(incident)}", HEADER_MAX),
+        ),
         SectionBlock(block_id="facts", fields=[MarkdownTextObject(text=f) for f in fields]),
         SectionBlock(
             block_id="impact",
@@ -71,8 +78,20 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
                 text=f"*Impact*\n{mrkdwn.escape_within(incident.impact, IMPACT_SHOWN)}"
             ),
         ),
-        DividerBlock(),
     ]
+    if incident.resolved_at is not None and incident.summary:
+        cause = (
+            f"\n*Root cause:* {mrkdwn.escape(incident.root_cause)}" if incident.root_cause else ""
+        )
+        blocks.append(
+            SectionBlock(
+                block_id="resolution",
+                text=MarkdownTextObject(
+                    text=f"*Resolution*\n{mrkdwn.escape_within(incident.summary, 2000)}{cause}"
+                ),
+            )
+        )
+    blocks.append(DividerBlock())
     for role in policy.roles:
         holder = incident.holder(role.key)
         who = mrkdwn.user(holder) if holder else "_unassigned_"
@@ -96,7 +115,9 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
                 accessory=button,
             )
         )
-    blocks.append(_controls(incident, policy))
+    if incident.closed_at is None:
+        over = incident.resolved_at is not None
+        blocks.append(_after_resolution(incident) if over else _controls(incident, policy))
     notes = ["Every message in this channel lands on the incident timeline."]
     if incident.private:
         notes.insert(0, "🔒 Private incident: not announced.")
@@ -139,5 +160,14 @@ def _controls(incident: Incident, policy: Policy) -> ActionsBlock:
             ButtonElement(
                 action_id=ROLE_ASSIGN_ACTION, text="Assign role…", value=str(incident.id)
             ),
+            ButtonElement(action_id=RESOLVE_ACTION, text="Resolve", value=str(incident.id)),
         ],
+    )
+
+
+def _after_resolution(incident: Incident) -> ActionsBlock:
+    """A resolved incident can be reopened; a closed one offers nothing more."""
+    return ActionsBlock(
+        block_id=f"controls:{incident.severity}:{incident.status}",
+        elements=[ButtonElement(action_id=REOPEN_ACTION, text="Reopen", value=str(incident.id))],
     )

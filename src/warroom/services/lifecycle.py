@@ -1,0 +1,156 @@
+"""Resolving, reopening and closing an incident.
+
+Resolving stores the resolution, stops every reminder and queues the
+postmortem draft as a due job in the same transaction, so a crash right after
+cannot lose the draft. Closing is refused while action items are still open:
+each must be done, or declined with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from warroom.domain.clock import Clock
+from warroom.domain.incident import Incident
+from warroom.services.fanout import fan_out
+from warroom.services.reminders import Reminders
+from warroom.services.surfaces import Surfaces
+from warroom.slack.blocks.lifecycle import (
+    closed_line,
+    reopened_line,
+    resolved_line,
+    resolved_notice,
+)
+from warroom.slack.errors import SlackFailure
+from warroom.slack.gateway import SlackGateway
+from warroom.store import incidents, jobs, timeline
+from warroom.store.engine import Store
+from warroom.store.models import ActionItemRow
+
+__all__ = ["POSTMORTEM_DRAFT", "LifecycleChange", "LifecycleService", "Refused"]
+
+POSTMORTEM_DRAFT = "postmortem_draft"
+Kind = Literal["resolved", "reopened", "closed"]
+
+
+class Refused(Exception):
+    """The change does not apply now; the message says why, for the person who asked."""
+
+
+@dataclass(frozen=True)
+class LifecycleChange:
+    incident: Incident
+    kind: Kind
+    by: str
+    at: datetime
+
+
+@dataclass
+class LifecycleService:
+    store: Store
+    gateway: SlackGateway
+    surfaces: Surfaces
+    reminders: Reminders
+    clock: Clock
+    broadcast_channel: str | None
+
+    async def resolve(
+        self, incident_id: int, resolution: str, root_cause: str | None, by: str
+    ) -> LifecycleChange:
+        now = self.clock()
+        async with self.store.transaction() as session:
+            row = await incidents.lock(session, incident_id)
+            if row.resolved_at is not None:
+                raise Refused(f"INC-{row.number} is already resolved.")
+            await incidents.record(
+                session,
+                incident_id,
+                status="resolved",
+                resolved_at=now,
+                summary=resolution,
+                root_cause=root_cause,
+            )
+            await self._entry(session, incident_id, "resolved", by, now, resolution, root_cause)
+            await self.reminders.stop(session, incident_id)
+            await jobs.put(session, POSTMORTEM_DRAFT, incident_id=incident_id, due_at=now, now=now)
+            incident = await incidents.load(session, incident_id)
+        return LifecycleChange(incident, "resolved", by, now)
+
+    async def reopen(self, incident_id: int, by: str) -> LifecycleChange:
+        now = self.clock()
+        async with self.store.transaction() as session:
+            row = await incidents.lock(session, incident_id)
+            if row.closed_at is not None:
+                raise Refused(f"INC-{row.number} is closed; declare a new incident instead.")
+            if row.resolved_at is None:
+                raise Refused(f"INC-{row.number} is not resolved, so there is nothing to reopen.")
+            await incidents.record(session, incident_id, status="investigating", resolved_at=None)
+            await self._entry(session, incident_id, "reopened", by, now)
+            await jobs.cancel(session, incident_id, [POSTMORTEM_DRAFT])
+            incident = await incidents.load(session, incident_id)
+            await self.reminders.plan_all(session, incident)
+            incident = await incidents.load(session, incident_id)
+        return LifecycleChange(incident, "reopened", by, now)
+
+    async def close(self, incident_id: int, by: str) -> LifecycleChange:
+        now = self.clock()
+        async with self.store.transaction() as session:
+            row = await incidents.lock(session, incident_id)
+            if row.closed_at is not None:
+                raise Refused(f"INC-{row.number} is already closed.")
+            if row.resolved_at is None:
+                raise Refused(f"Resolve INC-{row.number} before closing it.")
+            still_open = await session.scalar(
+                select(func.count())
+                .select_from(ActionItemRow)
+                .where(ActionItemRow.incident_id == incident_id, ActionItemRow.state == "open")
+            )
+            if still_open:
+                raise Refused(
+                    f"INC-{row.number} has {still_open} open action item(s). Mark each done, "
+                    "or won't do with a reason (`/incident actions`), then close."
+                )
+            await incidents.record(session, incident_id, status="closed", closed_at=now)
+            await self._entry(session, incident_id, "closed", by, now)
+            incident = await incidents.load(session, incident_id)
+        return LifecycleChange(incident, "closed", by, now)
+
+    async def _entry(
+        self,
+        session: AsyncSession,
+        incident_id: int,
+        kind: Kind,
+        by: str,
+        now: datetime,
+        text: str = "",
+        root_cause: str | None = None,
+    ) -> None:
+        await timeline.append(
+            session,
+            incident_id=incident_id,
+            kind=kind,
+            author_id=by,
+            text=text or kind.capitalize(),
+            occurred_at=now,
+            recorded_at=now,
+            data={"root_cause": root_cause} if root_cause else {},
+        )
+
+    async def publish(self, change: LifecycleChange) -> list[SlackFailure]:
+        incident = change.incident
+        line = {"resolved": resolved_line, "reopened": reopened_line, "closed": closed_line}[
+            change.kind
+        ](incident, change.by)
+        calls: list[Awaitable[object]] = [self.surfaces.refresh(incident.id)]
+        if incident.channel_id:
+            calls.append(self.gateway.post(incident.channel_id, line))
+        if change.kind == "resolved" and self.broadcast_channel and not incident.private:
+            notice = resolved_notice(incident)
+            calls.append(self.gateway.post(self.broadcast_channel, notice, join_if_needed=True))
+        return await fan_out(*calls)

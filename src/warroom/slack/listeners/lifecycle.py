@@ -1,0 +1,153 @@
+"""Resolve (card button, `/incident resolve`), Reopen, and `/incident close`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from warroom.runtime import Runtime
+from warroom.services.lifecycle import LifecycleChange, Refused
+from warroom.slack.blocks.card import REOPEN_ACTION, RESOLVE_ACTION
+from warroom.slack.blocks.lifecycle import RESOLVE_CALLBACK_ID, parse_resolve, resolve_modal
+from warroom.slack.blocks.text import mrkdwn_message
+from warroom.slack.errors import SlackFailure
+from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.listeners.replies import publish_then_report, tell_actor
+from warroom.store import incidents
+
+__all__ = ["register", "subcommands"]
+
+
+def _publish(
+    runtime: Runtime, change: LifecycleChange, *, actor: str, response_url: str | None
+) -> None:
+    runtime.background.spawn(
+        publish_then_report(
+            runtime,
+            change.incident,
+            runtime.lifecycle.publish(change),
+            user_id=actor,
+            response_url=response_url,
+        ),
+        name=f"publish {change.incident.reference} {change.kind}",
+    )
+
+
+async def _open_resolve(
+    runtime: Runtime, incident_id: int, *, trigger_id: str, actor: str, response_url: str | None
+) -> None:
+    async with runtime.store.transaction() as session:
+        incident = await incidents.load(session, incident_id)
+    if incident.resolved_at is not None:
+        note = mrkdwn_message(f"{incident.reference} is already resolved.")
+        await tell_actor(runtime, actor, note, response_url=response_url)
+        return
+    try:
+        await runtime.gateway.open_view(trigger_id, resolve_modal(incident))
+    except SlackFailure as failure:
+        note = mrkdwn_message(f"⚠️ I couldn't open the form (`{failure.error}`). {failure.advice}")
+        await tell_actor(runtime, actor, note, response_url=response_url)
+
+
+def subcommands(runtime: Runtime) -> list[Subcommand]:
+    async def resolve(invocation: Invocation, ack: AsyncAck) -> None:
+        assert invocation.incident is not None
+        await ack()
+        runtime.background.spawn(
+            _open_resolve(
+                runtime,
+                invocation.incident.id,
+                trigger_id=invocation.trigger_id,
+                actor=invocation.user_id,
+                response_url=invocation.response_url,
+            ),
+            name="open the resolve form",
+        )
+
+    def change(
+        act: Callable[[int, str], Awaitable[LifecycleChange]],
+    ) -> Callable[[Invocation, AsyncAck], Awaitable[None]]:
+        async def run(invocation: Invocation, ack: AsyncAck) -> None:
+            assert invocation.incident is not None
+            try:
+                done = await act(invocation.incident.id, invocation.user_id)
+            except Refused as refused:
+                await ack(text=str(refused))
+                return
+            await ack()
+            _publish(runtime, done, actor=invocation.user_id, response_url=invocation.response_url)
+
+        return run
+
+    lifecycle = runtime.lifecycle
+    return [
+        Subcommand(
+            ("resolve",),
+            "/incident resolve",
+            "Resolve: stops reminders, drafts the postmortem.",
+            resolve,
+            in_incident=True,
+        ),
+        Subcommand(
+            ("reopen",),
+            "/incident reopen",
+            "Back to investigating; reminders resume.",
+            change(lifecycle.reopen),
+            in_incident=True,
+        ),
+        Subcommand(
+            ("close",),
+            "/incident close",
+            "Close once the postmortem and action items are done.",
+            change(lifecycle.close),
+            in_incident=True,
+        ),
+    ]
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.action(RESOLVE_ACTION)
+    async def on_resolve(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        runtime.background.spawn(
+            _open_resolve(
+                runtime,
+                int(action["value"]),
+                trigger_id=body["trigger_id"],
+                actor=body["user"]["id"],
+                response_url=body.get("response_url"),
+            ),
+            name="open the resolve form",
+        )
+
+    @app.action(REOPEN_ACTION)
+    async def on_reopen(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        actor, response_url = body["user"]["id"], body.get("response_url")
+        try:
+            change = await runtime.lifecycle.reopen(int(action["value"]), actor)
+        except Refused as refused:
+            await ack()
+            runtime.background.spawn(
+                tell_actor(runtime, actor, mrkdwn_message(str(refused)), response_url=response_url),
+                name="tell a refusal",
+            )
+            return
+        await ack()
+        _publish(runtime, change, actor=actor, response_url=response_url)
+
+    @app.view(RESOLVE_CALLBACK_ID)
+    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        incident_id, resolution, root_cause = parse_resolve(view)
+        if not resolution:
+            await ack(response_action="errors", errors={"resolution": "Say how it was resolved."})
+            return
+        actor = body["user"]["id"]
+        try:
+            change = await runtime.lifecycle.resolve(incident_id, resolution, root_cause, actor)
+        except Refused as refused:
+            await ack(response_action="errors", errors={"resolution": str(refused)})
+            return
+        await ack()
+        _publish(runtime, change, actor=actor, response_url=None)
