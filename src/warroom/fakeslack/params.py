@@ -14,7 +14,7 @@ from warroom.fakeslack.state import ApiError
 __all__ = ["JSON_FIELDS", "get_bool", "get_str", "normalize_args", "read_body"]
 
 # Arguments Slack documents as "a JSON-based array/object, presented as a URL-encoded string".
-JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "unfurled_attachments")
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "unfurled_attachments", "files")
 
 
 def normalize_args(raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,13 @@ from aiohttp import web
 
 from warroom.fakeslack.api_chat import CHAT_METHODS
 from warroom.fakeslack.api_conversations import CONVERSATION_METHODS
+from warroom.fakeslack.api_files import (
+    FILE_METHODS,
+    UPLOAD_METHOD,
+    UPLOAD_ROUTE,
+    file_view,
+    receive_upload,
+)
 from warroom.fakeslack.api_views import VIEW_METHODS
 from warroom.fakeslack.params import normalize_args, read_body
 from warroom.fakeslack.responses import RESPONSE_URL_METHOD, answer_response_url
@@ -29,7 +36,7 @@ __all__ = ["FakeSlack", "RecordedCall"]
 
 Json = dict[str, Any]
 _log = logging.getLogger(__name__)
-METHODS = {**CONVERSATION_METHODS, **CHAT_METHODS, **VIEW_METHODS}
+METHODS = {**CONVERSATION_METHODS, **CHAT_METHODS, **VIEW_METHODS, **FILE_METHODS}
 
 
 @dataclass
@@ -95,6 +102,7 @@ class FakeSlack(SocketModeMethods):
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response_url/{key}", self._response_url)
+        app.router.add_post(UPLOAD_ROUTE, self._upload)
         app.router.add_get(SOCKET_ROUTE, self._sockets.handle)
         app.on_shutdown.append(self._sockets.close_all)
         self._runner = web.AppRunner(app, access_log=None)
@@ -102,7 +110,7 @@ class FakeSlack(SocketModeMethods):
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         host, port = self._runner.addresses[0][:2]
-        self._base = f"http://{host}:{port}"
+        self._base = self._ws.base_url = f"http://{host}:{port}"
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -183,6 +191,13 @@ class FakeSlack(SocketModeMethods):
         async with changed:
             self.calls.append(call)
             changed.notify_all()
+
+    async def _record_http(
+        self, request: web.Request, method: str, args: Json, started: float, status: int, body: Json
+    ) -> None:
+        finished = time.monotonic()
+        headers = dict(request.headers)
+        await self._record(RecordedCall(method, args, started, finished, status, body, headers))
 
     # -- fault injection ----------------------------------------------------
 
@@ -277,6 +292,10 @@ class FakeSlack(SocketModeMethods):
         view_id = self._ws.home_views.get(user_id)
         return self.view(view_id) if view_id is not None else None
 
+    def file(self, file_id: str) -> dict[str, Any] | None:
+        """name, title, `content` (text) / `data` (bytes), `channels` shared to; or None."""
+        return file_view(self._ws, file_id)
+
     # -- HTTP ---------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -296,17 +315,7 @@ class FakeSlack(SocketModeMethods):
             args = normalize_args(raw)
             status, body, headers = self._dispatch(method, args, request, token)
             raw = args
-        await self._record(
-            RecordedCall(
-                method=method,
-                args=raw,
-                started=started,
-                finished=time.monotonic(),
-                status=status,
-                response=body,
-                headers=dict(request.headers),
-            )
-        )
+        await self._record_http(request, method, raw, started, status, body)
         return web.json_response(body, status=status, headers=headers)
 
     def _dispatch(
@@ -354,15 +363,26 @@ class FakeSlack(SocketModeMethods):
             await asyncio.sleep(self.latency)
         text = await request.text()
         status, body, args = answer_response_url(self._ws, key, text)
-        await self._record(
-            RecordedCall(
-                method=RESPONSE_URL_METHOD,
-                args=args,
-                started=started,
-                finished=time.monotonic(),
-                status=status,
-                response=body,
-                headers=dict(request.headers),
-            )
-        )
+        await self._record_http(request, RESPONSE_URL_METHOD, args, started, status, body)
         return web.json_response(body, status=status)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """files.getUploadURLExternal's upload_url; recorded as "file_upload".
+
+        Faults for "file_upload" answer text/plain: `fail` 400, `rate_limit` 429.
+        """
+        started = time.monotonic()
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
+        headers: dict[str, str] = {}
+        fault = self._take_fault(UPLOAD_METHOD)
+        if fault is None:
+            status, args, body = await receive_upload(self._ws, request)
+        else:
+            status = {"fail": 400, "rate_limit": 429}.get(fault.kind, fault.status)
+            args = {"file_id": request.match_info["file_id"]}
+            body = {"ok": False, "error": fault.error, "body": fault.error}
+            if fault.kind == "rate_limit":
+                headers["Retry-After"] = str(fault.retry_after)
+        await self._record_http(request, UPLOAD_METHOD, args, started, status, body)
+        return web.Response(text=str(body["body"]), status=status, headers=headers)

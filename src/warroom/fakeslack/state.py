@@ -6,7 +6,10 @@ import copy
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from warroom.fakeslack.api_files import FileState
 
 __all__ = ["ApiError", "Channel", "ChannelState", "Workspace", "is_user_id"]
 
@@ -101,6 +104,8 @@ class Workspace:
         self.used_triggers: set[str] = set()
         self.response_url_uses: dict[str, int] = {}
         self.response_url_targets: dict[str, tuple[str, str | None]] = {}
+        self.files: dict[str, FileState] = {}
+        self.base_url = ""  # the running server's, for files.getUploadURLExternal
         self._counters: dict[str, int] = {}
         self._last_ts_us = 0
 

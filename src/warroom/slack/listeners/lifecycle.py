@@ -12,9 +12,9 @@ from warroom.services.lifecycle import LifecycleChange, Refused
 from warroom.slack.blocks.card import REOPEN_ACTION, RESOLVE_ACTION
 from warroom.slack.blocks.lifecycle import RESOLVE_CALLBACK_ID, parse_resolve, resolve_modal
 from warroom.slack.blocks.text import mrkdwn_message
-from warroom.slack.errors import SlackFailure
 from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.replies import publish_then_report, tell_actor
+from warroom.slack.listeners.replies import open_form_later, publish_later, tell_later
+from warroom.slack.message import Message
 from warroom.store import incidents
 
 __all__ = ["register", "subcommands"]
@@ -23,47 +23,46 @@ __all__ = ["register", "subcommands"]
 def _publish(
     runtime: Runtime, change: LifecycleChange, *, actor: str, response_url: str | None
 ) -> None:
-    runtime.background.spawn(
-        publish_then_report(
-            runtime,
-            change.incident,
-            runtime.lifecycle.publish(change),
-            user_id=actor,
-            response_url=response_url,
-        ),
+    publish_later(
+        runtime,
+        change.incident,
+        runtime.lifecycle.publish(change),
+        actor=actor,
+        response_url=response_url,
         name=f"publish {change.incident.reference} {change.kind}",
     )
 
 
-async def _open_resolve(
+def _open_resolve(
     runtime: Runtime, incident_id: int, *, trigger_id: str, actor: str, response_url: str | None
 ) -> None:
-    async with runtime.store.transaction() as session:
-        incident = await incidents.load(session, incident_id)
-    if incident.resolved_at is not None:
-        note = mrkdwn_message(f"{incident.reference} is already resolved.")
-        await tell_actor(runtime, actor, note, response_url=response_url)
-        return
-    try:
-        await runtime.gateway.open_view(trigger_id, resolve_modal(incident))
-    except SlackFailure as failure:
-        note = mrkdwn_message(f"⚠️ I couldn't open the form (`{failure.error}`). {failure.advice}")
-        await tell_actor(runtime, actor, note, response_url=response_url)
+    async def build() -> dict[str, Any] | Message:
+        async with runtime.store.transaction() as session:
+            incident = await incidents.load(session, incident_id)
+        if incident.resolved_at is not None:
+            return mrkdwn_message(f"{incident.reference} is already resolved.")
+        return resolve_modal(incident)
+
+    open_form_later(
+        runtime,
+        build,
+        trigger_id=trigger_id,
+        actor=actor,
+        response_url=response_url,
+        name="open the resolve form",
+    )
 
 
 def subcommands(runtime: Runtime) -> list[Subcommand]:
     async def resolve(invocation: Invocation, ack: AsyncAck) -> None:
         assert invocation.incident is not None
         await ack()
-        runtime.background.spawn(
-            _open_resolve(
-                runtime,
-                invocation.incident.id,
-                trigger_id=invocation.trigger_id,
-                actor=invocation.user_id,
-                response_url=invocation.response_url,
-            ),
-            name="open the resolve form",
+        _open_resolve(
+            runtime,
+            invocation.incident.id,
+            trigger_id=invocation.trigger_id,
+            actor=invocation.user_id,
+            response_url=invocation.response_url,
         )
 
     def change(
@@ -111,15 +110,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(RESOLVE_ACTION)
     async def on_resolve(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        runtime.background.spawn(
-            _open_resolve(
-                runtime,
-                int(action["value"]),
-                trigger_id=body["trigger_id"],
-                actor=body["user"]["id"],
-                response_url=body.get("response_url"),
-            ),
-            name="open the resolve form",
+        _open_resolve(
+            runtime,
+            int(action["value"]),
+            trigger_id=body["trigger_id"],
+            actor=body["user"]["id"],
+            response_url=body.get("response_url"),
         )
 
     @app.action(REOPEN_ACTION)
@@ -129,10 +125,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             change = await runtime.lifecycle.reopen(int(action["value"]), actor)
         except Refused as refused:
             await ack()
-            runtime.background.spawn(
-                tell_actor(runtime, actor, mrkdwn_message(str(refused)), response_url=response_url),
-                name="tell a refusal",
-            )
+            tell_later(runtime, actor, mrkdwn_message(str(refused)), response_url=response_url)
             return
         await ack()
         _publish(runtime, change, actor=actor, response_url=response_url)

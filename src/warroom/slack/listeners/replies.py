@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from warroom.domain.incident import Incident
 from warroom.runtime import Runtime
 from warroom.slack.blocks.changes import not_refreshed
+from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
 
-__all__ = ["publish_then_report", "tell_actor"]
+__all__ = [
+    "open_form_later",
+    "publish_later",
+    "publish_then_report",
+    "tell_actor",
+    "tell_later",
+]
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +60,65 @@ async def publish_then_report(
             response_url=response_url,
             room=incident.channel_id,
         )
+
+
+ViewOrReason = dict[str, Any] | Message
+
+
+def open_form_later(
+    runtime: Runtime,
+    build: Callable[[], Awaitable[ViewOrReason]],
+    *,
+    trigger_id: str,
+    actor: str,
+    response_url: str | None,
+    name: str,
+) -> None:
+    """Open a modal once Slack has been answered. `build` returns the view, or a
+    message saying why there is none; that, or Slack refusing, is told to the actor."""
+
+    async def run() -> None:
+        view = await build()
+        if isinstance(view, Message):
+            await tell_actor(runtime, actor, view, response_url=response_url)
+            return
+        try:
+            await runtime.gateway.open_view(trigger_id, view)
+        except SlackFailure as failure:
+            note = mrkdwn_message(
+                f"⚠️ I couldn't open the form (`{failure.error}`). {failure.advice}"
+            )
+            await tell_actor(runtime, actor, note, response_url=response_url)
+
+    runtime.background.spawn(run(), name=name)
+
+
+def publish_later(
+    runtime: Runtime,
+    incident: Incident,
+    publishing: Awaitable[Sequence[SlackFailure]],
+    *,
+    actor: str,
+    response_url: str | None = None,
+    name: str,
+) -> None:
+    runtime.background.spawn(
+        publish_then_report(
+            runtime, incident, publishing, user_id=actor, response_url=response_url
+        ),
+        name=name,
+    )
+
+
+def tell_later(
+    runtime: Runtime,
+    actor: str,
+    message: Message,
+    *,
+    response_url: str | None = None,
+    room: str | None = None,
+) -> None:
+    runtime.background.spawn(
+        tell_actor(runtime, actor, message, response_url=response_url, room=room),
+        name="tell the person who acted",
+    )

@@ -17,11 +17,9 @@ from warroom.slack.blocks.role_modal import (
     assign_role_modal,
     parse_assign_submission,
 )
-from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.command_text import mentioned_users
-from warroom.slack.errors import SlackFailure
 from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.replies import publish_then_report, tell_actor
+from warroom.slack.listeners.replies import open_form_later, publish_later, tell_later
 from warroom.store import incidents
 
 __all__ = ["register", "subcommands"]
@@ -38,21 +36,16 @@ def _follow_up(
 ) -> None:
     if isinstance(outcome, RoleHeld):
         note = role_already_held(outcome.role, outcome.holder, asker=actor)
-        runtime.background.spawn(
-            tell_actor(
-                runtime, actor, note, response_url=response_url, room=outcome.incident.channel_id
-            ),
-            name="tell who holds a role",
+        tell_later(
+            runtime, actor, note, response_url=response_url, room=outcome.incident.channel_id
         )
         return
-    runtime.background.spawn(
-        publish_then_report(
-            runtime,
-            outcome.incident,
-            runtime.roles.publish(outcome),
-            user_id=actor,
-            response_url=response_url,
-        ),
+    publish_later(
+        runtime,
+        outcome.incident,
+        runtime.roles.publish(outcome),
+        actor=actor,
+        response_url=response_url,
         name=f"publish a role change in {outcome.incident.reference}",
     )
 
@@ -101,15 +94,20 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def on_open_assign(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         role_key = action["action_id"].removeprefix(ROLE_HANDOFF_PREFIX)
-        runtime.background.spawn(
-            _open_assign(
-                runtime,
-                int(action["value"]),
-                None if role_key == ROLE_ASSIGN_ACTION else role_key,
-                trigger_id=body["trigger_id"],
-                actor=body["user"]["id"],
-                response_url=body.get("response_url"),
-            ),
+        incident_id = int(action["value"])
+        chosen = None if role_key == ROLE_ASSIGN_ACTION else role_key
+
+        async def build() -> dict[str, Any]:
+            async with runtime.store.transaction() as session:
+                incident = await incidents.load(session, incident_id)
+            return assign_role_modal(runtime.policy, incident, role_key=chosen)
+
+        open_form_later(
+            runtime,
+            build,
+            trigger_id=body["trigger_id"],
+            actor=body["user"]["id"],
+            response_url=body.get("response_url"),
             name="open the assign-role form",
         )
 
@@ -124,23 +122,3 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         outcome = await runtime.roles.assign(incident_id, role_key, user_id, by=actor)
         await ack()
         _follow_up(runtime, outcome, actor=actor, response_url=None)
-
-
-async def _open_assign(
-    runtime: Runtime,
-    incident_id: int,
-    role_key: str | None,
-    *,
-    trigger_id: str,
-    actor: str,
-    response_url: str | None,
-) -> None:
-    async with runtime.store.transaction() as session:
-        incident = await incidents.load(session, incident_id)
-    try:
-        await runtime.gateway.open_view(
-            trigger_id, assign_role_modal(runtime.policy, incident, role_key=role_key)
-        )
-    except SlackFailure as failure:
-        note = mrkdwn_message(f"⚠️ I couldn't open the form (`{failure.error}`). {failure.advice}")
-        await tell_actor(runtime, actor, note, response_url=response_url)

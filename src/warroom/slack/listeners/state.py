@@ -13,7 +13,7 @@ from warroom.services.state import StateChange
 from warroom.slack.blocks.card import SEVERITY_ACTION, STATUS_ACTION
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.replies import publish_then_report, tell_actor
+from warroom.slack.listeners.replies import publish_later, tell_later
 
 __all__ = ["register", "subcommands"]
 
@@ -25,14 +25,12 @@ def _publish(
 ) -> None:
     if change is None:
         return
-    runtime.background.spawn(
-        publish_then_report(
-            runtime,
-            change.incident,
-            runtime.state.publish(change),
-            user_id=actor,
-            response_url=response_url,
-        ),
+    publish_later(
+        runtime,
+        change.incident,
+        runtime.state.publish(change),
+        actor=actor,
+        response_url=response_url,
         name=f"publish a {change.field} change in {change.incident.reference}",
     )
 
@@ -91,9 +89,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if incident_id is None:
             await ack()
             note = mrkdwn_message("This card's incident isn't in Warroom's store any more.")
-            runtime.background.spawn(
-                tell_actor(runtime, actor, note, response_url=response_url), name="tell"
-            )
+            tell_later(runtime, actor, note, response_url=response_url)
             return
         change = (
             runtime.state.change_severity
@@ -104,10 +100,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             outcome = await change(incident_id, picked, actor)
         except InvalidChoice as invalid:
             await ack()
-            runtime.background.spawn(
-                tell_actor(runtime, actor, mrkdwn_message(str(invalid)), response_url=response_url),
-                name="tell an invalid choice",
-            )
+            tell_later(runtime, actor, mrkdwn_message(str(invalid)), response_url=response_url)
             return
         await ack()
         _publish(runtime, outcome, actor=actor, response_url=response_url)

@@ -12,40 +12,35 @@ from warroom.services.fanout import fan_out
 from warroom.slack.blocks.card import UPDATE_OPEN_ACTION
 from warroom.slack.blocks.reminders import SNOOZE_MINUTES, SNOOZE_PREFIX, snoozed_line
 from warroom.slack.blocks.status_update import UPDATE_CALLBACK_ID, parse_status_update
-from warroom.slack.blocks.text import mrkdwn_message
-from warroom.slack.errors import SlackFailure
 from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.replies import publish_then_report, tell_actor
-from warroom.slack.message import Message
+from warroom.slack.listeners.replies import open_form_later, publish_later
 
 __all__ = ["register", "subcommands"]
 
 
-async def _open_form(
+def _open_form(
     runtime: Runtime, incident_id: int, *, trigger_id: str, actor: str, response_url: str | None
 ) -> None:
-    try:
-        await runtime.gateway.open_view(trigger_id, await runtime.updates.form(incident_id))
-    except SlackFailure as failure:
-        note = mrkdwn_message(
-            f"⚠️ I couldn't open the update form (`{failure.error}`). {failure.advice}"
-        )
-        await tell_actor(runtime, actor, note, response_url=response_url)
+    open_form_later(
+        runtime,
+        lambda: runtime.updates.form(incident_id),
+        trigger_id=trigger_id,
+        actor=actor,
+        response_url=response_url,
+        name="open the update form",
+    )
 
 
 def subcommands(runtime: Runtime) -> list[Subcommand]:
     async def update(invocation: Invocation, ack: AsyncAck) -> None:
         assert invocation.incident is not None
         await ack()
-        runtime.background.spawn(
-            _open_form(
-                runtime,
-                invocation.incident.id,
-                trigger_id=invocation.trigger_id,
-                actor=invocation.user_id,
-                response_url=invocation.response_url,
-            ),
-            name="open the update form",
+        _open_form(
+            runtime,
+            invocation.incident.id,
+            trigger_id=invocation.trigger_id,
+            actor=invocation.user_id,
+            response_url=invocation.response_url,
         )
 
     return [
@@ -63,15 +58,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(UPDATE_OPEN_ACTION)
     async def on_open(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        runtime.background.spawn(
-            _open_form(
-                runtime,
-                int(action["value"]),
-                trigger_id=body["trigger_id"],
-                actor=body["user"]["id"],
-                response_url=body.get("response_url"),
-            ),
-            name="open the update form",
+        _open_form(
+            runtime,
+            int(action["value"]),
+            trigger_id=body["trigger_id"],
+            actor=body["user"]["id"],
+            response_url=body.get("response_url"),
         )
 
     @app.action(re.compile(f"^{re.escape(SNOOZE_PREFIX)}({'|'.join(map(str, SNOOZE_MINUTES))})$"))
@@ -82,14 +74,15 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         if incident.channel_id:
             line = snoozed_line(incident, actor, minutes)
-            runtime.background.spawn(
-                publish_then_report(
-                    runtime,
-                    incident,
-                    _post_and_refresh(runtime, incident.id, incident.channel_id, line),
-                    user_id=actor,
-                    response_url=body.get("response_url"),
+            publish_later(
+                runtime,
+                incident,
+                fan_out(
+                    runtime.gateway.post(incident.channel_id, line),
+                    runtime.surfaces.refresh(incident.id),
                 ),
+                actor=actor,
+                response_url=body.get("response_url"),
                 name=f"announce a snooze in {incident.reference}",
             )
 
@@ -104,15 +97,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         actor = body["user"]["id"]
         posted = await runtime.updates.post(incident_id, checked, actor)
         await ack()
-        runtime.background.spawn(
-            publish_then_report(
-                runtime, posted.incident, runtime.updates.publish(posted), user_id=actor
-            ),
+        publish_later(
+            runtime,
+            posted.incident,
+            runtime.updates.publish(posted),
+            actor=actor,
             name=f"publish a status update of {posted.incident.reference}",
         )
-
-
-async def _post_and_refresh(
-    runtime: Runtime, incident_id: int, room: str, line: Message
-) -> list[SlackFailure]:
-    return await fan_out(runtime.gateway.post(room, line), runtime.surfaces.refresh(incident_id))
