@@ -1,0 +1,268 @@
+"""The postmortem draft as a Markdown document (CommonMark with GitHub tables).
+
+Every time is written with its zone's abbreviation (`2026-11-23 03:04 UTC`,
+`2026-11-01 01:30 PDT`), or `UTC-03:00` where the zone has no letters for it.
+People are `@U123`, or `@name` when the caller passes `names`. User text never
+breaks the structure: Markdown's punctuation is backslash-escaped, block markers
+at the start of a line are neutralised and line breaks inside a table cell or a
+list item become `<br>` (a user's own `<` is escaped, so no HTML gets through).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, tzinfo
+
+from warroom.domain.postmortem import MISSING, Postmortem, Prompt
+
+__all__ = ["escape_markdown", "format_time", "render_markdown"]
+
+_PUNCTUATION = re.compile(r"[\\`*\[\]<>|~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
+_LINE_START = re.compile(r"^(?:[#+=-]|(\d+)(?=[.)]))")
+_MENTION = re.compile(r"<@([A-Za-z0-9]+)>")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape what Markdown would read as markup inside a line."""
+    return _PUNCTUATION.sub(r"\\\g<0>", text)
+
+
+def format_time(at: datetime | None, zone: tzinfo, *, seconds: bool = False) -> str:
+    """`2026-11-23 03:04 UTC` in `zone`; `—` for None."""
+    if at is None:
+        return MISSING
+    local = at.astimezone(zone)
+    name = local.tzname() or ""
+    if not name.isalpha():
+        offset = local.utcoffset()
+        minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+        sign = "-" if minutes < 0 else "+"
+        name = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return f"{local:%Y-%m-%d %H:%M:%S} {name}" if seconds else f"{local:%Y-%m-%d %H:%M} {name}"
+
+
+class _Writer:
+    def __init__(self, zone: tzinfo, names: Mapping[str, str]) -> None:
+        self.zone = zone
+        self.names = names
+        self.lines: list[str] = []
+
+    def person(self, user_id: str | None, missing: str = MISSING) -> str:
+        if not user_id:
+            return missing
+        name = self.names.get(user_id)
+        return f"@{escape_markdown(name)}" if name else f"@{escape_markdown(user_id)}"
+
+    def inline(self, text: str) -> str:
+        """One line of a table cell or list item: mentions named, markup escaped."""
+        if "<@" in text:
+            parts = _MENTION.split(text)
+            text = "".join(
+                self.person(part) if i % 2 else escape_markdown(part)
+                for i, part in enumerate(parts)
+            )
+        else:
+            text = escape_markdown(text)
+        if "\n" in text or "\r" in text:
+            text = "<br>".join(line.strip() for line in text.splitlines() if line.strip())
+        return text or MISSING
+
+    def block(self, text: str) -> None:
+        """Paragraphs of user text: each line escaped and kept out of block syntax."""
+        blank = False
+        for raw in text.strip().splitlines():
+            line = raw.strip()
+            if not line:
+                if not blank:
+                    self.lines.append("")
+                blank = True
+                continue
+            blank = False
+            escaped = self.inline(line)
+            self.lines.append(_LINE_START.sub(_neutralise, escaped))
+        self.lines.append("")
+
+    def time(self, at: datetime | None, *, seconds: bool = False) -> str:
+        return format_time(at, self.zone, seconds=seconds)
+
+    def heading(self, level: int, text: str) -> None:
+        closing = text.rstrip("#")  # a trailing run of `#` would close the heading
+        text = closing + "\\#" * (len(text) - len(closing))
+        self.lines += ["#" * level + " " + text, ""]
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        self.lines.append("| " + " | ".join(header) + " |")
+        self.lines.append("|" + "|".join(" --- " for _ in header) + "|")
+        self.lines += ["| " + " | ".join(row) + " |" for row in rows]
+        self.lines.append("")
+
+    def prompt(self, prompt: Prompt, level: int = 2) -> None:
+        self.heading(level, prompt.title)
+        self.lines += [f"_{prompt.prompt}_", ""]
+        if prompt.hints:
+            self.lines += ["From the timeline:", ""]
+            self.lines += [f"- {self.inline(hint)}" for hint in prompt.hints]
+            self.lines.append("")
+
+
+def _neutralise(match: re.Match[str]) -> str:
+    digits = match.group(1)
+    return digits + "\\" if digits is not None else "\\" + match.group(0)
+
+
+def _due(day: date | None) -> str:
+    return day.isoformat() if day else MISSING
+
+
+def render_markdown(
+    pm: Postmortem, zone: tzinfo | None = None, *, names: Mapping[str, str] | None = None
+) -> str:
+    """The whole postmortem; times in `zone` (default: the draft's), people by `names`."""
+    w = _Writer(zone or pm.zone, names or {})
+    w.heading(1, f"Postmortem: {escape_markdown(pm.reference)} — {w.inline(pm.title)}")
+    w.lines += [
+        f"_Draft written by Warroom at {w.time(pm.drafted_at)} from {pm.entries_total} "
+        f"timeline entries. Times are in {escape_markdown(str(w.zone))}. Edit freely._",
+        "",
+    ]
+    if pm.private:
+        w.lines += ["**Private incident:** share this document only with its channel.", ""]
+    w.lines += [f"> {pm.blameless_note}", ""]
+
+    w.heading(2, "Summary")
+    if pm.summary_given:
+        w.block(pm.summary)
+    else:
+        w.lines += [f"_{pm.summary}_", ""]
+    w.table(
+        ("Field", "Value"),
+        [
+            ("Severity", f"{escape_markdown(pm.severity)} — {w.inline(pm.severity_label)}"),
+            ("Status", w.inline(pm.status_label)),
+            ("Impact", w.inline(pm.impact)),
+            ("Reported by", w.person(pm.reporter_id)),
+        ],
+    )
+
+    w.heading(2, "Key times")
+    w.table(
+        ("Event", "Time"),
+        [
+            (k.label, w.time(k.at) if k.at else f"{MISSING} (not {_NOT[k.key]})")
+            for k in pm.key_times
+        ],
+    )
+    label = {k.key: k.label for k in pm.key_times}
+    w.table(
+        ("Measure", "From → to", "Duration"),
+        [(d.label, f"{label[d.since]} → {label[d.until]}", d.text) for d in pm.durations],
+    )
+    if pm.duration("detect") is None:
+        w.lines += ["_Time to detect needs the start time; add it if you know it._", ""]
+
+    w.heading(2, "Roles")
+    rows: list[tuple[str, ...]] = []
+    for record in pm.roles:
+        if not record.holders:
+            rows.append((w.inline(record.name), "_nobody_", MISSING, MISSING, MISSING))
+        for t in record.holders:
+            until = w.time(t.ended_at) if t.ended_at else "still held"
+            took = f" (from {w.person(t.previous)})" if t.previous else ""
+            rows.append(
+                (
+                    w.inline(record.name),
+                    w.person(t.user_id) + took,
+                    w.person(t.assigned_by),
+                    w.time(t.assigned_at),
+                    until,
+                )
+            )
+    w.table(("Role", "Holder", "Assigned by", "From", "Until"), rows)
+
+    w.heading(2, "Timeline")
+    w.lines += [
+        f"_{len(pm.timeline)} of {pm.entries_total} entries: automatic events, typed notes "
+        "and highlighted messages. The full conversation stays in the channel._",
+        "",
+    ]
+    if pm.timeline:
+        rows = []
+        for line in pm.timeline:
+            if line.deleted:
+                text = "_(deleted)_"
+            else:
+                text = w.inline(line.text) + (" _(edited)_" if line.edited else "")
+            who = w.person(line.author_id, "Warroom" if line.kind == "reminder" else MISSING)
+            rows.append((w.time(line.at, seconds=True), who, f"**{line.label}** {text}"))
+        w.table(("Time", "Who", "Event"), rows)
+    else:
+        w.lines += ["_Nothing was recorded._", ""]
+
+    w.heading(2, "Late status updates")
+    if pm.late_updates:
+        w.table(
+            ("Posted", "By", "Was due", "Late by"),
+            [
+                (w.time(u.at), w.person(u.author_id), w.time(u.due_at), u.late_by)
+                for u in pm.late_updates
+            ],
+        )
+    elif pm.status_updates:
+        w.lines += [f"Every status update ({pm.status_updates}) went out on time.", ""]
+    else:
+        w.lines += ["No status updates were posted.", ""]
+
+    w.heading(2, "Root cause")
+    if pm.root_cause_given:
+        w.block(pm.root_cause)
+    else:
+        w.lines += [f"_{pm.root_cause}_", ""]
+    w.heading(3, "Five Whys")
+    w.lines += [
+        "_Start from the impact and ask “why?” until you reach something the team can "
+        "change. Hypotheses logged during the incident are seeded as candidates: keep, "
+        "reorder or strike them._",
+        "",
+    ]
+    for number, why in enumerate(pm.five_whys, start=1):
+        if why.candidate is None:
+            w.lines.append(f"{number}. **Why?** …")
+            continue
+        source = f"hypothesis by {w.person(why.author_id)}, {w.time(why.at)}"
+        w.lines.append(f"{number}. **Why?** {w.inline(why.candidate)} — _{source}_")
+    w.lines.append("")
+
+    w.heading(2, "Contributing factors")
+    for factor in pm.contributing_factors:
+        w.prompt(factor, 3)
+    w.prompt(pm.went_well)
+    w.prompt(pm.went_poorly)
+
+    w.heading(2, "Action items")
+    if pm.action_items:
+        items = []
+        for n, item in enumerate(pm.action_items, start=1):
+            state = item.state_label + (" (overdue)" if item.overdue else "")
+            if item.reason:
+                state += f": {w.inline(item.reason)}"
+            items.append(
+                (str(n), w.inline(item.text), w.person(item.owner_id), _due(item.due), state)
+            )
+        w.table(("#", "Action", "Owner", "Due", "State"), items)
+    else:
+        w.lines += ["_None yet. Each action item needs an owner and a due date._", ""]
+
+    w.prompt(pm.lessons_learned)
+    while w.lines and not w.lines[-1]:
+        w.lines.pop()
+    return "\n".join(w.lines) + "\n"
+
+
+_NOT = {
+    "started": "reported",
+    "declared": "recorded",
+    "acknowledged": "assigned",
+    "mitigated": "mitigated",
+    "resolved": "resolved yet",
+}
