@@ -173,3 +173,11 @@ async def wait_healthy(
         except aiohttp.ClientConnectionError:
             await asyncio.sleep(0.05)
     raise AssertionError("warroom serve did not start in 20 s")
+
+
+def test_export_names_a_missing_incident(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_main(["migrate"], capsys)[0] == 0
+    code, out, err = run_main(["export", "INC-9"], capsys)
+    assert code == 2 and out == "" and "INC-9 is not in this database" in err

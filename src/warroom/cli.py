@@ -1,4 +1,4 @@
-"""`warroom serve | migrate | policy check FILE`."""
+"""`warroom serve | migrate | export INC-N | policy check FILE`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
     serve.add_argument("--port", type=int, help="HTTP port (default: PORT, or 3000)")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    export = commands.add_parser("export", help="print an incident, its timeline and postmortem")
+    export.add_argument("reference", help="the incident, like INC-42")
+    export.add_argument("--format", choices=["md", "json"], default="md")
+    export.add_argument("--team", help="workspace ID, when the database holds several")
     policy = commands.add_parser("policy", help="work with policy files")
     policy_commands = policy.add_subparsers(dest="policy_command", required=True)
     check = policy_commands.add_parser("check", help="validate a policy file")
@@ -49,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
         if args.command == "migrate":
             return _migrate(settings)
+        if args.command == "export":
+            return _export(settings, args.reference, fmt=args.format, team=args.team)
         return _serve(settings, socket_mode=args.socket_mode, host=args.host, port=args.port)
     except (ConfigError, PolicyError) as exc:
         print(f"warroom: {exc}", file=sys.stderr)
@@ -76,6 +82,27 @@ def _migrate(settings: Settings) -> int:
 
     upgrade(settings.database_url)
     print(f"warroom: database is up to date ({_safe_url(settings.database_url)})")
+    return 0
+
+
+def _export(settings: Settings, reference: str, *, fmt: str, team: str | None) -> int:
+    from warroom.domain.clock import system_clock
+    from warroom.services.export import ExportError, export_incident
+    from warroom.store.engine import Store, create_engine
+
+    async def run() -> str:
+        store = Store(create_engine(settings.database_url))
+        try:
+            policy = load_policy(settings.policy_file)
+            return await export_incident(store, policy, system_clock, reference, fmt=fmt, team=team)
+        finally:
+            await store.dispose()
+
+    try:
+        print(asyncio.run(run()))
+    except ExportError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

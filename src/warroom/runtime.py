@@ -14,7 +14,8 @@ from warroom.domain.clock import Clock, system_clock
 from warroom.domain.policy import Policy, load_policy
 from warroom.scheduler.tick import Scheduler
 from warroom.services.declare import DeclareService
-from warroom.services.lifecycle import LifecycleService
+from warroom.services.lifecycle import POSTMORTEM_DRAFT, LifecycleService
+from warroom.services.postmortems import PostmortemService
 from warroom.services.reminders import Reminders
 from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
@@ -48,6 +49,7 @@ class Runtime:
     surfaces: Surfaces
     updates: UpdateService
     lifecycle: LifecycleService
+    postmortems: PostmortemService
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release the database."""
@@ -73,6 +75,7 @@ def build_runtime(
         broadcast_channel=settings.broadcast_channel,
         escalation_usergroup=settings.escalation_usergroup,
     )
+    postmortems = PostmortemService(store=store, gateway=gateway, policy=policy, clock=clock)
     state = StateService(
         store=store,
         gateway=gateway,
@@ -109,7 +112,12 @@ def build_runtime(
         ),
         state=state,
         reminders=reminders,
-        scheduler=Scheduler(store=store, clock=clock, handlers=reminders.handlers()),
+        scheduler=Scheduler(
+            store=store,
+            clock=clock,
+            handlers={**reminders.handlers(), POSTMORTEM_DRAFT: postmortems.on_job},
+        ),
+        postmortems=postmortems,
         surfaces=surfaces,
         updates=UpdateService(
             store=store,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -58,6 +58,8 @@ class SlackGateway:
             raise SlackFailure(method, str(error or f"http_{status}")) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise SlackFailure(method, "unreachable") from exc
+        except SlackRequestError as exc:
+            raise SlackFailure(method, "request_failed") from exc
         data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         return data
 
@@ -167,6 +169,29 @@ class SlackGateway:
             if failure.error not in {"user_not_in_channel", "channel_not_found"}:
                 raise
             await self.dm(user_id, message)
+
+    async def upload(
+        self,
+        channel_id: str,
+        *,
+        filename: str,
+        content: str,
+        title: str,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Share a text file in a channel (Slack's external upload flow); returns its file id."""
+        data = await self._call(
+            "files.completeUploadExternal",
+            self.client.files_upload_v2(
+                channel=channel_id,
+                filename=filename,
+                content=content,
+                title=title,
+                thread_ts=thread_ts,
+            ),
+        )
+        file = data.get("file") or (data.get("files") or [{}])[0]
+        return str(file.get("id", ""))
 
     async def dm(self, user_id: str, message: Message) -> MessageRef:
         return await self.post(user_id, message)

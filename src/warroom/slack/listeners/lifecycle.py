@@ -11,6 +11,7 @@ from warroom.runtime import Runtime
 from warroom.services.lifecycle import LifecycleChange, Refused
 from warroom.slack.blocks.card import REOPEN_ACTION, RESOLVE_ACTION
 from warroom.slack.blocks.lifecycle import RESOLVE_CALLBACK_ID, parse_resolve, resolve_modal
+from warroom.slack.blocks.postmortem import POSTMORTEM_COMPLETE_ACTION
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.listeners.commands import Invocation, Subcommand
 from warroom.slack.listeners.replies import open_form_later, publish_later, tell_later
@@ -80,6 +81,14 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
 
         return run
 
+    async def postmortem(invocation: Invocation, ack: AsyncAck) -> None:
+        assert invocation.incident is not None
+        await ack(text="Drafting the postmortem again with everything on the timeline now…")
+        runtime.background.spawn(
+            runtime.postmortems.draft_and_post(invocation.incident.id),
+            name=f"re-draft the postmortem of {invocation.incident.reference}",
+        )
+
     lifecycle = runtime.lifecycle
     return [
         Subcommand(
@@ -94,6 +103,13 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
             "/incident reopen",
             "Back to investigating; reminders resume.",
             change(lifecycle.reopen),
+            in_incident=True,
+        ),
+        Subcommand(
+            ("postmortem",),
+            "/incident postmortem",
+            "Draft the postmortem again with the newest entries.",
+            postmortem,
             in_incident=True,
         ),
         Subcommand(
@@ -119,10 +135,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         )
 
     @app.action(REOPEN_ACTION)
-    async def on_reopen(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    @app.action(POSTMORTEM_COMPLETE_ACTION)
+    async def on_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         actor, response_url = body["user"]["id"], body.get("response_url")
+        act = (
+            runtime.lifecycle.reopen
+            if action["action_id"] == REOPEN_ACTION
+            else runtime.lifecycle.close
+        )
         try:
-            change = await runtime.lifecycle.reopen(int(action["value"]), actor)
+            change = await act(int(action["value"]), actor)
         except Refused as refused:
             await ack()
             tell_later(runtime, actor, mrkdwn_message(str(refused)), response_url=response_url)

@@ -1,0 +1,75 @@
+"""The postmortem draft as a Slack message: the gist, with the full Markdown attached."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from warroom.domain.postmortem import Postmortem, summary_facts
+from warroom.slack import mrkdwn
+from warroom.slack.blocks.text import clip
+from warroom.slack.message import Message
+
+__all__ = ["POSTMORTEM_COMPLETE_ACTION", "postmortem_filename", "postmortem_summary"]
+
+POSTMORTEM_COMPLETE_ACTION = "postmortem_complete"
+SHOWN = 1500
+
+
+def postmortem_filename(pm: Postmortem) -> str:
+    return f"{pm.reference.lower()}-postmortem.md"
+
+
+def postmortem_summary(pm: Postmortem, incident_id: int, *, redraft: bool) -> Message:
+    facts = [
+        MarkdownTextObject(text=f"*{mrkdwn.escape(label)}*\n{mrkdwn.escape(value)}")
+        for label, value in summary_facts(pm)
+    ]
+    cause = pm.root_cause if pm.root_cause_given else "_Not yet known — the draft has prompts._"
+    heading = "Postmortem draft, updated" if redraft else "Postmortem draft"
+    blocks = [
+        HeaderBlock(block_id="pm_head", text=clip(f"📝 {heading} · {pm.reference}", 150)),
+        SectionBlock(
+            block_id="pm_summary",
+            text=MarkdownTextObject(
+                text=f"*{mrkdwn.escape_within(pm.title, 300)}*\n"
+                f"{mrkdwn.escape_within(pm.summary, SHOWN)}"
+            ),
+        ),
+        SectionBlock(block_id="pm_facts", fields=facts),
+        SectionBlock(
+            block_id="pm_cause",
+            text=MarkdownTextObject(
+                text="*Root cause:* "
+                + (mrkdwn.escape_within(cause, SHOWN) if pm.root_cause_given else cause)
+            ),
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="The full draft is attached as Markdown: timeline, roles, Five Whys, "
+                    "contributing factors and prompts. `/incident postmortem` drafts it again "
+                    "with newer entries. Keep it blameless: systems and decisions, not people."
+                )
+            ]
+        ),
+        ActionsBlock(
+            block_id="pm_actions",
+            elements=[
+                ButtonElement(
+                    action_id=POSTMORTEM_COMPLETE_ACTION,
+                    text="Mark postmortem complete",
+                    value=str(incident_id),
+                    style="primary",
+                )
+            ],
+        ),
+    ]
+    text = f"{heading} for {pm.reference}: {mrkdwn.escape_within(pm.title, 300)}"
+    return Message(text=text, blocks=[b.to_dict() for b in blocks])
