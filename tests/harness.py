@@ -11,13 +11,13 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import select
 
 from warroom.config import Settings
+from warroom.domain.clock import ManualClock
 from warroom.domain.incident import Incident
 from warroom.fakeslack import FakeSlack, SlackSender, block_actions, slash_command, view_submission
 from warroom.fakeslack.driver import fill_view, serve_locally
@@ -33,17 +33,7 @@ REPORTER = "UREPORTER1"
 WAIT_S = 10.0
 
 
-class Clock:
-    """A clock tests move by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+Clock = ManualClock
 
 
 @dataclass

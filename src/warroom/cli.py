@@ -1,4 +1,4 @@
-"""`warroom serve | migrate | export INC-N | policy check FILE`."""
+"""`warroom serve | migrate | demo | export INC-N | policy check FILE`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
     serve.add_argument("--port", type=int, help="HTTP port (default: PORT, or 3000)")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    demo = commands.add_parser("demo", help="run one whole incident against a Slack stand-in")
+    demo.add_argument("--out", type=Path, default=Path("warroom-demo-postmortem.md"))
     export = commands.add_parser("export", help="print an incident, its timeline and postmortem")
     export.add_argument("reference", help="the incident, like INC-42")
     export.add_argument("--format", choices=["md", "json"], default="md")
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "policy":
             return _policy_check(args.file)
+        if args.command == "demo":
+            return _demo(args.out)
         settings = load_settings()
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -82,6 +86,25 @@ def _migrate(settings: Settings) -> int:
 
     upgrade(settings.database_url)
     print(f"warroom: database is up to date ({_safe_url(settings.database_url)})")
+    return 0
+
+
+def _demo(out: Path) -> int:
+    """A first look: no Slack account, no settings, a scratch SQLite file next to `out`."""
+    from warroom.demo import run_demo
+    from warroom.store.migrations import upgrade
+
+    logging.basicConfig(level=logging.ERROR)
+    database = out.with_name("warroom-demo.db")
+    database.unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{database}"
+    upgrade(url)
+    markdown = asyncio.run(run_demo(url, print))
+    if markdown is None:
+        print("warroom: the demo ended without a postmortem draft", file=sys.stderr)
+        return 1
+    out.write_text(markdown, encoding="utf-8")
+    print(f"\nThe postmortem draft is in {out}; the demo's store is {database}.")
     return 0
 
 

@@ -1,0 +1,37 @@
+"""`warroom demo` plays a whole incident through the real app and prints what people saw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warroom.cli import main
+
+
+def test_demo_runs_a_whole_incident(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for seen in (
+        "ana types: /incident declare Checkout errors spike",
+        "[channel #inc-1-checkout-errors-spike created]",
+        "@ben is now *Incident Commander* (took it)",
+        "only ben sees: You are *Incident Commander*",
+        "dee reacts :pushpin:",
+        "⏰ @dee, a status update for *INC-1* is due now",
+        "📣 *Status update* · INC-1 · SEV1 · Identified",
+        "#incidents (in thread) · warroom:",
+        "⚠️ @ben, *INC-1* has had no status update for 40 min",
+        "Status Identified → *Mitigated (monitoring)* by @ben",
+        "✅ *INC-1* resolved by @ben",
+        "[file attached: the postmortem draft, Markdown]",
+    ):
+        assert seen in out, seen
+    markdown = (tmp_path / "warroom-demo-postmortem.md").read_text()
+    assert markdown.startswith("# Postmortem: INC-1 — Checkout errors spike")
+    assert "the connection pool shrank in deploy 812" in markdown
+    assert "Error rate 38% on /pay" in markdown
+    assert (tmp_path / "warroom-demo.db").is_file()
