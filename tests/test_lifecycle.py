@@ -60,7 +60,7 @@ async def test_resolving_records_stops_reminders_and_queues_the_draft(harness: H
     now = await fresh(harness, incident)
     assert now.status == "resolved" and now.resolved_at == harness.clock()
     assert (now.summary, now.root_cause) == ("Rolled back <!here> deploy 812", "Bad config")
-    assert await pending_kinds(harness, now) == ["postmortem_draft"]
+    assert await pending_kinds(harness, now) == ["postmortem_draft", "postmortem_open"]
     card = harness.card(now)
     assert card["blocks"][0]["text"]["text"].startswith("✅ INC-1")
     controls = [e["action_id"] for e in card["blocks"][-2]["elements"]]
@@ -142,3 +142,32 @@ async def test_close_is_refused_while_action_items_are_open(harness: Harness) ->
     assert "closed by" in harness.slack.messages(now.channel_id or "")[-1]["text"]
     _, body = await harness.command("reopen", channel=incident.channel_id)
     assert "is closed" in answer_text(body)
+
+
+async def test_closed_war_room_is_archived_when_the_policy_says_so(harness: Harness) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    lifecycle = harness.runtime.lifecycle
+    lifecycle.policy = replace(lifecycle.policy, archive_after_close=timedelta(days=7))
+    incident = await harness.declare()
+    await resolve(harness, incident, "Fixed")
+    await harness.command("close", channel=incident.channel_id)
+    await harness.settle()
+    await harness.tick(days=6, hours=23)
+    channel = harness.slack.channel(incident.channel_id or "")
+    assert channel is not None and not channel.is_archived
+    await harness.tick(hours=1)
+    channel = harness.slack.channel(incident.channel_id or "")
+    assert channel is not None and channel.is_archived
+    assert [e.kind for e in await harness.timeline(incident.id)][-1] == "archived"
+
+
+async def test_war_rooms_are_kept_by_default(harness: Harness) -> None:
+    incident = await harness.declare()
+    await resolve(harness, incident, "Fixed")
+    await harness.command("close", channel=incident.channel_id)
+    await harness.settle()
+    await harness.tick(days=400)
+    channel = harness.slack.channel(incident.channel_id or "")
+    assert channel is not None and not channel.is_archived

@@ -43,7 +43,7 @@ async def test_resolving_drafts_posts_and_attaches_the_postmortem(harness: Harne
     assert block_problems(summary["blocks"], surface="message") == []
     flat = json.dumps(summary["blocks"])
     assert "INC-1" in flat and "Pool size halved by deploy" in flat and "<!channel>" not in flat
-    assert "postmortem_complete" in flat
+    assert "postmortem_complete" in flat and "action_item_add" in flat
     row = await stored(harness, incident.id)
     assert row.message_ts == summary["ts"] and row.file_id
     file = harness.slack.file(row.file_id or "")
@@ -92,7 +92,9 @@ async def test_mark_postmortem_complete_closes_the_incident(harness: Harness) ->
     await resolve(harness, incident, "Fixed")
     await harness.tick()
     (summary,) = summaries(harness, incident.channel_id or "")
-    button = summary["blocks"][-1]["elements"][0]
+    (button,) = [
+        e for e in summary["blocks"][-1]["elements"] if e["action_id"] == "postmortem_complete"
+    ]
     status, _ = await harness.click(
         button["action_id"], button["value"], channel_id=incident.channel_id, user=REPORTER
     )

@@ -13,8 +13,9 @@ from warroom.config import Settings
 from warroom.domain.clock import Clock, system_clock
 from warroom.domain.policy import Policy, load_policy
 from warroom.scheduler.tick import Scheduler
+from warroom.services.action_items import build_action_items
 from warroom.services.declare import DeclareService
-from warroom.services.lifecycle import POSTMORTEM_DRAFT, LifecycleService
+from warroom.services.lifecycle import ARCHIVE_ROOM, POSTMORTEM_DRAFT, LifecycleService
 from warroom.services.postmortems import PostmortemService
 from warroom.services.reminders import Reminders
 from warroom.services.roles import RoleService
@@ -75,6 +76,15 @@ def build_runtime(
         broadcast_channel=settings.broadcast_channel,
         escalation_usergroup=settings.escalation_usergroup,
     )
+    lifecycle = LifecycleService(
+        store=store,
+        gateway=gateway,
+        surfaces=surfaces,
+        reminders=reminders,
+        policy=policy,
+        clock=clock,
+        broadcast_channel=settings.broadcast_channel,
+    )
     postmortems = PostmortemService(store=store, gateway=gateway, policy=policy, clock=clock)
     state = StateService(
         store=store,
@@ -115,7 +125,12 @@ def build_runtime(
         scheduler=Scheduler(
             store=store,
             clock=clock,
-            handlers={**reminders.handlers(), POSTMORTEM_DRAFT: postmortems.on_job},
+            handlers={
+                **reminders.handlers(),
+                POSTMORTEM_DRAFT: postmortems.on_job,
+                ARCHIVE_ROOM: lifecycle.archive_room,
+                **build_action_items(store, gateway, policy, clock).handlers(),
+            },
         ),
         postmortems=postmortems,
         surfaces=surfaces,
@@ -129,12 +144,5 @@ def build_runtime(
             clock=clock,
             stakeholder_channel=settings.stakeholder_channel,
         ),
-        lifecycle=LifecycleService(
-            store=store,
-            gateway=gateway,
-            surfaces=surfaces,
-            reminders=reminders,
-            clock=clock,
-            broadcast_channel=settings.broadcast_channel,
-        ),
+        lifecycle=lifecycle,
     )

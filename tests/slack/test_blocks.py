@@ -165,3 +165,8 @@ def test_notices() -> None:
     )
     assert_golden("setup_failed", {"text": failed.text, "blocks": failed.blocks})
     assert failed.blocks[-1]["elements"][0]["action_id"] == "declare_retry"
+
+
+def test_usage_placeholders_are_escaped_so_slack_shows_them() -> None:
+    text = usage([("/incident role <ic|ops> @person", "Give a role.")]).text
+    assert "&lt;ic|ops&gt;" in text and "<ic|ops>" not in text

@@ -115,6 +115,8 @@ class Policy:
     business_hours: BusinessHours
     highlight_emoji: str = "pushpin"
     action_item_due_after: timedelta = timedelta(days=14)
+    archive_after_close: timedelta | None = None
+    """Archive the war room this long after the incident is closed; None keeps it."""
 
     def severity(self, key: str) -> SeverityLevel:
         """`"sev1"` or `"SEV1"`; KeyError listing the valid keys otherwise."""

@@ -52,6 +52,7 @@ _SLUG = r"[a-z][a-z0-9_]*"
 _TOP_KEYS = (
     "highlight_emoji",
     "action_item_due_after",
+    "archive_after_close",
     "business_hours",
     "severities",
     "statuses",
@@ -66,6 +67,7 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
     if not re.fullmatch(r"[a-z0-9_+'-]+", emoji):
         top.bad("highlight_emoji", 'is not an emoji name; write it without colons, like "pushpin"')
     due = top.duration("action_item_due_after")
+    archive = top.duration("archive_after_close", none="to keep closed war rooms")
     return Policy(
         severities=_read_severities(check, data),
         statuses=_read_statuses(check, data),
@@ -73,6 +75,7 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
         business_hours=_read_business_hours(check, data),
         highlight_emoji=emoji,
         action_item_due_after=timedelta(days=14) if due is None else due,
+        archive_after_close=archive,
     )
 
 

@@ -154,7 +154,18 @@ def members(ws: Workspace, args: Json) -> Json:
     return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
 
 
+def archive(ws: Workspace, args: Json) -> Json:
+    state = ws.visible(args.get("channel"))
+    if state.is_archived:
+        raise ApiError("already_archived")
+    if ws.bot_user_id not in state.members:
+        raise ApiError("not_in_channel")
+    state.is_archived = True
+    return {"ok": True}
+
+
 CONVERSATION_METHODS: dict[str, Handler] = {
+    "conversations.archive": archive,
     "conversations.create": create,
     "conversations.invite": invite,
     "conversations.join": join,

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy
+from warroom.services.action_items import POSTMORTEM_OPEN, plan_postmortem_reminder
 from warroom.services.fanout import fan_out
 from warroom.services.reminders import Reminders
 from warroom.services.surfaces import Surfaces
@@ -31,11 +33,13 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
 from warroom.store import incidents, jobs, timeline
 from warroom.store.engine import Store
+from warroom.store.jobs import Job
 from warroom.store.models import ActionItemRow
 
-__all__ = ["POSTMORTEM_DRAFT", "LifecycleChange", "LifecycleService", "Refused"]
+__all__ = ["ARCHIVE_ROOM", "POSTMORTEM_DRAFT", "LifecycleChange", "LifecycleService", "Refused"]
 
 POSTMORTEM_DRAFT = "postmortem_draft"
+ARCHIVE_ROOM = "archive_room"
 Kind = Literal["resolved", "reopened", "closed"]
 
 
@@ -57,6 +61,7 @@ class LifecycleService:
     gateway: SlackGateway
     surfaces: Surfaces
     reminders: Reminders
+    policy: Policy
     clock: Clock
     broadcast_channel: str | None
 
@@ -80,6 +85,7 @@ class LifecycleService:
             await self.reminders.stop(session, incident_id)
             await jobs.put(session, POSTMORTEM_DRAFT, incident_id=incident_id, due_at=now, now=now)
             incident = await incidents.load(session, incident_id)
+            await plan_postmortem_reminder(session, incident, now, policy=self.policy)
         return LifecycleChange(incident, "resolved", by, now)
 
     async def reopen(self, incident_id: int, by: str) -> LifecycleChange:
@@ -92,7 +98,7 @@ class LifecycleService:
                 raise Refused(f"INC-{row.number} is not resolved, so there is nothing to reopen.")
             await incidents.record(session, incident_id, status="investigating", resolved_at=None)
             await self._entry(session, incident_id, "reopened", by, now)
-            await jobs.cancel(session, incident_id, [POSTMORTEM_DRAFT])
+            await jobs.cancel(session, incident_id, [POSTMORTEM_DRAFT, POSTMORTEM_OPEN])
             incident = await incidents.load(session, incident_id)
             await self.reminders.plan_all(session, incident)
             incident = await incidents.load(session, incident_id)
@@ -118,15 +124,32 @@ class LifecycleService:
                 )
             await incidents.record(session, incident_id, status="closed", closed_at=now)
             await self._entry(session, incident_id, "closed", by, now)
+            if self.policy.archive_after_close is not None:
+                archive_at = now + self.policy.archive_after_close
+                await jobs.put(
+                    session, ARCHIVE_ROOM, incident_id=incident_id, due_at=archive_at, now=now
+                )
             incident = await incidents.load(session, incident_id)
         return LifecycleChange(incident, "closed", by, now)
+
+    async def archive_room(self, job: Job) -> None:
+        """Due job: archive a closed incident's war room (kept if it was reopened since)."""
+        assert job.incident_id is not None
+        async with self.store.transaction() as session:
+            incident = await incidents.load(session, job.incident_id)
+        if incident.closed_at is None or incident.channel_id is None:
+            return
+        await self.gateway.archive(incident.channel_id)
+        now = self.clock()
+        async with self.store.transaction() as session:
+            await self._entry(session, incident.id, "archived", None, now, "War room archived")
 
     async def _entry(
         self,
         session: AsyncSession,
         incident_id: int,
-        kind: Kind,
-        by: str,
+        kind: str,
+        by: str | None,
         now: datetime,
         text: str = "",
         root_cause: str | None = None,

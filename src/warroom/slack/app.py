@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from warroom.runtime import Runtime
 from warroom.slack.deliveries import skip_handled_retries
 from warroom.slack.listeners import (
+    action_items,
     commands,
     declare,
     lifecycle,
@@ -38,6 +39,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         logger=logging.getLogger("warroom.bolt"),
     )
     app.middleware(skip_handled_retries(runtime.store))
+    action_items_subs, _ = action_items.install(app, runtime)
     commands.register(
         app,
         rooms=runtime.rooms,
@@ -48,6 +50,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
             *updates.subcommands(runtime),
             *lifecycle.subcommands(runtime),
             *timeline.install(app, runtime),
+            *action_items_subs,
         ],
     )
     declare.register(app, runtime)

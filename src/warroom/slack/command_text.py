@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CommandText", "mentioned_users", "parse_command_text", "plain", "unescape"]
+__all__ = [
+    "CommandText",
+    "mentioned_users",
+    "parse_command_text",
+    "plain",
+    "split_action_item",
+    "unescape",
+]
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _ESCAPED = re.compile(r"<([@#!]?)([^>|]*)(?:\|([^>]*))?>")
@@ -53,3 +60,24 @@ def parse_command_text(text: str | None) -> CommandText:
     if not words:
         return CommandText("", "")
     return CommandText(unescape(words[0]).lower(), words[1] if len(words) > 1 else "")
+
+
+_TRAILING_USER = re.compile(r"\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*$")
+_TRAILING_DUE = re.compile(r"(?:^|\s+)due[:\s]\s*(\d\S*)\s*$", re.IGNORECASE)
+
+
+def split_action_item(rest: str) -> tuple[str, str | None, str | None]:
+    """`<text> [@owner] [due YYYY-MM-DD]` (owner and due in either order, at the end).
+
+    Returns (text still Slack-escaped, owner's user ID, the due date as typed). Only a
+    mention at the very end names the owner, so people mentioned in the text stay text;
+    `due` followed by something starting with a digit is the due clause, so "what is due
+    today" stays text. The date is returned as typed for the caller to check.
+    """
+    text, owner, due = rest.strip(), None, None
+    for _ in range(2):
+        if owner is None and (mention := _TRAILING_USER.search(text)):
+            owner, text = mention.group(1), text[: mention.start()].rstrip()
+        elif due is None and (clause := _TRAILING_DUE.search(text)):
+            due, text = clause.group(1), text[: clause.start()].rstrip()
+    return text, owner, due

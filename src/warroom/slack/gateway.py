@@ -147,6 +147,15 @@ class SlackGateway:
             if failure.error != "already_pinned":
                 raise
 
+    async def archive(self, channel_id: str) -> None:
+        try:
+            await self._call(
+                "conversations.archive", self.client.conversations_archive(channel=channel_id)
+            )
+        except SlackFailure as failure:
+            if failure.error != "already_archived":
+                raise
+
     async def set_topic(self, channel_id: str, topic: str) -> None:
         await self._call(
             "conversations.setTopic",

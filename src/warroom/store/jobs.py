@@ -46,9 +46,12 @@ async def put(
     due_at: datetime,
     now: datetime,
     payload: dict[str, Any] | None = None,
+    replace: bool = True,
 ) -> None:
-    """Schedule `kind` for the incident, replacing a pending one of the same kind."""
-    await cancel(session, incident_id, [kind])
+    """Schedule `kind` for the incident, replacing a pending one of the same kind
+    (with `replace=False`, alongside it: one job per action item, say)."""
+    if replace:
+        await cancel(session, incident_id, [kind])
     session.add(
         DueJobRow(
             kind=kind,

@@ -15,7 +15,7 @@ SHOWN_ELSEWHERE = 5
 
 
 def usage(commands: Sequence[tuple[str, str]], *, not_understood: str | None = None) -> Message:
-    lines = [f"`{command}` — {what}" for command, what in commands]
+    lines = [f"`{mrkdwn.escape(command)}` — {mrkdwn.escape(what)}" for command, what in commands]
     lines.append("`/incident help` — Show this list.")
     intro = "*Warroom commands*"
     if not_understood is not None:

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 
 from warroom.domain.postmortem import Postmortem, summary_facts
 from warroom.slack import mrkdwn
+from warroom.slack.blocks.action_items import add_button
 from warroom.slack.blocks.text import clip
 from warroom.slack.message import Message
 
@@ -62,12 +63,13 @@ def postmortem_summary(pm: Postmortem, incident_id: int, *, redraft: bool) -> Me
         ActionsBlock(
             block_id="pm_actions",
             elements=[
+                add_button(incident_id),
                 ButtonElement(
                     action_id=POSTMORTEM_COMPLETE_ACTION,
                     text="Mark postmortem complete",
                     value=str(incident_id),
                     style="primary",
-                )
+                ),
             ],
         ),
     ]

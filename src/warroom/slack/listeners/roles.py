@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from warroom.domain.changes import InvalidChoice
 from warroom.runtime import Runtime
 from warroom.services.roles import RoleChange, RoleHeld
+from warroom.slack import mrkdwn
 from warroom.slack.blocks.card import ROLE_ASSIGN_ACTION, ROLE_HANDOFF_PREFIX, ROLE_TAKE_PREFIX
 from warroom.slack.blocks.changes import role_already_held
 from warroom.slack.blocks.role_modal import (
@@ -58,7 +59,7 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
         if "me" in (w.lower() for w in words[1:]):
             users.append(invocation.user_id)
         if not words or len(users) != 1:
-            await ack(text=f"Usage: `{ROLE_USAGE}` (or `me` instead of @person).")
+            await ack(text=f"Usage: `{mrkdwn.escape(ROLE_USAGE)}` (or `me` instead of @person).")
             return
         try:
             outcome = await runtime.roles.assign(
