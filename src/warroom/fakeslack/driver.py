@@ -47,6 +47,9 @@ def fill_view(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, 
             moment: datetime | None = answer
             initial = element.get("initial_date_time")
             state["selected_date_time"] = int(moment.timestamp()) if moment else initial
+        elif kind == "datepicker":
+            day = answer.isoformat() if answer is not None else element.get("initial_date")
+            state["selected_date"] = day
         elif kind == "multi_users_select":
             state["selected_users"] = list(answer or element.get("initial_users") or [])
         elif kind == "users_select":
