@@ -1,22 +1,9 @@
 """Action items: follow-ups with an owner and a due date that cannot die quietly.
 
-Adding one stores it and plans its overdue reminder in one transaction. The
-reminders are due jobs, each re-checking the item when it runs, so an item
-marked done or won't do in the meantime is skipped:
-
-* `action_item_overdue` — at business-hours opening on the first working day
-  after the due date (the item was due *by the end of* `due_on`), in the
-  policy's business-hours zone. It goes to the owner privately (a DM; the room
-  if Slack refuses the DM), or to the IC when there is no owner.
-* `action_item_escalate` — planned by the first reminder, one working day
-  later: the IC (the reporter while nobody holds the role) hears the item is
-  still open. Skipped when the first reminder already went to that person.
-* `postmortem_open` — planned by `plan_postmortem_reminder` from the resolve
-  transaction: 5 working days after resolve, if the incident is still resolved
-  and not closed, the IC (or reporter) is reminded that the postmortem is open.
-
-Every reminder sent is a `reminder` timeline entry whose `data["job"]` is the
-job kind.
+Adding one stores it and plans its overdue reminder in one transaction; the
+reminders themselves (overdue, escalation, postmortem still open) live in
+`warroom.services.action_item_reminders`, and the working-day arithmetic in
+`warroom.domain.working_days`. Both are re-exported here.
 """
 
 from __future__ import annotations
@@ -25,14 +12,23 @@ import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
-from warroom.domain.policy import BusinessHours, Policy
-from warroom.scheduler.tick import TRANSIENT, JobHandler
+from warroom.domain.policy import Policy
+from warroom.domain.working_days import after_working_days, next_working_day, overdue_at
+from warroom.scheduler.tick import JobHandler
+from warroom.services.action_item_reminders import (
+    ITEM_ESCALATE,
+    ITEM_OVERDUE,
+    POSTMORTEM_OPEN,
+    POSTMORTEM_OPEN_WORKING_DAYS,
+    ActionItemReminders,
+    plan_postmortem_reminder,
+)
 from warroom.services.fanout import fan_out
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.action_items import (
@@ -41,18 +37,13 @@ from warroom.slack.blocks.action_items import (
     USAGE_SHOWN,
     added_line,
     closed_line,
-    overdue_to_commander,
-    overdue_to_owner,
     owner_notice,
-    postmortem_open,
 )
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
-from warroom.slack.message import Message
 from warroom.store import action_items, incidents, jobs, timeline
 from warroom.store.action_items import OPEN, WONT_DO, ActionItem, Counts
 from warroom.store.engine import Store
-from warroom.store.jobs import Job
 
 __all__ = [
     "ITEM_ESCALATE",
@@ -67,14 +58,11 @@ __all__ = [
     "Settled",
     "after_working_days",
     "build_action_items",
+    "next_working_day",
     "overdue_at",
     "plan_postmortem_reminder",
 ]
 
-ITEM_OVERDUE = "action_item_overdue"
-ITEM_ESCALATE = "action_item_escalate"
-POSTMORTEM_OPEN = "postmortem_open"
-POSTMORTEM_OPEN_WORKING_DAYS = 5
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -113,62 +101,6 @@ class Listing:
     today: date
 
 
-# -- when reminders fall due ---------------------------------------------------------
-
-
-def overdue_at(hours: BusinessHours, due_on: date) -> datetime:
-    """When business hours first open after the due date has ended, in UTC."""
-    day_after = datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=hours.zone)
-    return hours.next_open(day_after).astimezone(UTC)
-
-
-def next_working_day(hours: BusinessHours, at: datetime) -> datetime:
-    """A working day after `at`: the same time tomorrow, or the next opening after it."""
-    return hours.next_open(at + timedelta(days=1)).astimezone(UTC)
-
-
-def after_working_days(hours: BusinessHours, at: datetime, days: int) -> datetime:
-    """`days` working days after `at`, at the same local time (or the next opening)."""
-    local = at.astimezone(hours.zone)
-    day, counted = local.date(), 0
-    for _ in range(days * 7 + 7):
-        if counted == days:
-            break
-        day += timedelta(days=1)
-        counted += day.weekday() in hours.weekdays
-    moment = datetime.combine(day, local.time(), tzinfo=hours.zone)
-    return hours.next_open(moment).astimezone(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-async def plan_postmortem_reminder(
-    session: AsyncSession,
-    incident: Incident,
-    now: datetime,
-    *,
-    policy: Policy,
-    working_days: int = POSTMORTEM_OPEN_WORKING_DAYS,
-) -> datetime:
-    """Plan the "postmortem still open" reminder; call it in the resolve transaction.
-
-    Replaces one planned by an earlier resolve. Returns when it falls due.
-    """
-    resolved = incident.resolved_at or now
-    due = after_working_days(policy.business_hours, resolved, working_days)
-    await jobs.put(
-        session,
-        POSTMORTEM_OPEN,
-        incident_id=incident.id,
-        due_at=due,
-        now=now,
-        payload={"resolved_at": _iso(resolved), "working_days": working_days},
-    )
-    return due
-
-
 # -- the service ---------------------------------------------------------------------
 
 
@@ -176,10 +108,6 @@ def build_action_items(
     store: Store, gateway: SlackGateway, policy: Policy, clock: Clock
 ) -> ActionItems:
     return ActionItems(store=store, gateway=gateway, policy=policy, clock=clock)
-
-
-def _transient(failure: SlackFailure) -> bool:
-    return failure.error in TRANSIENT or failure.error.startswith("http_5")
 
 
 @dataclass
@@ -366,138 +294,7 @@ class ActionItems:
         return await plan_postmortem_reminder(session, incident, now, policy=self.policy)
 
     def handlers(self) -> Mapping[str, JobHandler]:
-        return {
-            ITEM_OVERDUE: self._overdue,
-            ITEM_ESCALATE: self._escalate,
-            POSTMORTEM_OPEN: self._postmortem_open,
-        }
-
-    def _commander(self, incident: Incident) -> str:
-        return incident.holder(self.policy.commander_role.key) or incident.reporter_id
-
-    async def _still_open(self, job: Job) -> tuple[Incident, ActionItem] | None:
-        found = await self.item(int(job.payload.get("item", 0)))
-        if found is None or not found[1].is_open or found[1].due_on is None:
-            return None
-        return found
-
-    async def _reach(self, user_id: str, incident: Incident, message: Message) -> str:
-        """A DM; if Slack will never deliver it, a mention in the room. Returns where."""
-        try:
-            ref = await self.gateway.dm(user_id, message)
-        except SlackFailure as failure:
-            if _transient(failure) or incident.channel_id is None:
-                raise
-            await self.gateway.post(incident.channel_id, message)
-            return incident.channel_id
-        return ref.channel
-
-    async def _record(
-        self,
-        session: AsyncSession,
-        job: Job,
-        incident: Incident,
-        *,
-        text: str,
-        to: str,
-        channel: str,
-        item: ActionItem | None = None,
-    ) -> None:
-        now = self.clock()
-        data: dict[str, object] = {"job": job.kind, "to": to, "channel": channel}
-        if item is not None:
-            data["item"] = item.id
-        await timeline.append(
-            session,
-            incident_id=incident.id,
-            kind="reminder",
-            author_id=None,
-            text=text,
-            occurred_at=now,
-            recorded_at=now,
-            data=data,
+        reminders = ActionItemReminders(
+            store=self.store, gateway=self.gateway, policy=self.policy, clock=self.clock
         )
-
-    async def _overdue(self, job: Job) -> None:
-        found = await self._still_open(job)
-        if found is None:
-            return
-        incident, item = found
-        commander = self._commander(incident)
-        if item.owner_id:
-            to, message = item.owner_id, overdue_to_owner(incident, item)
-        else:
-            to, message = commander, overdue_to_commander(incident, item, owner_reminded=False)
-        channel = await self._reach(to, incident, message)
-        async with self.store.transaction() as session:
-            await self._record(
-                session,
-                job,
-                incident,
-                text=f"Action item overdue (due {item.due_on}); reminded <@{to}>: {item.text}",
-                to=to,
-                channel=channel,
-                item=item,
-            )
-            planned = any(
-                other.kind == ITEM_ESCALATE and other.payload.get("item") == item.id
-                for other in await jobs.pending(session, incident.id)
-            )
-            if to != commander and not planned:
-                await jobs.put(
-                    session,
-                    ITEM_ESCALATE,
-                    incident_id=incident.id,
-                    due_at=next_working_day(self.policy.business_hours, self.clock()),
-                    now=self.clock(),
-                    payload={"item": item.id, "owner_reminded": to},
-                    replace=False,
-                )
-
-    async def _escalate(self, job: Job) -> None:
-        found = await self._still_open(job)
-        if found is None:
-            return
-        incident, item = found
-        commander = self._commander(incident)
-        reminded = job.payload.get("owner_reminded") == item.owner_id
-        message = overdue_to_commander(incident, item, owner_reminded=reminded)
-        channel = await self._reach(commander, incident, message)
-        async with self.store.transaction() as session:
-            await self._record(
-                session,
-                job,
-                incident,
-                text=f"Action item still open after a reminder; told <@{commander}>: {item.text}",
-                to=commander,
-                channel=channel,
-                item=item,
-            )
-
-    async def _postmortem_open(self, job: Job) -> None:
-        assert job.incident_id is not None
-        async with self.store.transaction() as session:
-            incident = await incidents.load(session, job.incident_id)
-            counts = await action_items.counts(session, incident.id)
-        if (
-            incident.resolved_at is None
-            or incident.closed_at is not None
-            or job.payload.get("resolved_at") != _iso(incident.resolved_at)
-        ):
-            return
-        days = int(job.payload.get("working_days", POSTMORTEM_OPEN_WORKING_DAYS))
-        commander = self._commander(incident)
-        message = postmortem_open(incident, counts, working_days=days)
-        channel = await self._reach(commander, incident, message)
-        async with self.store.transaction() as session:
-            await self._record(
-                session,
-                job,
-                incident,
-                text=(
-                    f"Postmortem still open {days} working days after resolve; "
-                    f"reminded <@{commander}> ({counts.open} action item(s) open)"
-                ),
-                to=commander,
-                channel=channel,
-            )
+        return reminders.handlers()

@@ -1,0 +1,247 @@
+"""Reminders that keep action items and postmortems from dying quietly.
+
+They are due jobs, each re-checking the item when it runs, so an item marked
+done or won't do in the meantime is skipped:
+
+* `action_item_overdue` — planned when an item is added, at business-hours
+  opening on the first working day after the due date (the item was due *by
+  the end of* `due_on`), in the policy's business-hours zone. It goes to the
+  owner privately (a DM; the room if Slack refuses the DM), or to the IC when
+  there is no owner.
+* `action_item_escalate` — planned by the first reminder, one working day
+  later: the IC (the reporter while nobody holds the role) hears the item is
+  still open. Skipped when the first reminder already went to that person.
+* `postmortem_open` — planned by `plan_postmortem_reminder` from the resolve
+  transaction: 5 working days after resolve, if the incident is still resolved
+  and not closed, the IC (or reporter) is reminded that the postmortem is open.
+
+Every reminder sent is a `reminder` timeline entry whose `data["job"]` is the
+job kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from warroom.domain.clock import Clock
+from warroom.domain.incident import Incident
+from warroom.domain.policy import Policy
+from warroom.domain.working_days import after_working_days, next_working_day
+from warroom.scheduler.tick import TRANSIENT, JobHandler
+from warroom.slack.blocks.action_items import (
+    overdue_to_commander,
+    overdue_to_owner,
+    postmortem_open,
+)
+from warroom.slack.errors import SlackFailure
+from warroom.slack.gateway import SlackGateway
+from warroom.slack.message import Message
+from warroom.store import action_items, incidents, jobs, timeline
+from warroom.store.action_items import ActionItem
+from warroom.store.engine import Store
+from warroom.store.jobs import Job
+
+__all__ = [
+    "ITEM_ESCALATE",
+    "ITEM_OVERDUE",
+    "POSTMORTEM_OPEN",
+    "POSTMORTEM_OPEN_WORKING_DAYS",
+    "ActionItemReminders",
+    "plan_postmortem_reminder",
+]
+
+ITEM_OVERDUE = "action_item_overdue"
+ITEM_ESCALATE = "action_item_escalate"
+POSTMORTEM_OPEN = "postmortem_open"
+POSTMORTEM_OPEN_WORKING_DAYS = 5
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _transient(failure: SlackFailure) -> bool:
+    return failure.error in TRANSIENT or failure.error.startswith("http_5")
+
+
+async def plan_postmortem_reminder(
+    session: AsyncSession,
+    incident: Incident,
+    now: datetime,
+    *,
+    policy: Policy,
+    working_days: int = POSTMORTEM_OPEN_WORKING_DAYS,
+) -> datetime:
+    """Plan the "postmortem still open" reminder; call it in the resolve transaction.
+
+    Replaces one planned by an earlier resolve. Returns when it falls due.
+    """
+    resolved = incident.resolved_at or now
+    due = after_working_days(policy.business_hours, resolved, working_days)
+    await jobs.put(
+        session,
+        POSTMORTEM_OPEN,
+        incident_id=incident.id,
+        due_at=due,
+        now=now,
+        payload={"resolved_at": _iso(resolved), "working_days": working_days},
+    )
+    return due
+
+
+@dataclass
+class ActionItemReminders:
+    """The due-job handlers for the reminders above."""
+
+    store: Store
+    gateway: SlackGateway
+    policy: Policy
+    clock: Clock
+
+    def handlers(self) -> Mapping[str, JobHandler]:
+        return {
+            ITEM_OVERDUE: self._overdue,
+            ITEM_ESCALATE: self._escalate,
+            POSTMORTEM_OPEN: self._postmortem_open,
+        }
+
+    def _commander(self, incident: Incident) -> str:
+        return incident.holder(self.policy.commander_role.key) or incident.reporter_id
+
+    async def _item(self, item_id: int) -> tuple[Incident, ActionItem] | None:
+        async with self.store.transaction() as session:
+            item = await action_items.load(session, item_id)
+            if item is None:
+                return None
+            return await incidents.load(session, item.incident_id), item
+
+    async def _still_open(self, job: Job) -> tuple[Incident, ActionItem] | None:
+        found = await self._item(int(job.payload.get("item", 0)))
+        if found is None or not found[1].is_open or found[1].due_on is None:
+            return None
+        return found
+
+    async def _reach(self, user_id: str, incident: Incident, message: Message) -> str:
+        """A DM; if Slack will never deliver it, a mention in the room. Returns where."""
+        try:
+            ref = await self.gateway.dm(user_id, message)
+        except SlackFailure as failure:
+            if _transient(failure) or incident.channel_id is None:
+                raise
+            await self.gateway.post(incident.channel_id, message)
+            return incident.channel_id
+        return ref.channel
+
+    async def _record(
+        self,
+        session: AsyncSession,
+        job: Job,
+        incident: Incident,
+        *,
+        text: str,
+        to: str,
+        channel: str,
+        item: ActionItem | None = None,
+    ) -> None:
+        now = self.clock()
+        data: dict[str, object] = {"job": job.kind, "to": to, "channel": channel}
+        if item is not None:
+            data["item"] = item.id
+        await timeline.append(
+            session,
+            incident_id=incident.id,
+            kind="reminder",
+            author_id=None,
+            text=text,
+            occurred_at=now,
+            recorded_at=now,
+            data=data,
+        )
+
+    async def _overdue(self, job: Job) -> None:
+        found = await self._still_open(job)
+        if found is None:
+            return
+        incident, item = found
+        commander = self._commander(incident)
+        if item.owner_id:
+            to, message = item.owner_id, overdue_to_owner(incident, item)
+        else:
+            to, message = commander, overdue_to_commander(incident, item, owner_reminded=False)
+        channel = await self._reach(to, incident, message)
+        async with self.store.transaction() as session:
+            await self._record(
+                session,
+                job,
+                incident,
+                text=f"Action item overdue (due {item.due_on}); reminded <@{to}>: {item.text}",
+                to=to,
+                channel=channel,
+                item=item,
+            )
+            planned = any(
+                other.kind == ITEM_ESCALATE and other.payload.get("item") == item.id
+                for other in await jobs.pending(session, incident.id)
+            )
+            if to != commander and not planned:
+                await jobs.put(
+                    session,
+                    ITEM_ESCALATE,
+                    incident_id=incident.id,
+                    due_at=next_working_day(self.policy.business_hours, self.clock()),
+                    now=self.clock(),
+                    payload={"item": item.id, "owner_reminded": to},
+                    replace=False,
+                )
+
+    async def _escalate(self, job: Job) -> None:
+        found = await self._still_open(job)
+        if found is None:
+            return
+        incident, item = found
+        commander = self._commander(incident)
+        reminded = job.payload.get("owner_reminded") == item.owner_id
+        message = overdue_to_commander(incident, item, owner_reminded=reminded)
+        channel = await self._reach(commander, incident, message)
+        async with self.store.transaction() as session:
+            await self._record(
+                session,
+                job,
+                incident,
+                text=f"Action item still open after a reminder; told <@{commander}>: {item.text}",
+                to=commander,
+                channel=channel,
+                item=item,
+            )
+
+    async def _postmortem_open(self, job: Job) -> None:
+        assert job.incident_id is not None
+        async with self.store.transaction() as session:
+            incident = await incidents.load(session, job.incident_id)
+            counts = await action_items.counts(session, incident.id)
+        if (
+            incident.resolved_at is None
+            or incident.closed_at is not None
+            or job.payload.get("resolved_at") != _iso(incident.resolved_at)
+        ):
+            return
+        days = int(job.payload.get("working_days", POSTMORTEM_OPEN_WORKING_DAYS))
+        commander = self._commander(incident)
+        message = postmortem_open(incident, counts, working_days=days)
+        channel = await self._reach(commander, incident, message)
+        async with self.store.transaction() as session:
+            await self._record(
+                session,
+                job,
+                incident,
+                text=(
+                    f"Postmortem still open {days} working days after resolve; "
+                    f"reminded <@{commander}> ({counts.open} action item(s) open)"
+                ),
+                to=commander,
+                channel=channel,
+            )
