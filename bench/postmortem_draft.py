@@ -26,6 +26,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from stats import percentiles  # bench/stats.py, beside this script
 from warroom.domain.incident import Incident
 from warroom.domain.policy import load_policy
 from warroom.domain.postmortem import (
@@ -132,15 +133,6 @@ def build(entries: int, *, all_key: bool) -> PostmortemInput:
         drafted_at=declared + span + timedelta(minutes=5),
         zone=ZoneInfo("America/Los_Angeles"),
     )
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
-
-    return {"p50": at(0.50), "p95": at(0.95), "max": round(ordered[-1], 2)}
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, text, update
 
+from stats import percentiles  # bench/stats.py, beside this script
 from warroom.config import Settings
 from warroom.domain.cadence import UPDATE_DUE
 from warroom.fakeslack import FakeSlack
@@ -41,15 +42,6 @@ from warroom.store.migrations import upgrade
 from warroom.store.models import DueJobRow, IncidentRow, TeamSequenceRow
 
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
-
-    return {"p50": at(0.5), "p95": at(0.95), "max": round(ordered[-1], 2)}
 
 
 async def reset(store: Store) -> None:

@@ -26,7 +26,6 @@ import json
 import platform
 import re
 import secrets
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from stats import percentiles  # bench/stats.py, beside this script
 from warroom.config import Settings
 from warroom.fakeslack import FakeSlack, SlackSender, event_callback, slash_command, view_submission
 from warroom.fakeslack.driver import fill_view, serve_locally
@@ -45,21 +45,6 @@ from warroom.web.asgi import create_asgi_app
 SECRET = "bench-signing-secret"
 REPORTER = "UBENCH0001"
 PEOPLE = [f"UBENCH{n:04d}" for n in range(2, 12)]
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
-
-    return {
-        "p50": at(0.50),
-        "p95": at(0.95),
-        "p99": at(0.99),
-        "max": round(ordered[-1], 2),
-        "mean": round(statistics.fmean(ordered), 2),
-    }
 
 
 async def declare(slack: FakeSlack, sender: SlackSender, url: str, channel: str) -> str:
