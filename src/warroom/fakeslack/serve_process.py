@@ -10,6 +10,7 @@ stray `.env` is read), exactly as an operator would give it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -75,9 +76,9 @@ class ServeProcess:
                 command, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT
             )
 
-    async def ready(self, timeout: float = READY_TIMEOUT_S) -> None:
+    async def ready(self, within_s: float = READY_TIMEOUT_S) -> None:
         """Wait until /healthz answers 200; fail with the child's output if it died."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within_s
         async with aiohttp.ClientSession() as http:
             while True:
                 if self.process is None or self.process.poll() is not None:
@@ -89,7 +90,7 @@ class ServeProcess:
                 except aiohttp.ClientError:
                     pass
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{self.name} not ready after {timeout}s:\n{self.log()}")
+                    raise TimeoutError(f"{self.name} not ready after {within_s}s:\n{self.log()}")
                 await asyncio.sleep(0.05)
 
     async def __aenter__(self) -> Self:
@@ -115,15 +116,14 @@ class ServeProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
 
-    async def stop(self, timeout: float = 15.0) -> int | None:
+    async def stop(self, grace_s: float = 15.0) -> int | None:
         """SIGTERM and wait for a clean exit (SIGKILL if it does not come)."""
         if self.process is None:
             return None
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while self.process.poll() is None and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                await asyncio.to_thread(self.process.wait, grace_s)
             self.kill()
         return self.process.returncode
 
