@@ -228,33 +228,47 @@ DEFAULT_ANSWERS: dict[str, Any] = {
 
 @contextlib.asynccontextmanager
 async def start_harness(database_url: str, clock: Clock) -> AsyncIterator[Harness]:
-    async with FakeSlack() as slack:
-        broadcast = slack.add_channel("incidents")
-        stakeholders = slack.add_channel("stakeholders")
-        command_channel = slack.add_channel(f"general-{uuid4().hex[:6]}")
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            slack_bot_token=slack.token,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=slack.api_url,
-            database_url=database_url,
+    async with FakeSlack() as slack, harness_on(slack, database_url, clock) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def harness_on(
+    slack: FakeSlack,
+    database_url: str,
+    clock: Clock,
+    *,
+    broadcast: str | None = None,
+    stakeholders: str | None = None,
+    command_channel: str | None = None,
+) -> AsyncIterator[Harness]:
+    """Warroom served in this process against `slack` (channels made unless given)."""
+    broadcast = broadcast or slack.add_channel("incidents")
+    stakeholders = stakeholders or slack.add_channel("stakeholders")
+    command_channel = command_channel or slack.add_channel(f"general-{uuid4().hex[:6]}")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=slack.token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.api_url,
+        database_url=database_url,
+        broadcast_channel=broadcast,
+        stakeholder_channel=stakeholders,
+    )
+    runtime = build_runtime(settings, clock=clock)
+    async with (
+        contextlib.AsyncExitStack() as cleanup,
+        serve_locally(create_asgi_app(runtime)) as base_url,
+        SlackSender() as sender,
+    ):
+        cleanup.push_async_callback(runtime.close)
+        yield Harness(
+            url=f"{base_url}/slack/events",
+            runtime=runtime,
+            slack=slack,
+            sender=sender,
             broadcast_channel=broadcast,
             stakeholder_channel=stakeholders,
+            command_channel=command_channel,
+            clock=clock,
         )
-        runtime = build_runtime(settings, clock=clock)
-        async with (
-            contextlib.AsyncExitStack() as cleanup,
-            serve_locally(create_asgi_app(runtime)) as base_url,
-            SlackSender() as sender,
-        ):
-            cleanup.push_async_callback(runtime.close)
-            yield Harness(
-                url=f"{base_url}/slack/events",
-                runtime=runtime,
-                slack=slack,
-                sender=sender,
-                broadcast_channel=broadcast,
-                stakeholder_channel=stakeholders,
-                command_channel=command_channel,
-                clock=clock,
-            )

@@ -14,7 +14,7 @@ from warroom.domain.clock import Clock, system_clock
 from warroom.domain.policy import Policy, load_policy
 from warroom.scheduler.tick import Scheduler
 from warroom.services.action_items import build_action_items
-from warroom.services.declare import DeclareService
+from warroom.services.declare import FINISH_ROOM, DeclareService
 from warroom.services.lifecycle import ARCHIVE_ROOM, POSTMORTEM_DRAFT, LifecycleService
 from warroom.services.postmortems import PostmortemService
 from warroom.services.reminders import Reminders
@@ -95,6 +95,14 @@ def build_runtime(
         reminders=reminders,
         broadcast_channel=settings.broadcast_channel,
     )
+    declare = DeclareService(
+        store=store,
+        gateway=gateway,
+        policy=policy,
+        clock=clock,
+        reminders=reminders,
+        broadcast_channel=settings.broadcast_channel,
+    )
     return Runtime(
         settings=settings,
         policy=policy,
@@ -104,14 +112,7 @@ def build_runtime(
         clock=clock,
         background=Background(),
         rooms=Rooms(store),
-        declare=DeclareService(
-            store=store,
-            gateway=gateway,
-            policy=policy,
-            clock=clock,
-            reminders=reminders,
-            broadcast_channel=settings.broadcast_channel,
-        ),
+        declare=declare,
         roles=RoleService(
             store=store,
             gateway=gateway,
@@ -127,6 +128,7 @@ def build_runtime(
             clock=clock,
             handlers={
                 **reminders.handlers(),
+                FINISH_ROOM: declare.finish_room,
                 POSTMORTEM_DRAFT: postmortems.on_job,
                 ARCHIVE_ROOM: lifecycle.archive_room,
                 **build_action_items(store, gateway, policy, clock).handlers(),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from collections.abc import Callable
 from typing import Any
 
 from warroom.fakeslack.limits import channel_name_problem
-from warroom.fakeslack.params import get_bool, get_str
+from warroom.fakeslack.params import get_bool, get_str, paginate
 from warroom.fakeslack.state import ApiError, Workspace, is_user_id
 
 __all__ = ["CONVERSATION_METHODS", "INVITE_MAX_USERS", "TOPIC_MAX"]
@@ -20,6 +18,7 @@ Handler = Callable[[Workspace, Json], Json]
 INVITE_MAX_USERS = 100
 TOPIC_MAX = 250
 MEMBERS_PAGE_MAX = 1000
+HISTORY_PAGE_MAX = 999
 
 
 def create(ws: Workspace, args: Json) -> Json:
@@ -128,30 +127,30 @@ def info(ws: Workspace, args: Json) -> Json:
 
 def members(ws: Workspace, args: Json) -> Json:
     state = ws.visible(args.get("channel"))
-    raw_limit = get_str(args, "limit")
-    try:
-        limit = int(raw_limit) if raw_limit else 100
-    except ValueError:
-        raise ApiError("invalid_limit") from None
-    if limit < 1:
-        raise ApiError("invalid_limit")
-    limit = min(limit, MEMBERS_PAGE_MAX)
-    cursor = get_str(args, "cursor") or ""
-    offset = 0
-    if cursor:
-        try:
-            offset = int(base64.b64decode(cursor, validate=True).decode().removeprefix("offset:"))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise ApiError("invalid_cursor") from None
-    everyone = sorted(state.members)
-    page = everyone[offset : offset + limit]
-    following = offset + limit
-    next_cursor = (
-        base64.b64encode(f"offset:{following}".encode()).decode()
-        if following < len(everyone)
-        else ""
-    )
+    page, next_cursor = paginate(sorted(state.members), args, page_max=MEMBERS_PAGE_MAX)
     return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
+
+
+def history(ws: Workspace, args: Json) -> Json:
+    """Top-level messages (and thread parents), newest first, as Slack lists them."""
+    state = ws.visible(args.get("channel"))
+    if not state.is_im and ws.bot_user_id not in state.members:
+        raise ApiError("not_in_channel")
+    oldest, latest = get_str(args, "oldest") or "0", get_str(args, "latest")
+    listed = [
+        message
+        for message in reversed(ws.messages.get(state.id, []))
+        if message.get("thread_ts", message["ts"]) == message["ts"]
+        and float(message["ts"]) > float(oldest)
+        and (latest is None or float(message["ts"]) < float(latest))
+    ]
+    page, next_cursor = paginate(listed, args, page_max=HISTORY_PAGE_MAX)
+    return {
+        "ok": True,
+        "messages": ws.copy_json(page),
+        "has_more": bool(next_cursor),
+        "response_metadata": {"next_cursor": next_cursor},
+    }
 
 
 def archive(ws: Workspace, args: Json) -> Json:
@@ -173,4 +172,5 @@ CONVERSATION_METHODS: dict[str, Handler] = {
     "conversations.setPurpose": set_purpose,
     "conversations.info": info,
     "conversations.members": members,
+    "conversations.history": history,
 }

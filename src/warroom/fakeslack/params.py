@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from aiohttp import web
 
 from warroom.fakeslack.state import ApiError
 
-__all__ = ["JSON_FIELDS", "get_bool", "get_str", "normalize_args", "read_body"]
+__all__ = [
+    "JSON_FIELDS",
+    "get_bool",
+    "get_str",
+    "normalize_args",
+    "paginate",
+    "read_body",
+]
+
+T = TypeVar("T")
 
 # Arguments Slack documents as "a JSON-based array/object, presented as a URL-encoded string".
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "unfurled_attachments", "files")
@@ -67,3 +78,26 @@ async def read_body(request: web.Request) -> Mapping[str, Any]:
         return data
     form = await request.post()
     return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def paginate(items: Sequence[T], args: Mapping[str, Any], *, page_max: int) -> tuple[list[T], str]:
+    """One page of `items` for Slack's cursor pagination (`limit`, `cursor`, `next_cursor`)."""
+    raw_limit = get_str(args, "limit")
+    try:
+        limit = int(raw_limit) if raw_limit else 100
+    except ValueError:
+        raise ApiError("invalid_limit") from None
+    if limit < 1:
+        raise ApiError("invalid_limit")
+    limit = min(limit, page_max)
+    cursor = get_str(args, "cursor") or ""
+    offset = 0
+    if cursor:
+        try:
+            offset = int(base64.b64decode(cursor, validate=True).decode().removeprefix("offset:"))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise ApiError("invalid_cursor") from None
+    following = offset + limit
+    more = following < len(items)
+    next_cursor = base64.b64encode(f"offset:{following}".encode()).decode() if more else ""
+    return list(items[offset:following]), next_cursor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -21,6 +21,7 @@ from warroom.fakeslack.api_files import (
     file_view,
     receive_upload,
 )
+from warroom.fakeslack.api_users import USER_METHODS
 from warroom.fakeslack.api_views import VIEW_METHODS
 from warroom.fakeslack.params import normalize_args, read_body
 from warroom.fakeslack.responses import RESPONSE_URL_METHOD, answer_response_url
@@ -35,8 +36,15 @@ from warroom.fakeslack.state import ApiError, Channel, Workspace
 __all__ = ["FakeSlack", "RecordedCall"]
 
 Json = dict[str, Any]
+Interceptor = Callable[[str, str, Json], bool]
 _log = logging.getLogger(__name__)
-METHODS = {**CONVERSATION_METHODS, **CHAT_METHODS, **VIEW_METHODS, **FILE_METHODS}
+METHODS = {
+    **CONVERSATION_METHODS,
+    **CHAT_METHODS,
+    **VIEW_METHODS,
+    **FILE_METHODS,
+    **USER_METHODS,
+}
 
 
 @dataclass
@@ -89,6 +97,7 @@ class FakeSlack(SocketModeMethods):
         self.calls: list[RecordedCall] = []
         self._ws = Workspace(team_id=team_id, bot_user_id=bot_user_id)
         self._faults: dict[str, list[_Fault]] = {}
+        self._interceptors: list[Interceptor] = []
         self._sockets: SocketModeHub = SocketModeHub(app_id=self._ws.app_id)
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -217,6 +226,19 @@ class FakeSlack(SocketModeMethods):
 
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._interceptors.clear()
+
+    def intercept(self, hook: Interceptor) -> None:
+        """Call `hook(phase, method, args)` around every Web API and response_url request.
+
+        Phase "before" runs before Slack acts (returning True drops the request
+        unanswered, as if it never arrived); "after" runs once Slack has acted but
+        before the answer leaves. Crash tests kill the app from here.
+        """
+        self._interceptors.append(hook)
+
+    def _intercepted(self, phase: str, method: str, args: Json) -> bool:
+        return any([hook(phase, method, args) for hook in list(self._interceptors)])
 
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
@@ -313,7 +335,10 @@ class FakeSlack(SocketModeMethods):
         else:
             token = raw.pop("token", None)
             args = normalize_args(raw)
+            if self._intercepted("before", method, args):
+                return web.Response(status=503)
             status, body, headers = self._dispatch(method, args, request, token)
+            self._intercepted("after", method, args)
             raw = args
         await self._record_http(request, method, raw, started, status, body)
         return web.json_response(body, status=status, headers=headers)
@@ -362,7 +387,10 @@ class FakeSlack(SocketModeMethods):
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         text = await request.text()
+        if self._intercepted("before", RESPONSE_URL_METHOD, {"key": key, "body": text}):
+            return web.Response(status=503)
         status, body, args = answer_response_url(self._ws, key, text)
+        self._intercepted("after", RESPONSE_URL_METHOD, args)
         await self._record_http(request, RESPONSE_URL_METHOD, args, started, status, body)
         return web.json_response(body, status=status)
 

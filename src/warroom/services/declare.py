@@ -6,6 +6,12 @@ builds the room in at most three sequential rounds of Slack calls
 (create channel → invite, card, topic, announcement together → pin and tell the
 reporter), saving each Slack reference as soon as it exists. Running it again
 resumes where it stopped; a lease keeps two runs from building the same room.
+
+A run can die between Slack acting and Warroom recording it (SIGKILL, a
+timeout Slack answered after all). A resumed run therefore first looks for
+what Slack already has: its channel among Warroom's own, its card and
+announcement in their channels' history. If nobody resumes, the `finish_room`
+job, due once the lease has run out, does.
 """
 
 from __future__ import annotations
@@ -24,22 +30,29 @@ from warroom.domain.incident import Incident
 from warroom.domain.naming import channel_name
 from warroom.domain.policy import Policy
 from warroom.services.reminders import Reminders
-from warroom.slack.blocks.announcement import announcement
-from warroom.slack.blocks.card import incident_card
+from warroom.slack.blocks.announcement import announcement, announcement_block_id
+from warroom.slack.blocks.card import CARD_BLOCK_ID, incident_card
 from warroom.slack.blocks.notices import room_ready, setup_failed, setup_in_progress
 from warroom.slack.blocks.topic import channel_topic
 from warroom.slack.errors import SlackFailure
-from warroom.slack.gateway import InviteProblem, MessageRef, SlackGateway
+from warroom.slack.gateway import NAME_ATTEMPTS, InviteProblem, MessageRef, SlackGateway
 from warroom.slack.message import Message
-from warroom.store import incidents, timeline
+from warroom.store import incidents, jobs, timeline
 from warroom.store.engine import Store
+from warroom.store.jobs import Job
 
-__all__ = ["DeclareService", "ProvisionResult"]
+__all__ = ["FINISH_ROOM", "DeclareService", "ProvisionResult", "SetupStillRunning"]
 
 log = logging.getLogger(__name__)
 
 PROVISION_LEASE = timedelta(minutes=3)
+FINISH_ROOM = "finish_room"
+FINISH_ROOM_GRACE = timedelta(seconds=15)
 INITIAL_STATUS = "investigating"
+
+
+class SetupStillRunning(Exception):
+    """Another run holds the lease; the job tries again later."""
 
 
 class ProvisionResult(Enum):
@@ -105,24 +118,47 @@ class DeclareService:
             )
             incident = await incidents.load(session, row.id)
             await self.reminders.plan_all(session, incident)
+            await jobs.put(
+                session,
+                FINISH_ROOM,
+                incident_id=row.id,
+                due_at=now + PROVISION_LEASE + FINISH_ROOM_GRACE,
+                now=now,
+            )
             return await incidents.load(session, row.id)
+
+    async def finish_room(self, job: Job) -> None:
+        """The scheduler's safety net: finish a room whose setup died with its process."""
+        assert job.incident_id is not None
+        async with self.store.transaction() as session:
+            incident = await incidents.load(session, job.incident_id)
+        if incident.provisioned_at is not None:
+            return
+        result = await self.provision(job.incident_id, response_url=None)
+        if result is ProvisionResult.IN_PROGRESS:
+            raise SetupStillRunning(f"{incident.reference}: another run is setting it up")
 
     async def provision(
         self, incident_id: int, *, response_url: str | None, replace_original: bool = False
     ) -> ProvisionResult:
-        """Build (or finish building) the war room, then tell the reporter how it went."""
+        """Build (or finish building) the war room, then tell the reporter how it went.
+
+        Without a `response_url` (the scheduler) nobody asked, so a room that is
+        ready or being built by another run needs no note.
+        """
         async with self.store.transaction() as session:
-            claimed = await incidents.claim_provisioning(
+            claim = await incidents.claim_provisioning(
                 session, incident_id, self.clock(), PROVISION_LEASE
             )
             incident = await incidents.load(session, incident_id)
-        if not claimed:
+        if claim is None:
             ready = incident.provisioned_at is not None
-            note = room_ready(incident) if ready else setup_in_progress(incident)
-            await self._tell(incident, note, response_url, replace_original)
+            if response_url is not None:
+                note = room_ready(incident) if ready else setup_in_progress(incident)
+                await self._tell(incident, note, response_url, replace_original)
             return ProvisionResult.ALREADY_READY if ready else ProvisionResult.IN_PROGRESS
         try:
-            incident, not_invited = await self._build(incident)
+            incident, not_invited = await self._build(incident, resumed=claim.resumed)
         except SlackFailure as failure:
             async with self.store.transaction() as session:
                 await incidents.release_provisioning(
@@ -149,6 +185,7 @@ class DeclareService:
             await incidents.release_provisioning(
                 session, incident_id, done_at=self.clock(), error=None
             )
+            await jobs.cancel(session, incident_id, [FINISH_ROOM])
         problems = [(p.user_id, p.error) for p in not_invited]
         await self._tell(incident, room_ready(incident, problems), response_url, replace_original)
         return ProvisionResult.READY
@@ -156,22 +193,27 @@ class DeclareService:
     def _announces(self, incident: Incident) -> bool:
         return self.broadcast_channel is not None and not incident.private
 
-    async def _build(self, incident: Incident) -> tuple[Incident, list[InviteProblem]]:
+    async def _build(
+        self, incident: Incident, *, resumed: bool
+    ) -> tuple[Incident, list[InviteProblem]]:
         if incident.channel_id is None:
             number, title = incident.number, incident.title
-            channel = await self.gateway.create_channel(
-                lambda attempt: channel_name(number, title, attempt=attempt),
-                private=incident.private,
-            )
+
+            def name_for(attempt: int) -> str:
+                return channel_name(number, title, attempt=attempt)
+
+            names = [name_for(attempt) for attempt in range(1, NAME_ATTEMPTS + 1)]
+            found = await self.gateway.find_own_channel(names) if resumed else None
+            channel = found or await self.gateway.create_channel(name_for, private=incident.private)
             incident = replace(incident, channel_id=channel.id, channel_name=channel.name)
             await self._save(incident, channel_id=channel.id, channel_name=channel.name)
         room = incident.channel_id
         assert room is not None
         invited, card, topic_set, announced = await asyncio.gather(
             self.gateway.invite(room, [incident.reporter_id, *incident.invitees]),
-            self._post_card(incident),
+            self._post_card(incident, resumed=resumed),
             self.gateway.set_topic(room, channel_topic(incident, self.policy)),
-            self._announce(incident),
+            self._announce(incident, resumed=resumed),
             return_exceptions=True,
         )
         for ref in (card, announced):
@@ -190,25 +232,46 @@ class DeclareService:
             return replace(incident, card_ts=ref.ts)
         return replace(incident, announcement_channel_id=ref.channel, announcement_ts=ref.ts)
 
-    async def _post_card(self, incident: Incident) -> MessageRef:
+    async def _post_card(self, incident: Incident, *, resumed: bool) -> MessageRef:
         assert incident.channel_id is not None
         if incident.card_ts is not None:
             return MessageRef(incident.channel_id, incident.card_ts)
-        ref = await self.gateway.post(incident.channel_id, incident_card(incident, self.policy))
+        found = None
+        if resumed:
+            found = await self.gateway.find_own_message(
+                incident.channel_id, CARD_BLOCK_ID, since=incident.declared_at
+            )
+        ref = found or await self.gateway.post(
+            incident.channel_id, incident_card(incident, self.policy)
+        )
         await self._save(incident, card_ts=ref.ts)
         return ref
 
-    async def _announce(self, incident: Incident) -> MessageRef | None:
+    async def _announce(self, incident: Incident, *, resumed: bool) -> MessageRef | None:
         if not self._announces(incident):
             return None
         if incident.announcement_ts is not None and incident.announcement_channel_id:
             return MessageRef(incident.announcement_channel_id, incident.announcement_ts)
         assert self.broadcast_channel is not None
-        ref = await self.gateway.post(
+        found = None
+        if resumed:
+            found = await self._find_announcement(incident, self.broadcast_channel)
+        ref = found or await self.gateway.post(
             self.broadcast_channel, announcement(incident, self.policy), join_if_needed=True
         )
         await self._save(incident, announcement_channel_id=ref.channel, announcement_ts=ref.ts)
         return ref
+
+    async def _find_announcement(self, incident: Incident, channel: str) -> MessageRef | None:
+        """Warroom may not be in the broadcast channel yet (it joins on first post)."""
+        try:
+            return await self.gateway.find_own_message(
+                channel, announcement_block_id(incident), since=incident.declared_at
+            )
+        except SlackFailure as failure:
+            if failure.error == "not_in_channel":
+                return None
+            raise
 
     async def _save(self, incident: Incident, **fields: str) -> None:
         async with self.store.transaction() as session:

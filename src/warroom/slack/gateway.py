@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -23,6 +24,8 @@ from warroom.slack.message import Message
 __all__ = ["ChannelRef", "InviteProblem", "MessageRef", "SlackGateway"]
 
 INVITE_BATCH = 100
+LOOKUP_PAGE = 200
+LOOKUP_PAGES = 10
 NAME_ATTEMPTS = 5
 _HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
 
@@ -79,6 +82,60 @@ class SlackGateway:
             channel = data["channel"]
             return ChannelRef(id=channel["id"], name=channel["name"])
         raise AssertionError("unreachable")
+
+    async def find_own_channel(self, names: Sequence[str]) -> ChannelRef | None:
+        """The unarchived channel Warroom is in that has one of `names` (first match wins).
+
+        Finds a channel an earlier attempt created but never heard back about.
+        """
+        wanted = list(names)
+        found: dict[str, ChannelRef] = {}
+        cursor = ""
+        for _ in range(LOOKUP_PAGES):
+            data = await self._call(
+                "users.conversations",
+                self.client.users_conversations(
+                    types="public_channel,private_channel",
+                    exclude_archived=True,
+                    limit=LOOKUP_PAGE,
+                    cursor=cursor or None,
+                ),
+            )
+            for channel in data.get("channels", []):
+                if channel.get("name") in wanted:
+                    found[channel["name"]] = ChannelRef(id=channel["id"], name=channel["name"])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or ""
+            if not cursor:
+                break
+        return next((found[name] for name in wanted if name in found), None)
+
+    async def find_own_message(
+        self, channel_id: str, block_id: str, *, since: datetime
+    ) -> MessageRef | None:
+        """A message a bot posted in the channel after `since` carrying a block `block_id`.
+
+        Finds a message an earlier attempt posted but never recorded, so a resumed
+        run does not post it twice.
+        """
+        cursor = ""
+        for _ in range(LOOKUP_PAGES):
+            data = await self._call(
+                "conversations.history",
+                self.client.conversations_history(
+                    channel=channel_id,
+                    oldest=f"{since.timestamp():.6f}",
+                    limit=LOOKUP_PAGE,
+                    cursor=cursor or None,
+                ),
+            )
+            for message in data.get("messages", []):
+                blocks = message.get("blocks") or []
+                if message.get("bot_id") and any(b.get("block_id") == block_id for b in blocks):
+                    return MessageRef(channel=channel_id, ts=str(message["ts"]))
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or ""
+            if not cursor:
+                return None
+        return None
 
     async def invite(self, channel_id: str, user_ids: Sequence[str]) -> list[InviteProblem]:
         """Invite in batches of 100, concurrently; per-user refusals are returned, not raised."""

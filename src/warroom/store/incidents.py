@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from warroom.store.dialect import insert_on_conflict
 from warroom.store.models import IncidentRow, RoleAssignmentRow, TeamSequenceRow
 
 __all__ = [
+    "ProvisionClaim",
     "claim_provisioning",
     "find_by_declare_key",
     "id_by_channel",
@@ -26,6 +28,11 @@ __all__ = [
     "record",
     "release_provisioning",
 ]
+
+
+@dataclass(frozen=True)
+class ProvisionClaim:
+    resumed: bool
 
 
 async def next_number(session: AsyncSession, team_id: str) -> int:
@@ -159,8 +166,20 @@ async def record(session: AsyncSession, incident_id: int, **fields: Any) -> None
 
 async def claim_provisioning(
     session: AsyncSession, incident_id: int, now: datetime, lease: timedelta
-) -> bool:
-    """Take the right to build the war room; False if done or someone else holds it."""
+) -> ProvisionClaim | None:
+    """Take the right to build the war room; None if done or someone else holds it.
+
+    The claim says whether an earlier run started and did not finish (it died
+    with its lease held, or Slack failed it): Slack may then already hold the
+    channel or messages that run made but never recorded.
+    """
+    before = (
+        await session.execute(
+            select(IncidentRow.provisioning_until, IncidentRow.provision_error).where(
+                IncidentRow.id == incident_id
+            )
+        )
+    ).first()
     result = await session.execute(
         update(IncidentRow)
         .where(
@@ -173,7 +192,9 @@ async def claim_provisioning(
         )
         .values(provisioning_until=now + lease, version=IncidentRow.version + 1)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    if before is None or getattr(result, "rowcount", 0) != 1:
+        return None
+    return ProvisionClaim(resumed=before[0] is not None or before[1] is not None)
 
 
 async def release_provisioning(

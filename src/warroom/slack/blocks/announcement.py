@@ -9,7 +9,7 @@ from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
 from warroom.slack.message import Message
 
-__all__ = ["announcement"]
+__all__ = ["announcement", "announcement_block_id"]
 
 IMPACT_SHOWN = 500
 
@@ -33,11 +33,19 @@ def announcement(incident: Incident, policy: Policy) -> Message:
         f"{mrkdwn.user(commander) if commander else '_unassigned_'} · *War room:* {room}",
     ]
     blocks = [
-        SectionBlock(block_id="summary", text=MarkdownTextObject(text="\n".join(lines))),
+        SectionBlock(
+            block_id=announcement_block_id(incident),
+            text=MarkdownTextObject(text="\n".join(lines)),
+        ),
         ContextBlock(elements=[MarkdownTextObject(text=_freshness(incident))]),
     ]
     text = f"{incident.reference} {level.key}: {title}"
     return Message(text=text, blocks=[block.to_dict() for block in blocks])
+
+
+def announcement_block_id(incident: Incident) -> str:
+    """Names the incident, so a resumed setup can find an announcement it never recorded."""
+    return f"announcement:{incident.reference}"
 
 
 def _freshness(incident: Incident) -> str:

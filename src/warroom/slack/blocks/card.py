@@ -23,6 +23,7 @@ from warroom.slack.blocks.text import clip
 from warroom.slack.message import Message
 
 __all__ = [
+    "CARD_BLOCK_ID",
     "REOPEN_ACTION",
     "RESOLVE_ACTION",
     "ROLE_ASSIGN_ACTION",
@@ -35,6 +36,8 @@ __all__ = [
     "role_take_action_id",
 ]
 
+# The card's first block; a resumed setup finds an unrecorded card by it.
+CARD_BLOCK_ID = "headline"
 ROLE_TAKE_PREFIX = "role_take:"
 ROLE_HANDOFF_PREFIX = "role_handoff:"
 ROLE_ASSIGN_ACTION = "role_assign"
@@ -68,7 +71,7 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
         fields.append(f"*Started*\n{mrkdwn.date(incident.started_at)}")
     blocks = [
         HeaderBlock(
-            block_id="headline",
+            block_id=CARD_BLOCK_ID,
             text=clip(f"{'✅' if incident.resolved_at else '🚨'} {headline(incident)}", HEADER_MAX),
         ),
         SectionBlock(block_id="facts", fields=[MarkdownTextObject(text=f) for f in fields]),

@@ -1,0 +1,43 @@
+"""users.* methods of the fake Web API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from warroom.fakeslack.params import get_bool, get_str, paginate
+from warroom.fakeslack.state import ApiError, Workspace
+
+__all__ = ["USER_METHODS"]
+
+Json = dict[str, Any]
+Handler = Callable[[Workspace, Json], Json]
+
+CONVERSATIONS_PAGE_MAX = 1000
+_TYPES = {"public_channel", "private_channel", "mpim", "im"}
+
+
+def conversations(ws: Workspace, args: Json) -> Json:
+    """The conversations `user` (default: the caller, the bot) is a member of."""
+    user = get_str(args, "user") or ws.bot_user_id
+    types = set((get_str(args, "types") or "public_channel").split(","))
+    if not types <= _TYPES:
+        raise ApiError("invalid_types")
+    exclude_archived = get_bool(args, "exclude_archived")
+    listed = [
+        state
+        for state in ws.channels.values()
+        if user in state.members
+        and not state.is_im
+        and ("private_channel" if state.is_private else "public_channel") in types
+        and not (exclude_archived and state.is_archived)
+    ]
+    page, next_cursor = paginate(listed, args, page_max=CONVERSATIONS_PAGE_MAX)
+    return {
+        "ok": True,
+        "channels": [ws.channel_json(state) for state in page],
+        "response_metadata": {"next_cursor": next_cursor},
+    }
+
+
+USER_METHODS: dict[str, Handler] = {"users.conversations": conversations}

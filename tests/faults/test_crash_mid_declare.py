@@ -1,0 +1,180 @@
+"""Killed mid-declare: a real `warroom serve` child gets SIGKILL at each step of
+building the war room, then Warroom starts again on the same database and Slack.
+
+Each kill lands at the moment Slack receives one call of the declare sequence:
+"before" it acts (Slack never saw the call) or "after" it acted but before the
+answer left (Slack did it; Warroom never heard). After the restart nothing is
+sent to the dead process again: the scheduler's `finish_room` job, due once the
+dead run's lease has run out, must finish the room, and the end state must be
+the one an unbroken declare gives: one incident, one channel (no orphan, no
+suffixed twin), one card pinned, one announcement, the reporter invited and told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.harness import (
+    DEFAULT_ANSWERS,
+    REPORTER,
+    SIGNING_SECRET,
+    TEAM_ID,
+    WAIT_S,
+    Clock,
+    Harness,
+    harness_on,
+)
+from warroom.fakeslack import FakeSlack, SlackSender, slash_command, view_submission
+from warroom.fakeslack.driver import fill_view
+from warroom.fakeslack.serve_process import ServeProcess
+from warroom.services.declare import FINISH_ROOM
+from warroom.slack.blocks.announcement import announcement_block_id
+from warroom.slack.blocks.card import CARD_BLOCK_ID
+from warroom.store import jobs
+
+Args = dict[str, Any]
+Where = Callable[[Args, str, str], bool]
+
+
+def anywhere(_args: Args, _room: str, _broadcast: str) -> bool:
+    return True
+
+
+def in_room(args: Args, _room: str, broadcast: str) -> bool:
+    return bool(args.get("channel")) and args.get("channel") != broadcast
+
+
+def in_broadcast(args: Args, _room: str, broadcast: str) -> bool:
+    return args.get("channel") == broadcast
+
+
+KILL_POINTS = [
+    pytest.param("before", "conversations.create", anywhere, id="before-create"),
+    pytest.param("after", "conversations.create", anywhere, id="after-create"),
+    pytest.param("after", "conversations.invite", anywhere, id="after-invite"),
+    pytest.param("after", "chat.postMessage", in_room, id="after-card"),
+    pytest.param("after", "chat.postMessage", in_broadcast, id="after-announcement"),
+    pytest.param("after", "conversations.setTopic", anywhere, id="after-topic"),
+    pytest.param("after", "pins.add", anywhere, id="after-pin"),
+    pytest.param("before", "response_url", anywhere, id="before-telling-reporter"),
+]
+
+
+async def declare_on(server: ServeProcess, slack: FakeSlack, command_channel: str) -> None:
+    """The reporter's side: `/incident declare`, fill the modal Warroom opened, submit."""
+    async with SlackSender() as sender:
+        body, content_type = slash_command(
+            "declare",
+            user_id=REPORTER,
+            team_id=TEAM_ID,
+            channel_id=command_channel,
+            response_url=slack.response_url("declare"),
+        )
+        status, _ = await sender.post(
+            server.events_url, body, content_type, signing_secret=SIGNING_SECRET
+        )
+        assert status == 200, server.log()
+        (opened,) = await slack.wait_for("views.open", count=1, timeout=WAIT_S)
+        view = opened.args["view"]
+        body, content_type = view_submission(
+            view["callback_id"],
+            fill_view(view, DEFAULT_ANSWERS),
+            user_id=REPORTER,
+            team_id=TEAM_ID,
+            private_metadata=view.get("private_metadata", ""),
+            view_id=opened.response["view"]["id"],
+            view_hash=opened.response["view"]["hash"],
+        )
+        assert await sender.post(
+            server.events_url, body, content_type, signing_secret=SIGNING_SECRET
+        ) == (200, ""), server.log()
+
+
+@pytest.mark.parametrize(("phase", "method", "where"), KILL_POINTS)
+async def test_sigkill_mid_declare_is_finished_after_restart(
+    database_url: str, clock: Clock, tmp_path: Path, phase: str, method: str, where: Where
+) -> None:
+    async with FakeSlack() as slack:
+        broadcast = slack.add_channel("incidents")
+        command_channel = slack.add_channel("general")
+        env = {
+            "SLACK_BOT_TOKEN": slack.token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "DATABASE_URL": database_url,
+            "BROADCAST_CHANNEL": broadcast,
+        }
+        server = ServeProcess(env, tmp_path)
+        killed = asyncio.Event()
+
+        def kill_at_step(seen_phase: str, seen_method: str, args: Args) -> bool:
+            if killed.is_set() or (seen_phase, seen_method) != (phase, method):
+                return False
+            if not where(args, "", broadcast):
+                return False
+            server.kill()
+            killed.set()
+            return True
+
+        async with server:
+            slack.intercept(kill_at_step)
+            await declare_on(server, slack, command_channel)
+            await asyncio.wait_for(killed.wait(), WAIT_S)
+        slack.clear_faults()
+        orphans_before = [c.id for c in slack.channels() if c.name.startswith("inc-")]
+
+        async with harness_on(
+            slack, database_url, clock, broadcast=broadcast, command_channel=command_channel
+        ) as harness:
+            (incident,) = await harness.incidents()
+            if method == "conversations.create" and phase == "after":
+                assert orphans_before and incident.channel_id is None, "the kill came too late"
+            await harness.tick(minutes=3, seconds=30)
+            await assert_room_complete(harness, broadcast, told=method != "response_url")
+
+
+async def assert_room_complete(harness: Harness, broadcast: str, *, told: bool) -> None:
+    slack = harness.slack
+    (incident,) = await harness.incidents()
+    assert incident.provisioned_at is not None and incident.channel_id and incident.card_ts
+    rooms = [c for c in slack.channels() if c.name.startswith(f"inc-{incident.number}-")]
+    assert [room.id for room in rooms] == [incident.channel_id], "an orphan or twin channel"
+    (room,) = rooms
+    assert REPORTER in room.members
+    assert room.topic
+    cards = [m for m in slack.messages(room.id) if _has_block(m, CARD_BLOCK_ID)]
+    assert [card["ts"] for card in cards] == [incident.card_ts]
+    assert room.pins == (incident.card_ts,)
+    marker = announcement_block_id(incident)
+    announced = [m for m in slack.messages(broadcast) if _has_block(m, marker)]
+    assert [m["ts"] for m in announced] == [incident.announcement_ts]
+    entries = await harness.timeline(incident.id)
+    assert [e.kind for e in entries].count("declared") == 1
+    async with harness.runtime.store.transaction() as session:
+        left = [job.kind for job in await jobs.pending(session, incident.id)]
+    assert FINISH_ROOM not in left
+    if told:
+        notes = [c.args.get("text", "") for c in slack.calls_to("chat.postMessage")]
+        notes += [c.args.get("text", "") for c in slack.calls_to("response_url")]
+        assert any(f"{incident.reference}* is open" in note for note in notes), notes
+
+
+def _has_block(message: dict[str, Any], block_id: str) -> bool:
+    return any(block.get("block_id") == block_id for block in message.get("blocks", []))
+
+
+async def test_a_setup_that_is_still_running_is_left_alone_by_the_scheduler(
+    harness: Harness,
+) -> None:
+    """The job only steps in once the lease is gone; a finished room cancels it."""
+    incident = await harness.declare()
+    async with harness.runtime.store.transaction() as session:
+        assert FINISH_ROOM not in [j.kind for j in await jobs.pending(session, incident.id)]
+    report = await harness.tick(minutes=4)
+    assert report.failed == 0
+    assert len(harness.slack.calls_to("conversations.create")) == 1
