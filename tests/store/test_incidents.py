@@ -93,17 +93,21 @@ async def test_provisioning_lease_has_one_holder_until_it_expires(store: Store) 
     incident_id = await declare(store, "k")
     lease = timedelta(minutes=3)
 
-    async def claim(at: datetime) -> bool:
+    async def claim(at: datetime) -> incidents.ProvisionClaim | None:
         async with store.transaction() as session:
             return await incidents.claim_provisioning(session, incident_id, at, lease)
 
     results = await asyncio.gather(*(claim(NOW) for _ in range(6)))
-    assert results.count(True) == 1
-    assert await claim(NOW + timedelta(minutes=2)) is False
-    assert await claim(NOW + timedelta(minutes=4)) is True
+    assert results.count(incidents.ProvisionClaim(resumed=False)) == 1
+    assert results.count(None) == 5
+    assert await claim(NOW + timedelta(minutes=2)) is None
+    assert await claim(NOW + timedelta(minutes=4)) == incidents.ProvisionClaim(resumed=True)
+    async with store.transaction() as session:
+        await incidents.release_provisioning(session, incident_id, done_at=None, error="boom")
+    assert await claim(NOW + timedelta(minutes=5)) == incidents.ProvisionClaim(resumed=True)
     async with store.transaction() as session:
         await incidents.release_provisioning(session, incident_id, done_at=NOW, error=None)
-    assert await claim(NOW + timedelta(hours=1)) is False
+    assert await claim(NOW + timedelta(hours=1)) is None
 
 
 async def test_one_current_holder_per_role(store: Store) -> None:
