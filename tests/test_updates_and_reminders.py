@@ -120,6 +120,23 @@ async def test_taking_ic_in_time_cancels_the_nag(harness: Harness) -> None:
     assert reminders_in(harness, harness.broadcast_channel) == []
 
 
+async def test_other_roles_changing_hands_do_not_repeat_the_nag(harness: Harness) -> None:
+    """Each role change re-plans the IC reminders; one already sent is not sent again."""
+    incident = await harness.declare(severity="SEV1")
+    await harness.tick(minutes=5)
+    await harness.command(f"role ops <@{ALICE}>", channel=incident.channel_id)
+    await harness.command(f"role scribe <@{BOB}>", channel=incident.channel_id)
+    await harness.settle()
+    await harness.tick(seconds=1)
+    await harness.tick(minutes=10)
+    await harness.command(f"role ops <@{BOB}>", channel=incident.channel_id)
+    await harness.settle()
+    await harness.tick(seconds=1)
+    kinds = [e.data.get("job") for e in await harness.timeline(incident.id) if e.kind == "reminder"]
+    assert kinds == ["commander_nag", "commander_escalate"]
+    assert len(reminders_in(harness, harness.broadcast_channel)) == 1
+
+
 async def test_posting_an_update_reaches_every_audience_and_retimes(harness: Harness) -> None:
     incident = await declare_with_ic(harness, "SEV1")
     harness.clock.advance(minutes=10)

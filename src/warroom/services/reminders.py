@@ -89,17 +89,21 @@ class Reminders:
         return due
 
     async def plan_commander(self, session: AsyncSession, incident: Incident) -> None:
-        """Nag and escalate while nobody holds the IC role (by the current severity)."""
-        await jobs.cancel(session, incident.id, COMMANDER_KINDS)
+        """Nag and escalate while nobody holds the IC role (by the current severity).
+        Each goes out once: re-planning (another role changed hands, say) leaves alone a
+        step the scheduler has already taken up, which checks the IC again when it runs."""
+        started = await jobs.started_kinds(session, incident.id, COMMANDER_KINDS)
+        await jobs.cancel(session, incident.id, set(COMMANDER_KINDS) - started)
         if incident.holder(self.policy.commander_role.key) is not None:
             return
         now = self.clock()
         for step in commander_steps(
             self.policy, incident.severity, declared_at=incident.declared_at
         ):
-            await jobs.put(
-                session, step.kind, incident_id=incident.id, due_at=max(step.at, now), now=now
-            )
+            if step.kind not in started:
+                await jobs.put(
+                    session, step.kind, incident_id=incident.id, due_at=max(step.at, now), now=now
+                )
 
     async def plan_all(self, session: AsyncSession, incident: Incident) -> None:
         await self.plan_updates(session, incident)

@@ -14,12 +14,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.store.models import DueJobRow
 
-__all__ = ["Job", "cancel", "claim", "complete", "give_up", "pending", "put", "retry_at"]
+__all__ = [
+    "Job",
+    "cancel",
+    "claim",
+    "complete",
+    "give_up",
+    "pending",
+    "put",
+    "retry_at",
+    "started_kinds",
+]
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 
@@ -83,6 +93,19 @@ async def pending(session: AsyncSession, incident_id: int) -> list[Job]:
         .order_by(DueJobRow.due_at)
     )
     return [_job(row) for row in rows.scalars()]
+
+
+async def started_kinds(session: AsyncSession, incident_id: int, kinds: Iterable[str]) -> set[str]:
+    """Which of `kinds` the scheduler has taken up for the incident: finished, given up,
+    or claimed (running now, or waiting to retry)."""
+    rows = await session.execute(
+        select(DueJobRow.kind).where(
+            DueJobRow.incident_id == incident_id,
+            DueJobRow.kind.in_(list(kinds)),
+            or_(DueJobRow.state != PENDING, DueJobRow.attempts > 0),
+        )
+    )
+    return set(rows.scalars())
 
 
 async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit: int) -> list[Job]:
