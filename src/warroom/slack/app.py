@@ -4,16 +4,26 @@
 function returns, so what a listener writes before returning is stored before
 Slack hears "ok" (an event is never acknowledged and then lost). Listeners
 therefore return quickly and hand slower Slack calls to `runtime.background`.
+
+A listener that fails because the database is unavailable gets an answer Slack
+and the person understand: an event is refused with 503 so Slack delivers it
+again later; a command or form asks the person to try again; a click is
+answered and the person is told the same privately. Any other failure keeps
+Bolt's 500.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 
 from warroom.runtime import Runtime
+from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.deliveries import skip_handled_retries
 from warroom.slack.listeners import (
     action_items,
@@ -25,8 +35,15 @@ from warroom.slack.listeners import (
     timeline,
     updates,
 )
+from warroom.slack.listeners.replies import tell_later
+from warroom.store.engine import DatabaseUnavailable
 
-__all__ = ["build_bolt_app"]
+__all__ = ["DATABASE_DOWN", "build_bolt_app"]
+
+DATABASE_DOWN = mrkdwn_message(
+    "⚠️ Warroom's database is unavailable right now, so nothing was changed. "
+    "Please try again in a minute."
+)
 
 
 def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
@@ -38,6 +55,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         process_before_response=True,
         logger=logging.getLogger("warroom.bolt"),
     )
+    app.error(answer_database_outage(runtime))
     app.middleware(skip_handled_retries(runtime.store))
     action_items_subs, _ = action_items.install(app, runtime)
     commands.register(
@@ -64,3 +82,36 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         """Subscribed events without a listener yet are acknowledged, so Slack stops retrying."""
 
     return app
+
+
+def answer_database_outage(
+    runtime: Runtime,
+) -> Callable[[Exception, dict[str, Any], logging.Logger], Awaitable[BoltResponse | None]]:
+    """Bolt's error handler (listeners and middleware alike)."""
+
+    async def on_error(
+        error: Exception, body: dict[str, Any], logger: logging.Logger
+    ) -> BoltResponse | None:
+        if not isinstance(error, DatabaseUnavailable):
+            logger.error("Failed to run listener function (error: %s)", error, exc_info=error)
+            return None
+        kind = str(body.get("type") or ("command" if body.get("command") else "unknown"))
+        logger.warning("database unavailable, %s not handled: %s", kind, error)
+        if kind == "command":
+            note = {"response_type": "ephemeral", "text": DATABASE_DOWN.text}
+            return BoltResponse(status=200, body={**note, "blocks": DATABASE_DOWN.blocks})
+        if kind == "view_submission":
+            blocks = (body.get("view") or {}).get("blocks") or []
+            inputs = [b.get("block_id") for b in blocks if b.get("type") == "input"]
+            first = next((block_id for block_id in inputs if block_id), None)
+            if first is not None:
+                errors = {first: DATABASE_DOWN.text}
+                answer: dict[str, Any] = {"response_action": "errors", "errors": errors}
+                return BoltResponse(status=200, body=answer)
+        if kind in {"block_actions", "shortcut", "message_action"}:
+            user = str((body.get("user") or {}).get("id") or "")
+            tell_later(runtime, user, DATABASE_DOWN, response_url=body.get("response_url"))
+            return BoltResponse(status=200, body="")
+        return BoltResponse(status=503, body="")
+
+    return on_error

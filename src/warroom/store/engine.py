@@ -3,17 +3,24 @@
 SQLite gets WAL, enforced foreign keys and `BEGIN IMMEDIATE` transactions:
 every transaction takes the write lock up front and waits for it, so two
 concurrent writers queue instead of failing with "database is locked" halfway.
-PostgreSQL gets pre-ping so a restarted server costs one reconnect, not an error.
+PostgreSQL gets pre-ping so a restarted server costs one reconnect, not an error:
+each transaction takes its connection before its body runs, and a pooled
+connection that died is noticed then and replaced once, before anything is
+written on it. While the server is down nothing more is retried here: the
+transaction fails fast with `DatabaseUnavailable`, so each entry point can answer
+in its own way (Slack retries an event; a person is asked to try again).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+import asyncpg.exceptions  # type: ignore[import-untyped]
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,9 +28,18 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["Store", "create_engine"]
+__all__ = ["DatabaseUnavailable", "Store", "create_engine"]
 
 SQLITE_BUSY_TIMEOUT_S = 30
+PG_CONNECT_TIMEOUT_S = 2
+"""A server that does not answer at all fails a request well inside Slack's 3 seconds."""
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, timed out
+    exc.TimeoutError,  # no pooled connection came free
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up, crashed
+    asyncpg.exceptions.TooManyConnectionsError,
+)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -31,7 +47,29 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    connect_args = {"timeout": PG_CONNECT_TIMEOUT_S} if "+asyncpg" in url else {}
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached, or dropped the connection before the
+    transaction committed (a restart, a failover, a network cut): a passing outage,
+    not a bug or a refused write. Nothing in the transaction was acknowledged."""
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Connection errors come raw from the driver on connect and wrapped by SQLAlchemy
+    mid-statement; either way they are somewhere in the chain."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return any(
+        isinstance(link, _UNREACHABLE)
+        or (isinstance(link, exc.DBAPIError) and link.connection_invalidated)
+        for link in chain
+    )
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -70,12 +108,15 @@ class Store:
         SQLite takes one writer at a time; in this process they queue on a lock
         instead of sleeping in SQLite's busy handler (other processes still do).
         """
-        if self._one_writer is None:
-            async with self._sessions() as session, session.begin():
+        one_writer = self._one_writer or contextlib.nullcontext()
+        try:
+            async with one_writer, self._sessions() as session, session.begin():
+                await session.connection()
                 yield session
-            return
-        async with self._one_writer, self._sessions() as session, session.begin():
-            yield session
+        except Exception as error:
+            if _unreachable(error):
+                raise DatabaseUnavailable(f"{type(error).__name__}: {error}") from error
+            raise
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
