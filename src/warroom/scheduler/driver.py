@@ -1,4 +1,9 @@
-"""APScheduler drives the tick at a fixed interval; it holds no jobs of its own."""
+"""APScheduler drives the tick at a fixed interval; it holds no jobs of its own.
+
+A tick that fails never stops the next one: what was due stays due (a claimed
+job falls due again when its lease runs out). While the database is down each
+tick says so in one line instead of a traceback a second.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from warroom.scheduler.tick import Scheduler
+from warroom.store.engine import DatabaseUnavailable
 
 __all__ = ["ticking"]
 
@@ -25,6 +31,9 @@ async def ticking(scheduler: Scheduler, every_s: float) -> AsyncIterator[None]:
     async def tick() -> None:
         try:
             report = await scheduler.tick()
+        except DatabaseUnavailable as down:
+            log.warning("scheduler tick skipped, the database is unavailable: %s", down)
+            return
         except Exception:
             log.exception("scheduler tick failed; the jobs stay due")
             return
