@@ -15,6 +15,7 @@ from warroom.runtime import Runtime
 from warroom.slack.app import build_bolt_app
 from warroom.slack.deliveries import delivery_key
 from warroom.store import requests
+from warroom.store.engine import DatabaseUnavailable
 
 __all__ = ["create_asgi_app"]
 
@@ -44,6 +45,8 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
                 await requests.mark_processed(
                     session, key, team_id=str(team_id) if team_id else None, now=runtime.clock()
                 )
+        except DatabaseUnavailable as down:
+            log.warning("could not remember delivery %s: %s", key, down)
         except Exception:
             log.exception("could not remember delivery %s", key)
 
