@@ -48,6 +48,10 @@ _FIXES: dict[str, str] = {
         "use a user group ID like S0123456789 (from the group's profile), or leave it empty"
     ),
     "SCHEDULER_TICK": "use a number of seconds between 1 and 300, e.g. 15",
+    "JOB_LEASE": (
+        "use a number of seconds between 4 and 3600, e.g. 120; the scheduler gives up on a "
+        "job after half of it, so keep it above twice your slowest Slack call"
+    ),
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
 }
 
@@ -74,6 +78,7 @@ class Settings(BaseSettings):
     stakeholder_channel: str | None = None
     escalation_usergroup: str | None = None
     scheduler_tick: float = Field(default=15.0, ge=1, le=300)
+    job_lease: float = Field(default=120.0, ge=4, le=3600)
     policy_file: Path | None = None
     log_level: str = "INFO"
 

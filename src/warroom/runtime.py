@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -126,6 +127,7 @@ def build_runtime(
         scheduler=Scheduler(
             store=store,
             clock=clock,
+            lease=timedelta(seconds=settings.job_lease),
             handlers={
                 **reminders.handlers(),
                 FINISH_ROOM: declare.finish_room,

@@ -108,6 +108,32 @@ async def test_job_claimed_by_a_process_that_died_runs_once_after_the_lease(stor
     assert ran == [abandoned.id]
 
 
+async def test_a_job_still_running_at_half_its_lease_is_given_up_not_doubled(
+    store: Store,
+) -> None:
+    """Past half the lease another replica could take the job over and send it again;
+    the slow run is cancelled first, and the job left to retry, not to run twice."""
+    await put_many(store, 12, due=T0)
+    clock, finished = Clock(), []
+
+    async def slow(job: Job) -> None:
+        await asyncio.sleep(0 if job.payload["n"] < 10 else 5)
+        finished.append(job.payload["n"])
+
+    lease = timedelta(seconds=0.5)
+    report = await Scheduler(store, clock, {"ping": slow}, lease=lease).tick()
+    assert (report.claimed, report.done, report.retried) == (12, 10, 2)
+    assert sorted(finished) == list(range(10))
+    async with store.transaction() as session:
+        rows = await session.execute(select(DueJobRow).where(DueJobRow.state == "pending"))
+        left = list(rows.scalars())
+    assert sorted(row.payload["n"] for row in left) == [10, 11]
+    assert {row.due_at for row in left} == {T0 + backoff(1)}
+    assert {str(row.last_error) for row in left} == {
+        "still running at half its lease; given up to be retried"
+    }
+
+
 async def test_transient_failures_back_off_then_succeed(store: Store) -> None:
     await put_many(store, 1, due=T0)
     clock, attempts = Clock(), []

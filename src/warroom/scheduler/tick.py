@@ -6,6 +6,12 @@ replicas share the work without sending anything twice. A job that Slack
 refuses for a passing reason (rate limit, outage) stays due with backoff; one
 that can never succeed is marked failed with the reason; the tick always
 goes on with the others.
+
+A claim is a lease: if this process dies, another replica takes the job over
+once the lease runs out. So that a slow job is never taken over while it still
+runs here (and its reminder sent twice), a tick gives up on its jobs at half
+the lease: one still running is cancelled and retried later, one not started
+yet is left to fall due again when its lease ends.
 """
 
 from __future__ import annotations
@@ -62,18 +68,31 @@ class Scheduler:
     clock: Clock
     handlers: Mapping[str, JobHandler]
     batch: int = BATCH
+    lease: timedelta = LEASE
     _running: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def tick(self) -> TickReport:
         """Run everything due now. Overlapping ticks in one process wait for each other."""
         async with self._running:
+            loop = asyncio.get_running_loop()
+            give_up_at = loop.time() + self.lease.total_seconds() / 2
             async with self.store.transaction() as session:
-                due = await jobs.claim(session, now=self.clock(), lease=LEASE, limit=self.batch)
+                due = await jobs.claim(
+                    session, now=self.clock(), lease=self.lease, limit=self.batch
+                )
+            if due:
+                log.info(
+                    "leased job(s) %s for %s", ",".join(str(job.id) for job in due), self.lease
+                )
             limit = asyncio.Semaphore(CONCURRENCY)
 
             async def run(job: Job) -> str:
                 async with limit:
-                    return await self._run(job)
+                    left = give_up_at - loop.time()
+                    if left <= 0:
+                        log.warning("job %s %s not started within half its lease", job.id, job.kind)
+                        return "retried"
+                    return await self._run(job, left)
 
             outcomes = await asyncio.gather(*(run(job) for job in due))
         return TickReport(
@@ -88,7 +107,7 @@ class Scheduler:
         async with self._running:
             return
 
-    async def _run(self, job: Job) -> str:
+    async def _run(self, job: Job, within_s: float) -> str:
         handler = self.handlers.get(job.kind)
         if handler is None:
             async with self.store.transaction() as session:
@@ -96,7 +115,8 @@ class Scheduler:
             log.error("job %s has unknown kind %r", job.id, job.kind)
             return "failed"
         try:
-            await handler(job)
+            async with asyncio.timeout(within_s):
+                await handler(job)
         except Exception as error:
             return await self._record_failure(job, error)
         async with self.store.transaction() as session:
@@ -105,6 +125,8 @@ class Scheduler:
 
     async def _record_failure(self, job: Job, error: Exception) -> str:
         reason = f"{type(error).__name__}: {error}"
+        if isinstance(error, TimeoutError):
+            reason = "still running at half its lease; given up to be retried"
         async with self.store.transaction() as session:
             if _transient(error) and job.attempts < MAX_ATTEMPTS:
                 retry = self.clock() + backoff(job.attempts)
