@@ -1,8 +1,11 @@
 """Keeping what Slack shows of an incident (card, topic, announcement) in step with the store.
 
 Every refresh renders from the incident as stored at that moment, one refresh
-per incident at a time, so the last one to finish shows the newest state and
-the card never settles on a stale holder.
+per incident at a time in this process. Another replica may commit a change and
+refresh while our older render is still on its way to Slack, and land first; so
+once Slack has applied ours, the incident is read again and anything that now
+renders differently is sent again. Whoever lands last has then rendered from a
+state no older than the last one committed, and the card never settles stale.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
+from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.services.fanout import fan_out
 from warroom.slack.blocks.announcement import announcement
@@ -20,12 +23,17 @@ from warroom.slack.blocks.card import incident_card
 from warroom.slack.blocks.topic import channel_topic
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import MessageRef, SlackGateway
+from warroom.slack.message import Message
 from warroom.store import incidents
 from warroom.store.engine import Store
 
 __all__ = ["Surfaces"]
 
 log = logging.getLogger(__name__)
+
+MAX_PASSES = 3
+Surface = MessageRef | str
+"""A message to update, or a channel whose topic to set."""
 
 
 @dataclass
@@ -41,20 +49,44 @@ class Surfaces:
         self, incident_id: int, *, topic: bool = True, announcement_too: bool = True
     ) -> list[SlackFailure]:
         """Update the card (always), the topic and the announcement; return what failed."""
+        shown: dict[Surface, Message | str] = {}
+        failures: list[SlackFailure] = []
         async with self._locks[incident_id]:
-            async with self.store.transaction() as session:
-                incident = await incidents.load(session, incident_id)
-            calls: list[Awaitable[None]] = []
-            if incident.channel_id and incident.card_ts:
-                card = MessageRef(incident.channel_id, incident.card_ts)
-                calls.append(self.gateway.update(card, incident_card(incident, self.policy)))
-            if topic and incident.channel_id:
-                text = channel_topic(incident, self.policy)
-                calls.append(self.gateway.set_topic(incident.channel_id, text))
-            if announcement_too and incident.announcement_channel_id and incident.announcement_ts:
-                ref = MessageRef(incident.announcement_channel_id, incident.announcement_ts)
-                calls.append(self.gateway.update(ref, announcement(incident, self.policy)))
-            failures = await fan_out(*calls)
+            for _ in range(MAX_PASSES):
+                async with self.store.transaction() as session:
+                    incident = await incidents.load(session, incident_id)
+                wanted = self._render(incident, topic=topic, announcement_too=announcement_too)
+                changed = {
+                    where: what for where, what in wanted.items() if shown.get(where) != what
+                }
+                if not changed:
+                    break
+                failures = await fan_out(
+                    *(self._send(where, what) for where, what in changed.items())
+                )
+                shown.update(changed)
         for failure in failures:
             log.warning("%s: could not refresh: %s", incident.reference, failure)
         return failures
+
+    def _render(
+        self, incident: Incident, *, topic: bool, announcement_too: bool
+    ) -> dict[Surface, Message | str]:
+        wanted: dict[Surface, Message | str] = {}
+        if incident.channel_id and incident.card_ts:
+            card = MessageRef(incident.channel_id, incident.card_ts)
+            wanted[card] = incident_card(incident, self.policy)
+        if topic and incident.channel_id:
+            wanted[incident.channel_id] = channel_topic(incident, self.policy)
+        if announcement_too and incident.announcement_channel_id and incident.announcement_ts:
+            ref = MessageRef(incident.announcement_channel_id, incident.announcement_ts)
+            wanted[ref] = announcement(incident, self.policy)
+        return wanted
+
+    async def _send(self, where: Surface, what: Message | str) -> None:
+        if isinstance(where, MessageRef):
+            assert isinstance(what, Message)
+            await self.gateway.update(where, what)
+        else:
+            assert isinstance(what, str)
+            await self.gateway.set_topic(where, what)
