@@ -31,6 +31,7 @@ from warroom.fakeslack.socket_mode import (
     SocketModeHub,
     SocketModeMethods,
 )
+from warroom.fakeslack.stalls import Stalls
 from warroom.fakeslack.state import ApiError, Channel, Workspace
 
 __all__ = ["FakeSlack", "RecordedCall"]
@@ -98,6 +99,7 @@ class FakeSlack(SocketModeMethods):
         self._ws = Workspace(team_id=team_id, bot_user_id=bot_user_id)
         self._faults: dict[str, list[_Fault]] = {}
         self._interceptors: list[Interceptor] = []
+        self.stalls = Stalls()
         self._sockets: SocketModeHub = SocketModeHub(app_id=self._ws.app_id)
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -325,6 +327,9 @@ class FakeSlack(SocketModeMethods):
         method = request.match_info["method"]
         if self.latency > 0:
             await asyncio.sleep(self.latency)
+        if await self.stalls.hold_if_armed(method) and request.transport is None:
+            self.stalls.dropped += 1
+            return web.Response(status=503)
         raw: dict[str, Any] = dict(request.query)
         status, headers = 200, dict[str, str]()
         body: Json = {"ok": False, "error": "invalid_form_data"}
