@@ -176,7 +176,7 @@ class Reminders:
                 text=message.text,
                 occurred_at=now,
                 recorded_at=now,
-                data={"job": job.kind, "channel": channel},
+                data={"job": job.kind, "job_id": job.id, "channel": channel},
             )
 
     async def _update_due(self, job: Job) -> None:
