@@ -178,10 +178,12 @@ async def test_double_submit_of_one_modal_makes_one_incident(harness: Harness) -
         harness.submit(opened, DEFAULT_ANSWERS), harness.submit(opened, DEFAULT_ANSWERS)
     )
     assert first == second == (200, "")
-    await harness.slack.wait_for("response_url", count=2, timeout=WAIT_S)
+    await harness.slack.wait_for("response_url", timeout=WAIT_S)
+    await harness.settle()
     (incident,) = await harness.incidents()
     assert len(harness.slack.calls_to("conversations.create")) == 1
     assert len(await harness.timeline(incident.id)) == 1
+    assert len(harness.told()) == 1, "the second submission is the same delivery: answered once"
 
 
 async def test_retried_command_opens_no_second_modal(harness: Harness) -> None:

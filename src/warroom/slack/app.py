@@ -24,7 +24,7 @@ from slack_bolt.response import BoltResponse
 
 from warroom.runtime import Runtime
 from warroom.slack.blocks.text import mrkdwn_message
-from warroom.slack.deliveries import skip_handled_retries
+from warroom.slack.deliveries import skip_handled_deliveries
 from warroom.slack.listeners import (
     action_items,
     commands,
@@ -56,7 +56,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         logger=logging.getLogger("warroom.bolt"),
     )
     app.error(answer_database_outage(runtime))
-    app.middleware(skip_handled_retries(runtime.store))
+    app.middleware(skip_handled_deliveries(runtime.store))
     action_items_subs, _ = action_items.install(app, runtime)
     commands.register(
         app,

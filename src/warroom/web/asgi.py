@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from warroom.runtime import Runtime
 from warroom.slack.app import build_bolt_app
-from warroom.slack.deliveries import delivery_key
+from warroom.slack.deliveries import OneAtATime, delivery_key, handled
 from warroom.store import requests
 from warroom.store.engine import DatabaseUnavailable
 
@@ -24,20 +24,19 @@ log = logging.getLogger(__name__)
 
 def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette:
     bolt_app = bolt or build_bolt_app(runtime)
+    same_delivery = OneAtATime()
 
     async def slack_events(request: Request) -> Response:
         bolt_request = to_async_bolt_request(request, await request.body())
-        response = await bolt_app.async_dispatch(bolt_request)
-        if response.status == 200 and not response.body:
-            await _remember(bolt_request.body)
+        key = delivery_key(bolt_request.body)
+        async with same_delivery.hold(key):
+            response = await bolt_app.async_dispatch(bolt_request)
+            if key is not None and handled(response):
+                await _remember(key, bolt_request.body)
         return to_starlette_response(response)
 
-    async def _remember(body: dict[str, object]) -> None:
-        """Note a delivery that was handled (an empty 200). Answers with content, such as
-        help text or form errors, changed nothing, so a retry may simply get them again."""
-        key = delivery_key(body)
-        if key is None:
-            return
+    async def _remember(key: str, body: dict[str, object]) -> None:
+        """Note a handled delivery, so a retry of it is answered, not executed again."""
         team = body.get("team_id") or (body.get("team") or {})
         team_id = team.get("id") if isinstance(team, dict) else team
         try:
