@@ -271,11 +271,6 @@ async def test_a_card_edit_overtaken_by_another_replica_is_redone(
         assert stored.status == "identified" and stored.holder("commander") == BOB
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="a retry that arrives while the original still runs is executed again: "
-    "processed_requests is marked only after the listener finished (a race, so not strict)",
-)
 async def test_a_status_update_delivered_to_both_replicas_at_once_is_posted_once(
     database_url: str, tmp_path: Path
 ) -> None:

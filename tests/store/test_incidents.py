@@ -134,13 +134,24 @@ async def test_one_current_holder_per_role(store: Store) -> None:
         assert (await incidents.load(session, incident_id)).holder("commander") == "UB"
 
 
-async def test_processed_requests_are_idempotent(store: Store) -> None:
+async def test_a_delivery_claim_has_one_holder_and_can_be_taken_over(store: Store) -> None:
+    key = "command:T1"
+
+    async def claim() -> bool:
+        async with store.transaction() as session:
+            return await requests.claim(session, key, team_id="T1", now=NOW)
+
+    assert (await asyncio.gather(*(claim() for _ in range(5)))).count(True) == 1
     async with store.transaction() as session:
-        assert not await requests.is_processed(session, "event:Ev1")
-        await requests.mark_processed(session, "event:Ev1", team_id="T1", now=NOW)
-        await requests.mark_processed(session, "event:Ev1", team_id="T1", now=NOW)
-    async with store.transaction() as session:
-        assert await requests.is_processed(session, "event:Ev1")
+        seen = await requests.find(session, key)
+        assert seen == requests.Claim(received_at=NOW, handled_at=None)
+        later = NOW + timedelta(minutes=1)
+        assert await requests.take_over(session, key, seen=seen, now=later)
+        assert not await requests.take_over(session, key, seen=seen, now=later)
+        await requests.mark_handled(session, key, now=later)
+        assert await requests.find(session, key) == requests.Claim(later, later)
+        await requests.release(session, key)
+        assert await requests.find(session, key) is None
 
 
 async def test_timeline_entries_keep_their_data(store: Store) -> None:

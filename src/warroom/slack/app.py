@@ -24,7 +24,7 @@ from slack_bolt.response import BoltResponse
 
 from warroom.runtime import Runtime
 from warroom.slack.blocks.text import mrkdwn_message
-from warroom.slack.deliveries import skip_handled_deliveries
+from warroom.slack.deliveries import claim_deliveries
 from warroom.slack.listeners import (
     action_items,
     commands,
@@ -56,7 +56,8 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         logger=logging.getLogger("warroom.bolt"),
     )
     app.error(answer_database_outage(runtime))
-    app.middleware(skip_handled_deliveries(runtime.store))
+    if not socket_mode:
+        app.middleware(claim_deliveries(runtime.store, runtime.clock))
     action_items_subs, _ = action_items.install(app, runtime)
     commands.register(
         app,
@@ -101,8 +102,11 @@ def answer_database_outage(
             note = {"response_type": "ephemeral", "text": DATABASE_DOWN.text}
             return BoltResponse(status=200, body={**note, "blocks": DATABASE_DOWN.blocks})
         if kind == "view_submission":
-            blocks = (body.get("view") or {}).get("blocks") or []
-            inputs = [b.get("block_id") for b in blocks if b.get("type") == "input"]
+            view = body.get("view") or {}
+            inputs = [
+                b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"
+            ]
+            inputs += list((view.get("state") or {}).get("values") or {})
             first = next((block_id for block_id in inputs if block_id), None)
             if first is not None:
                 errors = {first: DATABASE_DOWN.text}

@@ -1,40 +1,50 @@
-"""Recognising a Slack delivery we already handled.
+"""Each Slack delivery of a command or interaction runs once, on one replica.
 
-Slack re-sends a request it thinks failed, marking it with `X-Slack-Retry-Num`,
-and a double click can send one submission twice. Commands and interactions
-have a stable identity (trigger_id, view id and hash); once one is handled its
-key is stored, and any later delivery with that key is answered with an empty
-200 instead of being executed again. That includes answers with content:
+Slack re-sends a request it thinks failed (`X-Slack-Retry-Num`), a double click
+can send one submission twice, and either copy may reach any replica. Commands
+and interactions have a stable identity (trigger_id, view id and hash), so
+before one runs, its key is claimed in the database (after Bolt verified the
+signature: a forged request writes nothing). Another copy that finds the claim
+waits briefly for the first to finish and is then answered with an empty 200;
+if the first one failed, the claim is released and the copy runs instead; a
+claim whose holder died is taken over once it is stale.
+
+A claim is kept as "handled" for every 200, answers with content included:
 `/incident note` says what it logged, and running it again would log it twice.
-Only a modal's errors leave the key free: nothing was done, and the retry must
-get the errors again (an empty answer would close the modal).
+Only a modal's errors release it: nothing was done, and the retry must get the
+errors again (an empty answer would close the modal).
 
-Deliveries with the same key are handled one after another in the process that
-got them, so a retry that arrives while the first delivery is still running
-(Slack stopped waiting for it) waits, and is then answered, or executed if the
-first one failed.
-
-Events are not tracked here: each event listener is idempotent on its own (a
-message is keyed by channel and ts, a highlight by its source and event time),
-so a retried event finds its work done, and the busiest path is spared a write
-per delivery.
+Events are not claimed: each event listener is idempotent on its own (a message
+is keyed by channel and ts, a highlight by its source and event time), so a
+repeated event finds its work done, and the busiest path is spared a write.
+Socket Mode (a local-use option, no replicas) is not claimed either.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from warroom.domain.clock import Clock
 from warroom.store import requests
-from warroom.store.engine import Store
+from warroom.store.engine import DatabaseUnavailable, Store
 
-__all__ = ["OneAtATime", "delivery_key", "handled", "skip_handled_deliveries"]
+__all__ = ["CLAIMED", "claim_deliveries", "delivery_key", "finish_delivery", "handled"]
+
+log = logging.getLogger(__name__)
+
+CLAIMED = "warroom_delivery_claim"
+WAIT_FOR_FIRST_S = 2.5
+POLL_S = 0.05
+STALE_CLAIM = timedelta(seconds=30)
 
 
 def delivery_key(body: Mapping[str, Any]) -> str | None:
@@ -60,44 +70,60 @@ def handled(response: BoltResponse) -> bool:
     return not (isinstance(answer, dict) and answer.get("response_action") == "errors")
 
 
-class OneAtATime:
-    """Holds a delivery while another with the same key is being handled in this process."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str | None) -> AsyncIterator[None]:
-        if key is None:
-            yield
-            return
-        lock, holders = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, holders + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, holders = self._locks[key]
-            if holders == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, holders - 1)
+async def _acquire(store: Store, clock: Clock, key: str, team_id: str | None) -> bool:
+    """True: this delivery runs. False: another copy ran, or is running, it."""
+    give_up_at = time.monotonic() + WAIT_FOR_FIRST_S
+    while True:
+        now = clock()
+        async with store.transaction() as session:
+            if await requests.claim(session, key, team_id=team_id, now=now):
+                return True
+            seen = await requests.find(session, key)
+            if seen is None:
+                continue
+            if seen.handled_at is not None:
+                return False
+            if now - seen.received_at > STALE_CLAIM:
+                if await requests.take_over(session, key, seen=seen, now=now):
+                    return True
+                continue
+        if time.monotonic() > give_up_at:
+            return False
+        await asyncio.sleep(POLL_S)
 
 
-def skip_handled_deliveries(
-    store: Store,
-) -> Callable[..., Awaitable[BoltResponse | None]]:
-    """Bolt middleware (runs after signature verification): answer deliveries already handled."""
+def claim_deliveries(store: Store, clock: Clock) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """Bolt middleware (runs after signature verification): claim, or answer a copy."""
 
     async def middleware(
         req: AsyncBoltRequest, next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         key = delivery_key(req.body)
         if key is not None:
-            async with store.transaction() as session:
-                if await requests.is_processed(session, key):
-                    return BoltResponse(status=200, body="")
+            if not await _acquire(store, clock, key, _team_id(req.body)):
+                return BoltResponse(status=200, body="")
+            req.context[CLAIMED] = key
         await next()
         return None
 
     return middleware
+
+
+async def finish_delivery(store: Store, clock: Clock, key: str, response: BoltResponse) -> None:
+    """Keep the claim of a handled delivery; release one that may run again."""
+    try:
+        async with store.transaction() as session:
+            if handled(response):
+                await requests.mark_handled(session, key, now=clock())
+            else:
+                await requests.release(session, key)
+    except DatabaseUnavailable as down:
+        log.warning("could not finish delivery %s (stale in %s): %s", key, STALE_CLAIM, down)
+    except Exception:
+        log.exception("could not finish delivery %s", key)
+
+
+def _team_id(body: Mapping[str, Any]) -> str | None:
+    team = body.get("team_id") or (body.get("team") or {})
+    found = team.get("id") if isinstance(team, dict) else team
+    return str(found) if found else None

@@ -211,13 +211,15 @@ class TimelineHighlightRow(Base):
 
 
 class ProcessedRequestRow(Base):
-    """Slack deliveries already handled, so a retry is answered, not re-executed."""
+    """Slack deliveries being handled (`handled_at` empty) or handled: a retry or a
+    copy on another replica is answered, not re-executed."""
 
     __tablename__ = "processed_requests"
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     team_id: Mapped[str | None] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(index=True)
+    handled_at: Mapped[datetime | None]
 
 
 class DueJobRow(Base):

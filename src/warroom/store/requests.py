@@ -1,29 +1,69 @@
-"""Slack deliveries already handled (retries carry `X-Slack-Retry-Num`)."""
+"""Slack deliveries being handled or already handled, shared by every replica.
+
+A row is a claim: inserted before the delivery runs (`handled_at` empty), then
+either marked handled or deleted so the delivery can run again.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.store.dialect import insert_on_conflict
 from warroom.store.models import ProcessedRequestRow
 
-__all__ = ["is_processed", "mark_processed"]
+__all__ = ["Claim", "claim", "find", "mark_handled", "release", "take_over"]
 
 
-async def is_processed(session: AsyncSession, key: str) -> bool:
-    found = await session.execute(
-        select(ProcessedRequestRow.key).where(ProcessedRequestRow.key == key)
-    )
-    return found.first() is not None
+@dataclass(frozen=True)
+class Claim:
+    received_at: datetime
+    handled_at: datetime | None
 
 
-async def mark_processed(
-    session: AsyncSession, key: str, *, team_id: str | None, now: datetime
-) -> None:
+async def claim(session: AsyncSession, key: str, *, team_id: str | None, now: datetime) -> bool:
+    """Start handling `key`; False if someone else has (or had) it."""
     stmt = insert_on_conflict(session, ProcessedRequestRow).values(
-        key=key, team_id=team_id, received_at=now
+        key=key, team_id=team_id, received_at=now, handled_at=None
     )
-    await session.execute(stmt.on_conflict_do_nothing(index_elements=[ProcessedRequestRow.key]))
+    stmt = stmt.on_conflict_do_nothing(index_elements=[ProcessedRequestRow.key])
+    result = await session.execute(stmt.returning(ProcessedRequestRow.key))
+    return result.first() is not None
+
+
+async def find(session: AsyncSession, key: str) -> Claim | None:
+    row = (
+        await session.execute(
+            select(ProcessedRequestRow.received_at, ProcessedRequestRow.handled_at).where(
+                ProcessedRequestRow.key == key
+            )
+        )
+    ).first()
+    return Claim(received_at=row[0], handled_at=row[1]) if row is not None else None
+
+
+async def take_over(session: AsyncSession, key: str, *, seen: Claim, now: datetime) -> bool:
+    """Take an abandoned claim, unless another taker got there first."""
+    result = await session.execute(
+        update(ProcessedRequestRow)
+        .where(
+            ProcessedRequestRow.key == key,
+            ProcessedRequestRow.received_at == seen.received_at,
+            ProcessedRequestRow.handled_at.is_(None),
+        )
+        .values(received_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def mark_handled(session: AsyncSession, key: str, *, now: datetime) -> None:
+    await session.execute(
+        update(ProcessedRequestRow).where(ProcessedRequestRow.key == key).values(handled_at=now)
+    )
+
+
+async def release(session: AsyncSession, key: str) -> None:
+    await session.execute(delete(ProcessedRequestRow).where(ProcessedRequestRow.key == key))
