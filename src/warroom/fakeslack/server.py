@@ -77,6 +77,8 @@ class _Fault:
 class FakeSlack(SocketModeMethods):
     """Serves the Web API on 127.0.0.1 for `AsyncWebClient(base_url=fake.api_url)`.
 
+    On a free port unless `port` is given (for a server started by hand to talk to).
+
     Also Socket Mode: `apps.connections.open` with `app_token` hands the app a
     WebSocket URL here; `socket_request` then delivers envelopes over it.
     """
@@ -89,12 +91,14 @@ class FakeSlack(SocketModeMethods):
         team_id: str = "T0WARROOM",
         bot_user_id: str = "UWARROOMBOT",
         latency: float = 0.0,
+        port: int = 0,
     ) -> None:
         self.token = token
         self.app_token = app_token
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.latency = latency
+        self.port = port
         self.calls: list[RecordedCall] = []
         self._ws = Workspace(team_id=team_id, bot_user_id=bot_user_id)
         self._faults: dict[str, list[_Fault]] = {}
@@ -118,7 +122,7 @@ class FakeSlack(SocketModeMethods):
         app.on_shutdown.append(self._sockets.close_all)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self._base = self._ws.base_url = f"http://{host}:{port}"
