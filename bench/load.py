@@ -55,7 +55,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy.engine import make_url
 
-from load_checks import RssSampler, fresh_database, log_problems, lost
+from load_checks import ServerSampler, fresh_database, log_problems, lost
 from load_traffic import KINDS, CallWatch, Request, Traffic
 from stats import percentiles  # bench/stats.py, beside this script
 from warroom.fakeslack import FakeSlack, SlackSender
@@ -244,7 +244,7 @@ async def run(args: argparse.Namespace, database_url: str | None) -> dict[str, A
             server = await stack.enter_async_context(ServeProcess(env, workdir, name="load"))
             url, pid = server.events_url, server.pid
         background: list[asyncio.Task[None]] = []
-        sampler = RssSampler(pid) if pid else None
+        sampler = ServerSampler(pid) if pid else None
         watch = CallWatch(slack)
         for job in (watch.run(), sampler.run() if sampler else None):
             if job is not None:
@@ -257,8 +257,16 @@ async def run(args: argparse.Namespace, database_url: str | None) -> dict[str, A
         traffic = Traffic(slack, watch, random.Random(args.seed), run_id)
         recorder = Recorder(SlackSender(session), url, args.signing_secret)
         await warm_up(traffic, recorder, args.warmup)
-        load_before = os.getloadavg()
+        load_before, own_cpu = os.getloadavg(), time.process_time()
+        if sampler:
+            sampler.begin()
         figures = await drive(traffic, recorder, args.rate, args.duration, parse_mix(args.mix))
+        if sampler:
+            sampler.end()
+            figures["server_cpu_ms_per_request"] = round(sampler.cpu * 1000 / figures["sent"], 2)
+        figures["generator_cpu_pct"] = round(
+            (time.process_time() - own_cpu) * 100 / figures["elapsed_s"], 1
+        )
         load_after = os.getloadavg()
         leftovers = await wind_down(traffic, slack)
         for task in background:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -62,8 +63,18 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
-class RssSampler:
-    """Samples a process's RSS every `every` seconds while running; keeps the peak."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time `pid` has used so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ServerSampler:
+    """Samples a process's RSS every `every` seconds while running (keeps the peak),
+    and the CPU time it spends between `begin()` and `end()`."""
 
     def __init__(self, pid: int, every: float = 0.1) -> None:
         self.pid = pid
@@ -71,6 +82,13 @@ class RssSampler:
         self.start = rss_bytes(pid)
         self.peak = self.start
         self.samples = 0
+        self.cpu = 0.0
+
+    def begin(self) -> None:
+        self.cpu = -cpu_seconds(self.pid)
+
+    def end(self) -> None:
+        self.cpu += cpu_seconds(self.pid)
 
     async def run(self) -> None:
         while True:
