@@ -257,7 +257,7 @@ async def run(args: argparse.Namespace, database_url: str | None) -> dict[str, A
         traffic = Traffic(slack, watch, random.Random(args.seed), run_id)
         recorder = Recorder(SlackSender(session), url, args.signing_secret)
         await warm_up(traffic, recorder, args.warmup)
-        load_before, own_cpu = os.getloadavg(), time.process_time()
+        load_before, own_cpu, first_call = os.getloadavg(), time.process_time(), len(slack.calls)
         if sampler:
             sampler.begin()
         figures = await drive(traffic, recorder, args.rate, args.duration, parse_mix(args.mix))
@@ -269,6 +269,7 @@ async def run(args: argparse.Namespace, database_url: str | None) -> dict[str, A
         )
         load_after = os.getloadavg()
         leftovers = await wind_down(traffic, slack)
+        called = Counter(call.method for call in slack.calls[first_call:])
         for task in background:
             task.cancel()
         rss = sampler.report() if sampler else None
@@ -297,6 +298,7 @@ async def run(args: argparse.Namespace, database_url: str | None) -> dict[str, A
         "lost": missing,
         "lost_by_kind": losses,
         **leftovers,
+        "slack_calls": dict(called.most_common()),
         "goal": {
             **GOAL,
             "met": p99 <= GOAL["p99_ms"]

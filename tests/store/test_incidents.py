@@ -168,3 +168,25 @@ async def test_timeline_entries_keep_their_data(store: Store) -> None:
             data={"responders": ["U2"], "emoji": "🔥"},
         )
     assert entry.id > 0 and entry.data["emoji"] == "🔥"
+
+
+async def test_a_read_sees_the_last_commit_without_waiting_for_an_open_write(store: Store) -> None:
+    incident_id = await declare(store, "k")
+    writing, finish = asyncio.Event(), asyncio.Event()
+
+    async def rename() -> None:
+        async with store.transaction() as session:
+            row = await incidents.lock(session, incident_id)
+            row.title = "DB down in EU"
+            await session.flush()
+            writing.set()
+            await finish.wait()
+
+    writer = asyncio.create_task(rename())
+    await writing.wait()
+    async with asyncio.timeout(10), store.read() as session:
+        assert (await incidents.load(session, incident_id)).title == "DB down"
+    finish.set()
+    await writer
+    async with store.read() as session:
+        assert (await incidents.load(session, incident_id)).title == "DB down in EU"

@@ -26,7 +26,7 @@ class Rooms:
         known = self._incident_ids.get(channel_id)
         if known is not None:
             return known
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             found = await incidents.id_by_channel(session, channel_id)
         if found is not None:
             self._incident_ids[channel_id] = found
@@ -36,11 +36,11 @@ class Rooms:
         incident_id = await self.incident_id_in(channel_id)
         if incident_id is None:
             return None
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             return await incidents.load(session, incident_id)
 
     async def open_incidents(self, team_id: str, *, viewer: str) -> list[Incident]:
         """Unresolved incidents with a war room, newest first, that `viewer` may see."""
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             found = await incidents.open_in_team(session, team_id, limit=OPEN_SHOWN)
         return [i for i in found if i.channel_id and i.visible_to(viewer)]

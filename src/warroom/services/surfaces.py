@@ -53,7 +53,7 @@ class Surfaces:
         failures: list[SlackFailure] = []
         async with self._locks[incident_id]:
             for _ in range(MAX_PASSES):
-                async with self.store.transaction() as session:
+                async with self.store.read() as session:
                     incident = await incidents.load(session, incident_id)
                 wanted = self._render(incident, topic=topic, announcement_too=announcement_too)
                 changed = {

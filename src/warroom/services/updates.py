@@ -59,7 +59,7 @@ class UpdateService:
 
     async def form(self, incident_id: int) -> dict[str, object]:
         """The modal, with the next update pre-filled one cadence from now."""
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             incident = await incidents.load(session, incident_id)
         every = update_interval(self.policy, incident.severity, incident.status)
         next_due = self.clock() + every if every else None
@@ -72,7 +72,7 @@ class UpdateService:
         )
 
     async def load(self, incident_id: int) -> Incident:
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             return await incidents.load(session, incident_id)
 
     async def post(self, incident_id: int, update: StatusUpdate, by: str) -> PostedUpdate:
