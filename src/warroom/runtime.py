@@ -54,10 +54,11 @@ class Runtime:
     postmortems: PostmortemService
 
     async def close(self) -> None:
-        """Let work already handed to the background finish, then release the database."""
+        """Let work already handed to the background finish, then release Slack and the database."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(SHUTDOWN_GRACE_S):
                 await self.background.idle()
+        await self.gateway.close()
         await self.store.dispose()
 
 

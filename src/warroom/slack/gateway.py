@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from warroom.slack.client import close_pool, pool_connections
 from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
 
@@ -52,7 +53,11 @@ class SlackGateway:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
+    async def close(self) -> None:
+        await close_pool(self.client)
+
     async def _call(self, method: str, call: Awaitable[Any]) -> dict[str, Any]:
+        pool_connections(self.client)  # before `call` starts: it reads client.session
         try:
             response = await call
         except SlackApiError as exc:
