@@ -32,7 +32,7 @@ Reported (one JSON object):
 Examples:
     .venv/bin/python bench/load.py --rate 50 --duration 5
     .venv/bin/python bench/load.py --database-url \
-        postgresql+asyncpg://postgres@127.0.0.1:5432/warroom_bench
+        postgresql+asyncpg://postgres@127.0.0.1:5432/warroom_load
 """
 
 from __future__ import annotations
