@@ -22,6 +22,9 @@ and SLACK_SIGNING_SECRET=<--signing-secret>; RSS is then measured only with
 Reported (one JSON object):
 - `ack_ms`, `ack_ms_by_kind`: request sent → HTTP answer, percentiles;
 - `send_lag_ms`: how late this script sent against the schedule (its own delay);
+- `modal_open_ms`: request sent → Warroom's `views.open` (Slack's trigger_id
+  lasts 3 s: a later one counts as an error); `declare_ready_ms`: declaration
+  answered → the reporter told the room is ready;
 - `errors`: non-200 answers, connection errors, flows that did not finish (a modal
   that never opened, a declared room never ready), Slack calls the stand-in
   refused (`ok:false`, 4xx/5xx), and ERROR/Traceback lines in the server's log;
@@ -130,6 +133,8 @@ async def drive(
     in_flight: set[asyncio.Task[None]] = set()
     lags: list[float] = []
     recorder.measuring = True
+    traffic.modal_open_ms.clear()
+    traffic.ready_ms.clear()
     start = loop.time()
     for i in range(planned):
         due = start + i / rate
@@ -293,6 +298,8 @@ async def run(args: argparse.Namespace, database_url: str | None) -> dict[str, A
         "slack_latency_ms": args.slack_latency,
         **figures,
         **latency,
+        "modal_open_ms": percentiles(traffic.modal_open_ms) if traffic.modal_open_ms else None,
+        "declare_ready_ms": percentiles(traffic.ready_ms) if traffic.ready_ms else None,
         "errors": errors,
         "rss_mb": rss,
         "lost": missing,

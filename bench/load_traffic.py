@@ -37,6 +37,8 @@ REPORTER = "ULOAD00001"
 PEOPLE = [f"ULOAD{n:05d}" for n in range(2, 22)]
 KINDS = ("message", "note", "role", "update", "declare")
 FOLLOW_UP_TIMEOUT_S = 30.0
+TRIGGER_EXPIRES_MS = 3000.0
+"""Slack refuses views.open with a trigger_id older than 3 s (expired_trigger_id)."""
 
 
 @dataclass
@@ -119,6 +121,10 @@ class Traffic:
         self.ready: deque[Request] = deque()
         self.sent = Sent()
         self.problems: list[str] = []
+        self.modal_open_ms: list[float] = []
+        """Request sent → Warroom's views.open for its trigger_id."""
+        self.ready_ms: list[float] = []
+        """Declaration answered → the reporter told the room is ready."""
         self.waiting: set[asyncio.Task[None]] = set()
         """Declares acknowledged and not yet ready: the run waits for these."""
         self.modals: set[asyncio.Task[None]] = set()
@@ -162,11 +168,16 @@ class Traffic:
         self, kind: str, trigger_id: str, answers: Callable[[], Json], accepted: Callable[[], None]
     ) -> None:
         """When the modal for `trigger_id` opens, queue its submission filled with `answers`."""
+        asked = time.monotonic()
 
         def submit(call: RecordedCall) -> None:
             if not call.ok:
                 self.problems.append(f"{kind}: the modal did not open: {call.response}")
                 return
+            waited = (call.started - asked) * 1000
+            self.modal_open_ms.append(waited)
+            if waited > TRIGGER_EXPIRES_MS:
+                self.problems.append(f"{kind}: views.open after {waited:.0f} ms: trigger expired")
             view, opened = call.args["view"], call.response["view"]
             body, content_type = view_submission(
                 view["callback_id"],
@@ -217,8 +228,13 @@ class Traffic:
 
         def accepted() -> None:
             self.sent.declares.append(title)
-            told = self.watch.replied(key)
-            self._after(told, self._room_ready, f"declare {title}", self.waiting)
+            answered = time.monotonic()
+
+            def ready(told: RecordedCall) -> None:
+                self.ready_ms.append((told.started - answered) * 1000)
+                self._room_ready(told)
+
+            self._after(self.watch.replied(key), ready, f"declare {title}", self.waiting)
 
         answers = {
             "title": title,
