@@ -79,7 +79,8 @@ def test_timeline_page_golden() -> None:
     assert block_problems(message.blocks, surface="message") == []
     assert_golden("timeline_page", {"text": message.text, "blocks": message.blocks})
     flat = " ".join(mrkdwn_texts(message.blocks))
-    assert "<!here>" not in flat and "&lt;returns&gt;" in flat and "<@UBOB|bob>" in flat
+    assert "<!here>" not in flat and "&lt;returns&gt;" in flat and "@bob's" in flat
+    assert "<@UBOB|" not in flat
 
 
 def test_typed_entry_golden() -> None:
@@ -140,10 +141,13 @@ def test_slack_ts_is_exact_to_the_microsecond() -> None:
     assert slack_ts(slack_time("1700000000.000100")) == "1700000000.000100"
 
 
-def test_requote_keeps_people_and_disarms_broadcasts() -> None:
+def test_requote_shows_mentions_and_links_as_words() -> None:
     text = "<!channel> <!here|here> <!subteam^S1|@oncall> <@U1> <#C1|ops> <https://x|y> &lt;"
-    assert mrkdwn.requote(text) == "@channel here @oncall <@U1> <#C1|ops> <https://x|y> &lt;"
+    assert mrkdwn.requote(text) == "@channel here @oncall @U1 #ops y (https://x) &lt;"
+    assert mrkdwn.requote("<@U1|al> <https://x.example> a & b > c") == (
+        "@al https://x.example a &amp; b &gt; c"
+    )
     assert "<!" not in mrkdwn.requote("<!<!here>> <!date^1^{date}|today> <!everyone")
-    assert mrkdwn.requote_within("ab <@U123456> cd", 8) == "ab…"
+    assert mrkdwn.requote_within("ab <@U123456> cd", 8) == "ab @U12…"
     assert mrkdwn.requote_within("a &amp; b", 5) == "a…"
     assert mrkdwn.requote_within("short", 10) == "short"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from warroom.slack import mrkdwn
+
 __all__ = [
     "CommandText",
     "mentioned_users",
@@ -20,7 +22,6 @@ __all__ = [
 ]
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_ESCAPED = re.compile(r"<([@#!]?)([^>|]*)(?:\|([^>]*))?>")
 
 
 def unescape(text: str) -> str:
@@ -29,19 +30,8 @@ def unescape(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """The text as the person typed it: `<@U1|alice>` → `@alice`, links → their label."""
-
-    def readable(match: re.Match[str]) -> str:
-        sigil, target, label = match.groups()
-        if sigil == "@":
-            return f"@{label or target}"
-        if sigil == "#":
-            return f"#{label or target}"
-        if sigil == "!":
-            return f"@{label or target.split('^')[0]}"
-        return label or target
-
-    return unescape(_ESCAPED.sub(readable, text))
+    """The text as the person typed it: `<@U1|alice>` → `@alice`, links → `label (url)`."""
+    return mrkdwn.inert(text)
 
 
 def mentioned_users(text: str) -> list[str]:

@@ -2,7 +2,9 @@
 
 Slack parses `<...>` as mentions, broadcasts and links and `&` as an entity, so
 user text is escaped before it is placed in any mrkdwn field: `<!channel>` in a
-title is shown, never sent. Plain-text fields need no escaping.
+title is shown, never sent. Text that arrives in Slack's format (messages, command
+text) is requoted: its mentions and links are shown as words, never made live again.
+Plain-text fields need no escaping.
 """
 
 from __future__ import annotations
@@ -10,10 +12,18 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-__all__ = ["channel", "date", "escape", "escape_within", "requote", "requote_within", "user"]
+__all__ = [
+    "channel",
+    "date",
+    "escape",
+    "escape_within",
+    "inert",
+    "requote",
+    "requote_within",
+    "user",
+]
 
-_SPECIAL = re.compile(r"<!([^<>|]*)(?:\|([^<>]*))?>")
-_ATOM = re.compile(r"<[^>]*>|&[a-z]+;|.", re.DOTALL)
+_MARKUP = re.compile(r"<([@#!]?)([^<>|]*)(?:\|([^<>]*))?>")
 
 
 def escape(text: str) -> str:
@@ -45,33 +55,37 @@ def date(moment: datetime, token: str = "{date_short_pretty} {time}") -> str:
     return f"<!date^{int(moment.timestamp())}^{token}|{fallback}>"
 
 
-def requote(text: str) -> str:
-    """Show text that is already in Slack's format (a message, a command's text) safely.
+def inert(text: str) -> str:
+    """Text in Slack's format (a message, a command's text) as its reader saw it, unlinked.
 
-    Mentions of people and channels, links and entities stay as they are;
-    `<!channel>`, `<!here>`, `<!subteam^…|@team>` and `<!date^…|label>` become
-    their readable label, so quoting a message never notifies anyone.
+    `<@U1|alice>` → `@alice`, `<#C1|ops>` → `#ops`, `<!here>` → `@here`,
+    `<!subteam^S1|@team>` → `@team`, `<https://x|docs>` → `docs (https://x)`, and
+    `&amp;`, `&lt;`, `&gt;` undone. The result is plain text: `escape` it for mrkdwn.
     """
 
-    def inert(match: re.Match[str]) -> str:
-        name, label = match.groups()
-        if label:
-            return label
-        return "@" + name.split("^", 1)[0]
+    def readable(match: re.Match[str]) -> str:
+        sigil, target, label = match.groups()
+        if sigil in {"@", "#"}:
+            return sigil + (label or target)
+        if sigil == "!":
+            return label or "@" + target.split("^", 1)[0]
+        return f"{label} ({target})" if label and label != target else target
 
-    return _SPECIAL.sub(inert, text).replace("<!", "&lt;!")
+    return (
+        _MARKUP.sub(readable, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    )
+
+
+def requote(text: str) -> str:
+    """Show Slack-format text safely: nothing in it notifies anyone or becomes a link.
+
+    Quoting someone's message must not page the people, groups or channel it
+    mentioned a second time, nor hide a link behind a label, so every `<…>`
+    becomes its readable label (`inert`) and the result is escaped again.
+    """
+    return escape(inert(text))
 
 
 def requote_within(text: str, limit: int) -> str:
-    """`requote`, then shorten to `limit` without cutting a mention, link or entity."""
-    quoted = requote(text)
-    if len(quoted) <= limit:
-        return quoted
-    kept: list[str] = []
-    size = 0
-    for atom in _ATOM.findall(quoted):
-        if size + len(atom) > limit - 1:
-            break
-        kept.append(atom)
-        size += len(atom)
-    return "".join(kept).rstrip() + "…"
+    """`requote`, then shorten to `limit` without cutting an entity."""
+    return escape_within(inert(text), limit)
