@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from warroom.domain.changes import InvalidChoice
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy, RoleDef
 from warroom.slack import mrkdwn
@@ -13,6 +14,7 @@ from warroom.slack.message import Message
 
 __all__ = [
     "duties",
+    "invalid_choice",
     "not_refreshed",
     "raised_to_top_notice",
     "role_already_held",
@@ -78,3 +80,10 @@ def not_refreshed(incident: Incident, failures: Sequence[SlackFailure]) -> Messa
         f"⚠️ The change to *{incident.reference}* is saved, but Slack refused {what}, so the "
         f"card, topic or announcement may be out of date. {mrkdwn.escape(failures[0].advice)}"
     )
+
+
+def invalid_choice(invalid: InvalidChoice) -> Message:
+    """What was typed (shown, never live: it is Slack-format command text) and what is valid."""
+    given = mrkdwn.requote_within(" ".join(invalid.given.split()), 100) or "nothing"
+    valid = mrkdwn.escape(", ".join(invalid.valid))
+    return mrkdwn_message(f"`{given}` is not a {invalid.kind}. Use one of: {valid}.")

@@ -12,7 +12,7 @@ from warroom.runtime import Runtime
 from warroom.services.roles import RoleChange, RoleHeld
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.card import ROLE_ASSIGN_ACTION, ROLE_HANDOFF_PREFIX, ROLE_TAKE_PREFIX
-from warroom.slack.blocks.changes import role_already_held
+from warroom.slack.blocks.changes import invalid_choice, role_already_held
 from warroom.slack.blocks.role_modal import (
     ASSIGN_CALLBACK_ID,
     assign_role_modal,
@@ -66,7 +66,8 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
                 invocation.incident.id, words[0], users[0], by=invocation.user_id
             )
         except InvalidChoice as invalid:
-            await ack(text=str(invalid))
+            note = invalid_choice(invalid)
+            await ack(text=note.text, blocks=note.blocks)
             return
         await ack()
         _follow_up(runtime, outcome, actor=invocation.user_id, response_url=invocation.response_url)

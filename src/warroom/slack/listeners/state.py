@@ -11,6 +11,7 @@ from warroom.domain.changes import SETTABLE_STATUSES, InvalidChoice
 from warroom.runtime import Runtime
 from warroom.services.state import StateChange
 from warroom.slack.blocks.card import SEVERITY_ACTION, STATUS_ACTION
+from warroom.slack.blocks.changes import invalid_choice
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.listeners.commands import Invocation, Subcommand
 from warroom.slack.listeners.replies import publish_later, tell_later
@@ -47,7 +48,8 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
         try:
             outcome = await change(invocation.incident.id, invocation.rest, invocation.user_id)
         except InvalidChoice as invalid:
-            await ack(text=str(invalid))
+            note = invalid_choice(invalid)
+            await ack(text=note.text, blocks=note.blocks)
             return
         if outcome is None:
             await ack(
@@ -100,7 +102,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             outcome = await change(incident_id, picked, actor)
         except InvalidChoice as invalid:
             await ack()
-            tell_later(runtime, actor, mrkdwn_message(str(invalid)), response_url=response_url)
+            tell_later(runtime, actor, invalid_choice(invalid), response_url=response_url)
             return
         await ack()
         _publish(runtime, outcome, actor=actor, response_url=response_url)
