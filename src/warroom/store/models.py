@@ -32,6 +32,7 @@ __all__ = [
     "ProcessedRequestRow",
     "RoleAssignmentRow",
     "StatusUpdateRow",
+    "StoredText",
     "TeamSequenceRow",
     "TimelineEntryRow",
     "TimelineHighlightRow",
@@ -67,6 +68,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class StoredText(TypeDecorator[str]):
+    """Text people typed, without NUL: PostgreSQL refuses it in text, and nobody means it.
+
+    Dropped on the way in on every database, so both keep the same text.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return value.replace("\x00", "") if value is not None else None
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
@@ -95,10 +109,10 @@ class IncidentRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     number: Mapped[int] = mapped_column(Integer)
     declare_key: Mapped[str | None] = mapped_column(String(255))
-    title: Mapped[str] = mapped_column(Text)
-    summary: Mapped[str | None] = mapped_column(Text)
-    root_cause: Mapped[str | None] = mapped_column(Text)
-    impact: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(StoredText)
+    summary: Mapped[str | None] = mapped_column(StoredText)
+    root_cause: Mapped[str | None] = mapped_column(StoredText)
+    impact: Mapped[str] = mapped_column(StoredText)
     severity: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(32))
     private: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -119,7 +133,7 @@ class IncidentRow(Base):
     next_update_due_at: Mapped[datetime | None]
     provisioned_at: Mapped[datetime | None]
     provisioning_until: Mapped[datetime | None]
-    provision_error: Mapped[str | None] = mapped_column(Text)
+    provision_error: Mapped[str | None] = mapped_column(StoredText)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
@@ -160,7 +174,7 @@ class TimelineEntryRow(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     author_id: Mapped[str | None] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(StoredText, default="")
     occurred_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
     slack_channel_id: Mapped[str | None] = mapped_column(String(32))
@@ -186,7 +200,7 @@ class TimelineRevisionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("timeline_entries.id", ondelete="CASCADE"))
     version_ts: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(StoredText)
     written_at: Mapped[datetime]
     recorded_at: Mapped[datetime]
 
@@ -236,7 +250,7 @@ class DueJobRow(Base):
     due_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(StoredText)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
 
@@ -252,9 +266,9 @@ class StatusUpdateRow(Base):
     )
     author_id: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
-    happening: Mapped[str] = mapped_column(Text)
-    impact: Mapped[str] = mapped_column(Text)
-    doing: Mapped[str] = mapped_column(Text)
+    happening: Mapped[str] = mapped_column(StoredText)
+    impact: Mapped[str] = mapped_column(StoredText)
+    doing: Mapped[str] = mapped_column(StoredText)
     next_update_at: Mapped[datetime | None]
     posted_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
@@ -272,11 +286,11 @@ class ActionItemRow(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), index=True
     )
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(StoredText)
     owner_id: Mapped[str | None] = mapped_column(String(32))
     due_on: Mapped[date | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(16), default="open")
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(StoredText)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     closed_by: Mapped[str | None] = mapped_column(String(32))
@@ -291,7 +305,7 @@ class PostmortemRow(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
     )
-    markdown: Mapped[str] = mapped_column(Text)
+    markdown: Mapped[str] = mapped_column(StoredText)
     drafted_at: Mapped[datetime]
     message_ts: Mapped[str | None] = mapped_column(String(32))
     file_id: Mapped[str | None] = mapped_column(String(32))
