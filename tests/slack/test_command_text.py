@@ -10,7 +10,10 @@ def test_subcommand_is_case_insensitive_and_rest_is_kept_escaped() -> None:
 def test_plain_text_as_typed() -> None:
     assert plain("DB &amp; cache &lt;down&gt;") == "DB & cache <down>"
     assert plain("ask <@U1|alice> in <#C9|ops>") == "ask @alice in #ops"
-    assert plain("see <https://status.example.com|status page>") == "see status page (https://status.example.com)"
+    assert (
+        plain("see <https://status.example.com|status page>")
+        == "see status page (https://status.example.com)"
+    )
     assert plain("see <https://x.example>") == "see https://x.example"
     assert plain("<!channel> down") == "@channel down"
 

@@ -1,0 +1,261 @@
+"""What people can type, at its worst, and how to tell if it got through.
+
+`hostile_text()` draws text mixing arbitrary unicode with Slack's special forms,
+RTL and ZWJ sequences, control characters and (sometimes) 100 kB of it. The IDs
+inside are distinctive (`UHYPO…`, `CHYPO…`, `SHYPO…`, `evil.example`) so a
+mention Warroom makes of a real participant is never confused with one a user
+typed. `Outbox` reads every call Warroom made to the Slack stand-in since it was
+opened and fails on the first refused call or live mention, broadcast or link.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from tests.harness import Harness
+from warroom.domain.incident import Incident
+from warroom.store.models import ActionItemRow, RoleAssignmentRow
+
+__all__ = [
+    "PROPERTY_SETTINGS",
+    "Outbox",
+    "fill_text_inputs",
+    "hostile_text",
+    "live_markup",
+    "open_room",
+    "shown_texts",
+]
+
+PROPERTY_SETTINGS = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+SLACK_FORMS = (
+    "<!channel>",
+    "<!here>",
+    "<!everyone>",
+    "<!here|here>",
+    "<!subteam^SHYPO123>",
+    "<!subteam^SHYPO123|@oncall>",
+    "<@UHYPO12345>",
+    "<@UHYPO12345|mallory>",
+    "<@WHYPO67890>",
+    "<#CHYPO123>",
+    "<#CHYPO123|secret-ops>",
+    "<https://evil.example|ok>",
+    "<http://evil.example/login>",
+    "<mailto:x@evil.example|mail>",
+    "<!date^1700000000^{date}|today>",
+    "&<>",
+    "&amp;",
+    "&lt;!channel&gt;",
+    "&lt;@UHYPO12345&gt;",
+    "<",
+    ">",
+    "<<!here>>",
+    "`",
+    "```",
+    "*bold*",
+    "_it_",
+    "~gone~",
+    "> quoted",
+    "|",
+    "@channel",
+    ":fire:",
+)
+SCRIPTS = (
+    "\u200f",  # right-to-left mark
+    "\u200e",
+    "\u202e",  # right-to-left override
+    "\u2066",
+    "مرحبا بالعالم",
+    "שלום עולם",
+    "👩‍👩‍👧‍👦",
+    "🏳️‍🌈",
+    "👍🏽",
+    "🔥",
+    "e\u0301",
+    "\U0001d54f",
+    "ﷺ",
+    "中文",
+)
+CONTROLS = (
+    "\x00",
+    "\r",
+    "\r\n",
+    "\t",
+    "\n",
+    "\u2028",
+    "\u2029",
+    "\x1b[31m",
+    "\x7f",
+    "\ufeff",
+    "\x0b",
+)
+
+_piece = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(SLACK_FORMS),
+    st.sampled_from(SCRIPTS),
+    st.sampled_from(CONTROLS),
+)
+_short = st.lists(_piece, max_size=10).map("".join)
+_huge = st.builds(
+    lambda seed, size: (seed * (size // max(len(seed), 1) + 1))[:size],
+    st.lists(_piece, min_size=1, max_size=6).map("".join).filter(bool),
+    st.sampled_from([3_001, 40_001, 100_000]),
+)
+
+
+def hostile_text() -> st.SearchStrategy[str]:
+    """Mostly short mixes; one draw in about eight is 3 kB to 100 kB long."""
+    return st.one_of(_short, _short, _short, _short, _short, _short, _short, _huge)
+
+
+_LIVE = re.compile(
+    r"<!(?:channel|here|everyone)"
+    r"|<!subteam\^SHYPO"
+    r"|<@[UW]HYPO[A-Z0-9]*"
+    r"|<#CHYPO"
+    r"|<(?:https?|mailto):[^>]*evil\.example",
+    re.IGNORECASE,
+)
+_LIVE_IN_FILE = re.compile(r"(?<!\\)(?:" + _LIVE.pattern + ")", re.IGNORECASE)
+
+
+def live_markup(
+    text: str, *, allowed: frozenset[str] = frozenset(), file: bool = False
+) -> list[str]:
+    """Mentions, broadcasts and links in `text` that came from hostile input.
+
+    `allowed` are user IDs Warroom may mention because it made them participants
+    (a role holder, an action item's owner). In a Markdown file a backslash-escaped
+    `\\<` is text, not markup.
+    """
+    found = (_LIVE_IN_FILE if file else _LIVE).findall(text)
+    return [m for m in found if m.removeprefix("<@") not in allowed]
+
+
+def shown_texts(node: Any, key: str | None = None) -> Iterator[str]:
+    """Strings Slack renders as mrkdwn or links: message text, mrkdwn objects, topics, URLs."""
+    if isinstance(node, list):
+        for item in node:
+            yield from shown_texts(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "plain_text":
+            return
+        for k, value in node.items():
+            if isinstance(value, str) and k in {"text", "topic", "purpose", "url"}:
+                yield value
+            elif k in {"blocks", "view", "attachments", "elements", "fields", "accessory"}:
+                yield from shown_texts(_json(value), k)
+            elif isinstance(value, dict | list) and k not in {"private_metadata", "metadata"}:
+                yield from shown_texts(value, k)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+@dataclass
+class Outbox:
+    """The calls Warroom makes to Slack from now on, checked against the properties."""
+
+    harness: Harness
+    start: int = field(init=False)
+    answers: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.start = len(self.harness.slack.calls)
+
+    def answered(self, status: int, body: str) -> None:
+        """A synchronous HTTP answer: always 200 (a valid signature was given), then scanned."""
+        assert status == 200, (status, body[:500])
+        self.answers.append(body)
+
+    async def allowed(self) -> frozenset[str]:
+        async with self.harness.runtime.store.transaction() as session:
+            holders = (await session.execute(select(RoleAssignmentRow.user_id))).scalars()
+            owners = (await session.execute(select(ActionItemRow.owner_id))).scalars()
+            return frozenset({*holders, *(o for o in owners if o)})
+
+    async def check(self) -> None:
+        await self.harness.settle()
+        allowed = await self.allowed()
+        calls = self.harness.slack.calls[self.start :]
+        joined = {c.args.get("channel") for c in calls if c.method == "conversations.join" and c.ok}
+        for call in calls:
+            handled = (
+                call.response.get("error") == "not_in_channel"
+                and call.args.get("channel") in joined
+            )
+            assert call.ok or handled, (call.method, call.status, call.response, _brief(call.args))
+        for call in calls:
+            for text in shown_texts(call.args):
+                live = live_markup(text, allowed=allowed)
+                assert not live, (call.method, live, text[:500])
+        for body in self.answers:
+            for text in shown_texts(_json(body)):
+                live = live_markup(text, allowed=allowed)
+                assert not live, ("answer", live, text[:500])
+        for call in calls:
+            if call.method == "files.completeUploadExternal":
+                for shared in _json(call.args.get("files")) or []:
+                    stored = self.harness.slack.file(shared["id"]) or {}
+                    content = stored.get("content") or ""
+                    live = live_markup(content, allowed=allowed, file=True)
+                    assert not live, ("file", live)
+                    assert not live_markup(str(shared.get("title") or ""), allowed=allowed)
+
+
+async def open_room(harness: Harness) -> Incident:
+    """The one open SEV1 incident (with an IC) the examples of a test share on `harness`."""
+    incident: Incident | None = getattr(harness, "hostile_room", None)
+    if incident is None:
+        incident = await harness.declare(severity="SEV1")
+        await harness.press(incident, "role_take:commander")
+        await harness.settle()
+        harness.hostile_room = incident  # type: ignore[attr-defined]
+    return incident
+
+
+def _brief(args: Mapping[str, Any]) -> str:
+    return json.dumps(args, ensure_ascii=False, default=str)[:800]
+
+
+def fill_text_inputs(view: Mapping[str, Any], texts: Mapping[str, str]) -> dict[str, Any]:
+    """Answers for `fill_view`: every plain-text input gets hostile text, by its block order.
+
+    `texts` is keyed by block_id; a text input not named there gets the first value.
+    Required choices without an initial value get their first option.
+    """
+    answers: dict[str, Any] = {}
+    first = next(iter(texts.values()), "x")
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element, block_id = block["element"], block["block_id"]
+        if element["type"] == "plain_text_input":
+            answers[block_id] = texts.get(block_id, first)
+        elif (
+            element["type"] in {"radio_buttons", "static_select"}
+            and not element.get("initial_option")
+            and not block.get("optional")
+        ):
+            answers[block_id] = element["options"][0]["value"]
+    return answers
