@@ -16,10 +16,21 @@ from warroom.slack.deliveries import CLAIMED, finish_delivery
 __all__ = ["create_asgi_app"]
 
 
+def _plausible_timestamp(value: str | None) -> bool:
+    """A signed request's timestamp is whole seconds; anything else was not signed by Slack.
+
+    Bolt's own check then refuses missing, stale and misigned requests, but it raises
+    (answering 500) on a timestamp that is not a number, so that one is refused here.
+    """
+    return value is None or (value.isascii() and value.isdigit() and len(value) <= 12)
+
+
 def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette:
     bolt_app = bolt or build_bolt_app(runtime)
 
     async def slack_events(request: Request) -> Response:
+        if not _plausible_timestamp(request.headers.get("x-slack-request-timestamp")):
+            return JSONResponse({"error": "invalid request"}, status_code=401)
         bolt_request = to_async_bolt_request(request, await request.body())
         response = await bolt_app.async_dispatch(bolt_request)
         claimed = bolt_request.context.get(CLAIMED)
