@@ -207,6 +207,10 @@ class ActionItems:
     async def announce(self, added: Added) -> Announced:
         """The line in the room, and the owner told privately (ephemeral there, else a DM).
 
+        The owner of an item in a private incident is invited to its room first (as a
+        new role holder is), so what Warroom tells them about it, now and in reminders,
+        goes to a member; the DM fallback for non-members would tell an outsider.
+
         Returns what Slack refused; the caller tells whoever added the item, so an
         owner is never left untold without somebody knowing.
         """
@@ -227,6 +231,10 @@ class ActionItems:
             notice = owner_notice(incident, item)
             try:
                 if incident.channel_id:
+                    if incident.private and (
+                        problems := await self.gateway.invite(incident.channel_id, [item.owner_id])
+                    ):
+                        return SlackFailure("conversations.invite", problems[0].error)
                     await self.gateway.whisper(incident.channel_id, item.owner_id, notice)
                 else:
                     await self.gateway.dm(item.owner_id, notice)
