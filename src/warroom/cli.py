@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _policy_check(path: Path) -> int:
     if not path.is_file():
-        print(f"warroom: {path} does not exist", file=sys.stderr)
+        why = "is a directory, not a policy file" if path.is_dir() else "does not exist"
+        print(f"warroom: {path} {why}", file=sys.stderr)
         return 2
     try:
         policy = load_policy(path)

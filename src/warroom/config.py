@@ -144,7 +144,9 @@ class Settings(BaseSettings):
     @classmethod
     def _policy_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
-            raise ValueError(f"{value} does not exist")
+            raise ValueError(
+                f"{value} is a directory" if value.is_dir() else f"{value} does not exist"
+            )
         return value
 
     @field_validator("log_level")
