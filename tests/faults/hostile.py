@@ -22,6 +22,8 @@ from sqlalchemy import select
 
 from tests.harness import Harness
 from warroom.domain.incident import Incident
+from warroom.fakeslack import block_problems, view_problems
+from warroom.fakeslack.api_chat import MESSAGE_TEXT_MAX
 from warroom.store.models import ActionItemRow, RoleAssignmentRow
 
 __all__ = [
@@ -184,8 +186,17 @@ class Outbox:
         self.start = len(self.harness.slack.calls)
 
     def answered(self, status: int, body: str) -> None:
-        """A synchronous HTTP answer: always 200 (a valid signature was given), then scanned."""
+        """A synchronous HTTP answer: always 200 (a valid signature was given), within what
+        Slack takes for a command's or an interaction's answer, and later scanned."""
         assert status == 200, (status, body[:500])
+        answer = _json(body)
+        if isinstance(answer, dict):
+            assert len(answer.get("text") or "") <= MESSAGE_TEXT_MAX, len(answer["text"])
+            assert block_problems(answer.get("blocks", []), surface="message") == []
+            if isinstance(answer.get("view"), dict):
+                assert view_problems(answer["view"]) == []
+        else:
+            assert len(body) <= MESSAGE_TEXT_MAX, len(body)
         self.answers.append(body)
 
     async def allowed(self) -> frozenset[str]:
@@ -210,7 +221,8 @@ class Outbox:
                 live = live_markup(text, allowed=allowed)
                 assert not live, (call.method, live, text[:500])
         for body in self.answers:
-            for text in shown_texts(_json(body)):
+            answer = _json(body)
+            for text in shown_texts(answer) if isinstance(answer, dict) else [body]:
                 live = live_markup(text, allowed=allowed)
                 assert not live, ("answer", live, text[:500])
         for call in calls:

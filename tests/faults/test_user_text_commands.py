@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.faults.hostile import (
@@ -45,6 +45,10 @@ def command_text(draw: st.DrawFn) -> str:
 
 @PROPERTY_SETTINGS
 @given(text=command_text(), in_room=st.booleans())
+@example(text="severity <!channel> <https://evil.example|ok>", in_room=True)
+@example(text="role <@UHYPO12345|m> <@UPICKED001|pat>", in_room=True)
+@example(text="note <@UHYPO12345|m> in <#CHYPO123|x>: <https://evil.example|ok>", in_room=True)
+@example(text="action see <https://evil.example|ok> <!subteam^SHYPO123|@team>", in_room=True)
 async def test_command_text_is_answered_and_never_made_live(
     harness: Harness, text: str, in_room: bool
 ) -> None:
@@ -57,6 +61,7 @@ async def test_command_text_is_answered_and_never_made_live(
 
 @PROPERTY_SETTINGS
 @given(text=hostile_text(), edited=hostile_text())
+@example(text="<@UHYPO12345|mallory> <!here> <https://evil.example|ok>", edited="<#CHYPO123>")
 async def test_war_room_messages_are_quoted_and_never_made_live(
     harness: Harness, text: str, edited: str
 ) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.faults.hostile import (
@@ -52,6 +52,7 @@ def _field_errors(body: str, fields: set[str]) -> dict[str, str]:
     impact=hostile_text(),
     private=st.booleans(),
 )
+@example(command_title="<!channel>", title="NUL", impact="\x00", private=False)
 async def test_declare_modal_takes_any_text_safely(
     harness: Harness, command_title: str, title: str, impact: str, private: bool
 ) -> None:
@@ -100,6 +101,13 @@ async def test_status_update_modal_takes_any_text_safely(
     assert status == 200, body
     if body:
         _field_errors(body, set(texts) | {"next_update", "status"})
+    else:
+        await harness.settle()
+        assert harness.slack.calls_to("chat.postMessage")[-1].args["channel"] in {
+            incident.channel_id,
+            harness.stakeholder_channel,
+            harness.broadcast_channel,
+        }
     await outbox.check()
 
 
@@ -119,7 +127,9 @@ async def test_resolve_modal_and_postmortem_take_any_text_safely(
     if body:
         _field_errors(body, set(texts))
     else:
+        uploads = len(harness.slack.calls_to("files.completeUploadExternal"))
         await harness.tick(hours=2)
+        assert len(harness.slack.calls_to("files.completeUploadExternal")) == uploads + 1
     await outbox.check()
 
 
