@@ -20,10 +20,11 @@ from datetime import UTC, timedelta
 from typing import Any
 
 from tests.faults.hostile import Outbox
-from tests.harness import REPORTER, WAIT_S, Harness, OpenedView
+from tests.harness import REPORTER, TEAM_ID, WAIT_S, Harness, OpenedView
 from tests.timeline.room import message_shortcut
 from warroom.domain.incident import Incident
-from warroom.fakeslack import RecordedCall
+from warroom.fakeslack import RecordedCall, view_submission
+from warroom.slack.blocks.timeline import PICK_ACTION, PICK_BLOCK
 
 SECRET = "Payroll export leaks PRIVSECRET"
 MEMBER = "UMEMBER001"
@@ -173,6 +174,7 @@ async def test_a_private_incident_is_seen_only_by_the_people_in_it(harness: Harn
     assert [c.args.get("channel_id") for c in uploads] == [room], "the draft went to the room"
     owner_dm = harness.slack.dm_channel(OWNER)
     assert owner_dm and "PRIVSECRET" in json.dumps(harness.slack.messages(owner_dm))
+    assert harness.slack.calls_to("views.publish") == [], "no App Home to leak through"
 
 
 async def test_an_owner_who_cannot_join_a_private_room_is_not_told_its_secrets(
@@ -188,3 +190,35 @@ async def test_an_owner_who_cannot_join_a_private_room_is_not_told_its_secrets(
     told = [c for c in harness.slack.calls if OWNER in json.dumps(c.args.get("user", ""))]
     assert told == [] and harness.slack.dm_channel(OWNER) is None
     assert f"couldn't tell <@{OWNER}>" in harness.told()[-1]["text"]
+
+
+async def test_the_timeline_picker_takes_no_private_incident_from_a_non_member(
+    harness: Harness,
+) -> None:
+    """Slack only submits offered options; a submission naming another is still refused."""
+    await harness.declare(title="Public checkout outage")
+    incident = await harness.declare(title=SECRET, private=["private"])
+    outsider = Outsider(harness)
+    await outsider.shortcut()
+    call = harness.slack.calls_to("views.open")[-1]
+    view = call.args["view"]
+    options = next(b for b in view["blocks"] if b["block_id"] == PICK_BLOCK)["element"]["options"]
+    assert str(incident.id) not in {o["value"] for o in options}
+    entries = len(await harness.timeline(incident.id))
+    forged = {"value": str(incident.id), "text": {"type": "plain_text", "text": "INC-2"}}
+    values = {PICK_BLOCK: {PICK_ACTION: {"type": "static_select", "selected_option": forged}}}
+    body, kind = view_submission(
+        view["callback_id"],
+        values,
+        user_id=OUTSIDER,
+        team_id=TEAM_ID,
+        private_metadata=view["private_metadata"],
+        view_id=call.response["view"]["id"],
+    )
+    status, answer = await harness.post(body, kind)
+    assert status == 200 and json.loads(answer)["response_action"] == "errors"
+    await harness.settle()
+    assert len(await harness.timeline(incident.id)) == entries
+    assert not any(
+        "PRIVSECRET" in json.dumps(c.args) for c in harness.slack.calls_to("response_url")
+    )

@@ -233,7 +233,12 @@ def install(app: AsyncApp, runtime: Runtime) -> list[Subcommand]:
         incident_id, origin = picked_incident(view)
         user_id = body["user"]["id"]
         incident = await service.incident(incident_id) if incident_id is not None else None
-        if origin is None or incident is None or incident.resolved_at is not None:
+        if (
+            origin is None
+            or incident is None
+            or incident.resolved_at is not None
+            or not incident.visible_to(user_id)
+        ):
             await ack(response_action="errors", errors={PICK_BLOCK: "Pick an open incident."})
             return
         added = await service.add_from_shortcut(
