@@ -19,18 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests.harness import (
-    DEFAULT_ANSWERS,
-    REPORTER,
-    SIGNING_SECRET,
-    TEAM_ID,
-    WAIT_S,
-    Clock,
-    Harness,
-    harness_on,
-)
-from warroom.fakeslack import FakeSlack, SlackSender, slash_command, view_submission
-from warroom.fakeslack.driver import fill_view
+from tests.faults.child import child_env, declare_on
+from tests.harness import REPORTER, WAIT_S, Clock, Harness, harness_on
+from warroom.fakeslack import FakeSlack
 from warroom.fakeslack.serve_process import ServeProcess
 from warroom.services.declare import FINISH_ROOM
 from warroom.slack.blocks.announcement import announcement_block_id
@@ -65,36 +56,6 @@ KILL_POINTS = [
 ]
 
 
-async def declare_on(server: ServeProcess, slack: FakeSlack, command_channel: str) -> None:
-    """The reporter's side: `/incident declare`, fill the modal Warroom opened, submit."""
-    async with SlackSender() as sender:
-        body, content_type = slash_command(
-            "declare",
-            user_id=REPORTER,
-            team_id=TEAM_ID,
-            channel_id=command_channel,
-            response_url=slack.response_url("declare"),
-        )
-        status, _ = await sender.post(
-            server.events_url, body, content_type, signing_secret=SIGNING_SECRET
-        )
-        assert status == 200, server.log()
-        (opened,) = await slack.wait_for("views.open", count=1, timeout=WAIT_S)
-        view = opened.args["view"]
-        body, content_type = view_submission(
-            view["callback_id"],
-            fill_view(view, DEFAULT_ANSWERS),
-            user_id=REPORTER,
-            team_id=TEAM_ID,
-            private_metadata=view.get("private_metadata", ""),
-            view_id=opened.response["view"]["id"],
-            view_hash=opened.response["view"]["hash"],
-        )
-        assert await sender.post(
-            server.events_url, body, content_type, signing_secret=SIGNING_SECRET
-        ) == (200, ""), server.log()
-
-
 @pytest.mark.parametrize(("phase", "method", "where"), KILL_POINTS)
 async def test_sigkill_mid_declare_is_finished_after_restart(
     database_url: str, clock: Clock, tmp_path: Path, phase: str, method: str, where: Where
@@ -102,14 +63,7 @@ async def test_sigkill_mid_declare_is_finished_after_restart(
     async with FakeSlack() as slack:
         broadcast = slack.add_channel("incidents")
         command_channel = slack.add_channel("general")
-        env = {
-            "SLACK_BOT_TOKEN": slack.token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "DATABASE_URL": database_url,
-            "BROADCAST_CHANNEL": broadcast,
-        }
-        server = ServeProcess(env, tmp_path)
+        server = ServeProcess(child_env(slack, database_url, BROADCAST_CHANNEL=broadcast), tmp_path)
         killed = asyncio.Event()
 
         def kill_at_step(seen_phase: str, seen_method: str, args: Args) -> bool:

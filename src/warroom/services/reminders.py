@@ -32,11 +32,14 @@ from warroom.scheduler.tick import JobHandler
 from warroom.slack.blocks.reminders import (
     commander_escalation,
     commander_nag,
+    marked,
     overdue_broadcast,
+    reminder_block_id,
     update_due,
     update_overdue,
 )
-from warroom.slack.gateway import SlackGateway
+from warroom.slack.errors import SlackFailure
+from warroom.slack.gateway import MessageRef, SlackGateway
 from warroom.slack.message import Message
 from warroom.store import incidents, jobs, timeline
 from warroom.store.engine import Store
@@ -46,6 +49,7 @@ __all__ = ["Reminders"]
 
 UPDATE_KINDS = (UPDATE_DUE, UPDATE_OVERDUE, UPDATE_BROADCAST)
 COMMANDER_KINDS = (COMMANDER_NAG, COMMANDER_ESCALATE)
+RESENT_LOOKBACK = timedelta(hours=2)
 
 
 def _iso(moment: datetime) -> str:
@@ -165,9 +169,16 @@ class Reminders:
     async def _send(
         self, job: Job, incident: Incident, channel: str, message: Message, *, join: bool = False
     ) -> None:
-        await self.gateway.post(channel, message, join_if_needed=join)
+        """Post the reminder and log it, once: a job taken up again after its first run
+        died (or failed after Slack may have acted) first looks for what went out."""
+        resumed = job.attempts > 1
+        sent = await self._find_sent(job, channel) if resumed else None
+        if sent is None:
+            await self.gateway.post(channel, marked(message, job.id), join_if_needed=join)
         now = self.clock()
         async with self.store.transaction() as session:
+            if resumed and await timeline.reminder_logged(session, incident.id, job.id):
+                return
             await timeline.append(
                 session,
                 incident_id=incident.id,
@@ -178,6 +189,17 @@ class Reminders:
                 recorded_at=now,
                 data={"job": job.kind, "job_id": job.id, "channel": channel},
             )
+
+    async def _find_sent(self, job: Job, channel: str) -> MessageRef | None:
+        since = self.clock() - RESENT_LOOKBACK
+        try:
+            return await self.gateway.find_own_message(
+                channel, reminder_block_id(job.id), since=since
+            )
+        except SlackFailure as failure:
+            if failure.error == "not_in_channel":
+                return None
+            raise
 
     async def _update_due(self, job: Job) -> None:
         incident = await self._current(job)

@@ -114,6 +114,16 @@ async def append(
     return row
 
 
+async def reminder_logged(session: AsyncSession, incident_id: int, job_id: int) -> bool:
+    """Whether the reminder sent by job `job_id` is on the incident's timeline."""
+    rows = await session.execute(
+        select(TimelineEntryRow.data).where(
+            TimelineEntryRow.incident_id == incident_id, TimelineEntryRow.kind == "reminder"
+        )
+    )
+    return any((data or {}).get("job_id") == job_id for data in rows.scalars())
+
+
 @dataclass(frozen=True)
 class NewCaptured:
     """An entry for Slack message (channel_id, ts), to insert unless it has one."""

@@ -19,7 +19,9 @@ __all__ = [
     "UPDATE_OPEN_ACTION",
     "commander_escalation",
     "commander_nag",
+    "marked",
     "overdue_broadcast",
+    "reminder_block_id",
     "snoozed_line",
     "update_due",
     "update_overdue",
@@ -34,6 +36,18 @@ def _minutes(span: timedelta) -> str:
     if minutes < 120:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def reminder_block_id(job_id: int) -> str:
+    return f"reminder:{job_id}"
+
+
+def marked(message: Message, job_id: int) -> Message:
+    """The reminder carrying its job's id, so a resent job can tell it already went out."""
+    first, *rest = message.blocks
+    return Message(
+        text=message.text, blocks=[{**first, "block_id": reminder_block_id(job_id)}, *rest]
+    )
 
 
 def _with_buttons(message: Message, buttons: list[ButtonElement]) -> Message:
