@@ -9,13 +9,27 @@ from warroom.fakeslack.limits import block_problems
 from warroom.fakeslack.params import get_bool, get_str
 from warroom.fakeslack.state import Workspace
 
-__all__ = ["RESPONSE_URL_MAX_USES", "RESPONSE_URL_METHOD", "answer_response_url"]
+__all__ = [
+    "RESPONSE_URL_MAX_USES",
+    "RESPONSE_URL_METHOD",
+    "answer_response_url",
+    "response_url_args",
+]
 
 Json = dict[str, Any]
 
 RESPONSE_URL_METHOD = "response_url"
 # Slack: a response_url may be used up to 5 times within 30 minutes.
 RESPONSE_URL_MAX_USES = 5
+
+
+def response_url_args(key: str, text: str) -> Json:
+    """What a POST to response_url `key` asked for, as recorded (even when it failed)."""
+    try:
+        payload = json.loads(text) if text else {}
+    except ValueError:
+        return {"key": key, "body": text}
+    return {"key": key, **payload} if isinstance(payload, dict) else {"key": key, "body": payload}
 
 
 def answer_response_url(ws: Workspace, key: str, text: str) -> tuple[int, Json, Json]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -23,8 +24,13 @@ from warroom.fakeslack.api_files import (
 )
 from warroom.fakeslack.api_users import USER_METHODS
 from warroom.fakeslack.api_views import VIEW_METHODS
+from warroom.fakeslack.faults import Fault, FaultMethods, Faults
 from warroom.fakeslack.params import normalize_args, read_body
-from warroom.fakeslack.responses import RESPONSE_URL_METHOD, answer_response_url
+from warroom.fakeslack.responses import (
+    RESPONSE_URL_METHOD,
+    answer_response_url,
+    response_url_args,
+)
 from warroom.fakeslack.socket_mode import (
     OPEN_METHOD,
     SOCKET_ROUTE,
@@ -59,22 +65,15 @@ class RecordedCall:
     status: int
     response: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    fault: Fault | None = None
+    """The failure injected instead of an answer (see `fakeslack.faults`), if any."""
 
     @property
     def ok(self) -> bool:
         return self.status == 200 and bool(self.response.get("ok"))
 
 
-@dataclass
-class _Fault:
-    kind: str  # "fail" | "rate_limit" | "server_error"
-    remaining: int | None
-    error: str = ""
-    retry_after: int = 0
-    status: int = 500
-
-
-class FakeSlack(SocketModeMethods):
+class FakeSlack(SocketModeMethods, FaultMethods):
     """Serves the Web API on 127.0.0.1 for `AsyncWebClient(base_url=fake.api_url)`.
 
     On a free port unless `port` is given (for a server started by hand to talk to).
@@ -101,7 +100,10 @@ class FakeSlack(SocketModeMethods):
         self.port = port
         self.calls: list[RecordedCall] = []
         self._ws = Workspace(team_id=team_id, bot_user_id=bot_user_id)
-        self._faults: dict[str, list[_Fault]] = {}
+        self.faults = Faults()
+        self.hold_s = 1.0
+        """How long a `timeout` fault keeps a request unanswered: longer than the client waits."""
+        self._stopping = asyncio.Event()
         self._interceptors: list[Interceptor] = []
         self.stalls = Stalls()
         self._sockets: SocketModeHub = SocketModeHub(app_id=self._ws.app_id)
@@ -128,6 +130,7 @@ class FakeSlack(SocketModeMethods):
         self._base = self._ws.base_url = f"http://{host}:{port}"
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -208,30 +211,26 @@ class FakeSlack(SocketModeMethods):
             changed.notify_all()
 
     async def _record_http(
-        self, request: web.Request, method: str, args: Json, started: float, status: int, body: Json
+        self,
+        request: web.Request,
+        method: str,
+        args: Json,
+        started: float,
+        status: int,
+        body: Json,
+        fault: Fault | None = None,
     ) -> None:
         finished = time.monotonic()
         headers = dict(request.headers)
-        await self._record(RecordedCall(method, args, started, finished, status, body, headers))
+        call = RecordedCall(method, args, started, finished, status, body, headers, fault)
+        await self._record(call)
 
-    # -- fault injection ----------------------------------------------------
-
-    def fail(self, method: str, error: str, *, times: int | None = 1) -> None:
-        """Next `times` calls (None: all) answer HTTP 200 `{"ok": false, "error": error}`."""
-        self._faults.setdefault(method, []).append(_Fault("fail", times, error=error))
-
-    def rate_limit(self, method: str, *, retry_after: int = 0, times: int = 1) -> None:
-        """Next `times` calls answer HTTP 429 with `Retry-After: retry_after`."""
-        fault = _Fault("rate_limit", times, error="ratelimited", retry_after=retry_after)
-        self._faults.setdefault(method, []).append(fault)
-
-    def server_error(self, method: str, *, status: int = 500, times: int = 1) -> None:
-        """Next `times` calls answer HTTP `status` (500/503 are what slack_sdk retries)."""
-        fault = _Fault("server_error", times, error="fatal_error", status=status)
-        self._faults.setdefault(method, []).append(fault)
+    def faulted_calls(self) -> list[RecordedCall]:
+        """Every call that got an injected failure, oldest first."""
+        return [call for call in self.calls if call.fault is not None]
 
     def clear_faults(self) -> None:
-        self._faults.clear()
+        super().clear_faults()
         self._interceptors.clear()
 
     def intercept(self, hook: Interceptor) -> None:
@@ -245,17 +244,6 @@ class FakeSlack(SocketModeMethods):
 
     def _intercepted(self, phase: str, method: str, args: Json) -> bool:
         return any([hook(phase, method, args) for hook in list(self._interceptors)])
-
-    def _take_fault(self, method: str) -> _Fault | None:
-        queue = self._faults.get(method)
-        if not queue:
-            return None
-        fault = queue[0]
-        if fault.remaining is not None:
-            fault.remaining -= 1
-            if fault.remaining <= 0:
-                queue.pop(0)
-        return fault
 
     # -- workspace setup and read-only views ---------------------------------
 
@@ -326,7 +314,7 @@ class FakeSlack(SocketModeMethods):
 
     # -- HTTP ---------------------------------------------------------------
 
-    async def _api(self, request: web.Request) -> web.Response:
+    async def _api(self, request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
         method = request.match_info["method"]
         if self.latency > 0:
@@ -335,39 +323,51 @@ class FakeSlack(SocketModeMethods):
             self.stalls.dropped += 1
             return web.Response(status=503)
         raw: dict[str, Any] = dict(request.query)
-        status, headers = 200, dict[str, str]()
-        body: Json = {"ok": False, "error": "invalid_form_data"}
         try:
             raw.update(await read_body(request))
         except ApiError as exc:
-            body = {"ok": False, "error": exc.error}
-        else:
-            token = raw.pop("token", None)
-            args = normalize_args(raw)
-            if self._intercepted("before", method, args):
-                return web.Response(status=503)
-            status, body, headers = self._dispatch(method, args, request, token)
-            self._intercepted("after", method, args)
-            raw = args
-        await self._record_http(request, method, raw, started, status, body)
+            body: Json = {"ok": False, "error": exc.error}
+            await self._record_http(request, method, raw, started, 200, body)
+            return web.json_response(body)
+        token = raw.pop("token", None)
+        args = normalize_args(raw)
+        fault = self.faults.take(method)
+        if fault is not None:
+            return await self._fail(request, method, args, started, fault)
+        if self._intercepted("before", method, args):
+            return web.Response(status=503)
+        status, body = self._dispatch(method, args, request, token)
+        self._intercepted("after", method, args)
+        await self._record_http(request, method, args, started, status, body)
+        return web.json_response(body, status=status)
+
+    async def _fail(
+        self, request: web.Request, method: str, args: Json, started: float, fault: Fault
+    ) -> web.StreamResponse:
+        """Answer with the injected failure (or none at all) and record it on the call."""
+        status = 400 if method == UPLOAD_METHOD and fault.kind == "error" else fault.status
+        body: Json = {"ok": False, "error": fault.error} if fault.error else {}
+        await self._record_http(request, method, args, started, status, body, fault)
+        if fault.kind in {"timeout", "drop"}:
+            if fault.kind == "timeout":
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.hold_s)
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=fault.status or 500)  # written to a closed connection
+        headers = {"Retry-After": str(fault.retry_after)} if fault.kind == "rate_limit" else {}
+        if method == UPLOAD_METHOD:
+            return web.Response(text=fault.error, status=status, headers=headers)
         return web.json_response(body, status=status, headers=headers)
 
     def _dispatch(
         self, method: str, args: Json, request: web.Request, body_token: Any
-    ) -> tuple[int, Json, dict[str, str]]:
-        fault = self._take_fault(method)
-        if fault is not None:
-            error: Json = {"ok": False, "error": fault.error}
-            if fault.kind == "rate_limit":
-                return 429, error, {"Retry-After": str(fault.retry_after)}
-            if fault.kind == "server_error":
-                return fault.status, error, {}
-            return 200, error, {}
+    ) -> tuple[int, Json]:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
         token = token or (body_token if isinstance(body_token, str) else None)
         if not token:
-            return 200, {"ok": False, "error": "not_authed"}, {}
+            return 200, {"ok": False, "error": "not_authed"}
         if method == OPEN_METHOD or token == self.app_token:
             answer = self._sockets.answer_open(
                 method,
@@ -376,26 +376,31 @@ class FakeSlack(SocketModeMethods):
                 bot_token=self.token,
                 base_url=self.base_url,
             )
-            return 200, answer, {}
+            return 200, answer
         if token != self.token:
-            return 200, {"ok": False, "error": "invalid_auth"}, {}
+            return 200, {"ok": False, "error": "invalid_auth"}
         handler = METHODS.get(method)
         if handler is None:
-            return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}
+            return 200, {"ok": False, "error": "unknown_method", "req_method": method}
         try:
-            return 200, handler(self._ws, args), {}
+            return 200, handler(self._ws, args)
         except ApiError as exc:
-            return 200, {"ok": False, "error": exc.error, **exc.extra}, {}
+            return 200, {"ok": False, "error": exc.error, **exc.extra}
         except Exception as exc:  # a bug in the fake: answer (and record) it loudly
             _log.exception("FakeSlack %s failed on %r", method, args)
-            return 500, {"ok": False, "error": "fake_slack_bug", "detail": repr(exc)}, {}
+            return 500, {"ok": False, "error": "fake_slack_bug", "detail": repr(exc)}
 
-    async def _response_url(self, request: web.Request) -> web.Response:
+    async def _response_url(self, request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
         key = request.match_info["key"]
         if self.latency > 0:
             await asyncio.sleep(self.latency)
         text = await request.text()
+        fault = self.faults.take(RESPONSE_URL_METHOD)
+        if fault is not None:
+            return await self._fail(
+                request, RESPONSE_URL_METHOD, response_url_args(key, text), started, fault
+            )
         if self._intercepted("before", RESPONSE_URL_METHOD, {"key": key, "body": text}):
             return web.Response(status=503)
         status, body, args = answer_response_url(self._ws, key, text)
@@ -403,23 +408,18 @@ class FakeSlack(SocketModeMethods):
         await self._record_http(request, RESPONSE_URL_METHOD, args, started, status, body)
         return web.json_response(body, status=status)
 
-    async def _upload(self, request: web.Request) -> web.Response:
+    async def _upload(self, request: web.Request) -> web.StreamResponse:
         """files.getUploadURLExternal's upload_url; recorded as "file_upload".
 
-        Faults for "file_upload" answer text/plain: `fail` 400, `rate_limit` 429.
+        Faults for "file_upload" answer text/plain (`fail` is HTTP 400).
         """
         started = time.monotonic()
         if self.latency > 0:
             await asyncio.sleep(self.latency)
-        headers: dict[str, str] = {}
-        fault = self._take_fault(UPLOAD_METHOD)
-        if fault is None:
-            status, args, body = await receive_upload(self._ws, request)
-        else:
-            status = {"fail": 400, "rate_limit": 429}.get(fault.kind, fault.status)
+        fault = self.faults.take(UPLOAD_METHOD)
+        if fault is not None:
             args = {"file_id": request.match_info["file_id"]}
-            body = {"ok": False, "error": fault.error, "body": fault.error}
-            if fault.kind == "rate_limit":
-                headers["Retry-After"] = str(fault.retry_after)
+            return await self._fail(request, UPLOAD_METHOD, args, started, fault)
+        status, args, body = await receive_upload(self._ws, request)
         await self._record_http(request, UPLOAD_METHOD, args, started, status, body)
-        return web.Response(text=str(body["body"]), status=status, headers=headers)
+        return web.Response(text=str(body["body"]), status=status)
