@@ -52,6 +52,7 @@ _FIXES: dict[str, str] = {
         "use a number of seconds between 4 and 3600, e.g. 120; the scheduler gives up on a "
         "job after half of it, so keep it above twice your slowest Slack call"
     ),
+    "SLACK_TIMEOUT": "use a whole number of seconds between 1 and 120, e.g. 15",
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
 }
 
@@ -72,6 +73,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    slack_timeout: int = Field(default=15, ge=1, le=120)
     database_url: str = DEFAULT_DATABASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
     broadcast_channel: str | None = None

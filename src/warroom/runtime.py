@@ -67,7 +67,9 @@ def build_runtime(
 ) -> Runtime:
     policy = policy or load_policy(settings.policy_file)
     store = Store(create_engine(settings.database_url))
-    client = build_client(settings.bot_token, settings.slack_api_url)
+    client = build_client(
+        settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout
+    )
     gateway = SlackGateway(client)
     surfaces = Surfaces(store=store, gateway=gateway, policy=policy)
     reminders = Reminders(

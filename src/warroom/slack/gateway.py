@@ -16,9 +16,8 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from warroom.slack.client import close_pool, pool_connections
+from warroom.slack.client import build_webhook, close_pool, pool_connections
 from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
 
@@ -271,7 +270,7 @@ class SlackGateway:
         self, response_url: str, message: Message, *, replace_original: bool = False
     ) -> None:
         """Answer through a response_url: ephemeral, needs no token, works in any channel."""
-        webhook = AsyncWebhookClient(response_url, timeout=10)
+        webhook = build_webhook(response_url, timeout=self.client.timeout)
         try:
             response = await webhook.send(
                 text=message.text,
