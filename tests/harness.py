@@ -227,8 +227,9 @@ DEFAULT_ANSWERS: dict[str, Any] = {
 
 
 @contextlib.asynccontextmanager
-async def start_harness(database_url: str, clock: Clock) -> AsyncIterator[Harness]:
-    async with FakeSlack() as slack, harness_on(slack, database_url, clock) as running:
+async def start_harness(database_url: str, clock: Clock, **settings: Any) -> AsyncIterator[Harness]:
+    """`settings` override Warroom's settings (e.g. `slack_timeout=1` for fault tests)."""
+    async with FakeSlack() as slack, harness_on(slack, database_url, clock, **settings) as running:
         yield running
 
 
@@ -241,6 +242,7 @@ async def harness_on(
     broadcast: str | None = None,
     stakeholders: str | None = None,
     command_channel: str | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[Harness]:
     """Warroom served in this process against `slack` (channels made unless given)."""
     broadcast = broadcast or slack.add_channel("incidents")
@@ -254,6 +256,7 @@ async def harness_on(
         database_url=database_url,
         broadcast_channel=broadcast,
         stakeholder_channel=stakeholders,
+        **overrides,
     )
     runtime = build_runtime(settings, clock=clock)
     async with (

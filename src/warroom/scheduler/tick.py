@@ -40,7 +40,6 @@ CONCURRENCY = 10
 MAX_ATTEMPTS = 12
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(minutes=15)
-TRANSIENT = {"ratelimited", "unreachable", "fatal_error", "internal_error", "service_unavailable"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def backoff(attempts: int) -> timedelta:
 
 def _transient(error: BaseException) -> bool:
     if isinstance(error, SlackFailure):
-        return error.error in TRANSIENT or error.error.startswith("http_5")
+        return error.transient
     return True
 
 

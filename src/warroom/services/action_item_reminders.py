@@ -31,7 +31,7 @@ from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.domain.working_days import after_working_days, next_working_day
-from warroom.scheduler.tick import TRANSIENT, JobHandler
+from warroom.scheduler.tick import JobHandler
 from warroom.slack.blocks.action_items import (
     overdue_to_commander,
     overdue_to_owner,
@@ -62,10 +62,6 @@ POSTMORTEM_OPEN_WORKING_DAYS = 5
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
-
-
-def _transient(failure: SlackFailure) -> bool:
-    return failure.error in TRANSIENT or failure.error.startswith("http_5")
 
 
 async def plan_postmortem_reminder(
@@ -130,7 +126,7 @@ class ActionItemReminders:
         try:
             ref = await self.gateway.dm(user_id, message)
         except SlackFailure as failure:
-            if _transient(failure) or incident.channel_id is None:
+            if failure.transient or incident.channel_id is None:
                 raise
             await self.gateway.post(incident.channel_id, message)
             return incident.channel_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SlackFailure"]
+__all__ = ["TRANSIENT_ERRORS", "SlackFailure"]
 
 _ADVICE: dict[str, str] = {
     "restricted_action": (
@@ -33,6 +33,21 @@ _ADVICE: dict[str, str] = {
 }
 
 
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "unreachable",
+        "fatal_error",
+        "internal_error",
+        "service_unavailable",
+        "request_timeout",
+    }
+)
+"""Errors that say "try again later": Slack's common errors, chat.postMessage's own
+`rate_limited`, and Slack not answering at all."""
+
+
 class SlackFailure(Exception):
     """A Web API call that did not succeed after the SDK's retries."""
 
@@ -40,6 +55,11 @@ class SlackFailure(Exception):
         super().__init__(f"{method}: {error}")
         self.method = method
         self.error = error
+
+    @property
+    def transient(self) -> bool:
+        """Trying again later may well succeed (a 5xx, a rate limit, no answer)."""
+        return self.error in TRANSIENT_ERRORS or self.error.startswith("http_5")
 
     @property
     def advice(self) -> str:

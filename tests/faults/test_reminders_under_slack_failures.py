@@ -1,0 +1,73 @@
+"""No reminder is lost, none is doubled, while Slack fails 30% of calls.
+
+Three SEV1 incidents are declared while Slack works; two have no Incident
+Commander. Then Slack fails a seeded 30% of calls (429s, 5xx, timeouts,
+dropped connections, and `ok:false` errors a retry may cure) while the
+reminders fall due minute by minute. Once Slack recovers and the clock has
+moved past every backoff, each reminder that fell due is in Slack exactly once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.faults.slack_faults import (
+    fail_randomly,
+    failed_jobs,
+    faulty_harness,
+    pending_jobs,
+    reminders_shown,
+)
+from tests.harness import Clock, Harness
+
+UPDATE_REMINDERS = ("update_due", "update_overdue", "update_broadcast")
+COMMANDER_REMINDERS = ("commander_nag", "commander_escalate")
+MAX_DRAIN_MINUTES = 60
+
+
+async def _drain(harness: Harness, incident_ids: list[int]) -> None:
+    """Tick a minute at a time until no reminder is waiting to be (re)sent."""
+    for _ in range(MAX_DRAIN_MINUTES):
+        waiting = [job for i in incident_ids for job in await pending_jobs(harness, i)]
+        if not waiting:
+            return
+        await harness.tick(minutes=1)
+    raise AssertionError(f"reminders still pending: {waiting}")
+
+
+@pytest.mark.parametrize("seed", [101, 202])
+async def test_each_reminder_that_fell_due_is_sent_exactly_once(
+    database_url: str, clock: Clock, seed: int
+) -> None:
+    async with faulty_harness(database_url, clock) as harness:
+        unattended = await harness.declare(title="Checkout down", severity="SEV1")
+        attended = await harness.declare(title="Search slow", severity="SEV1")
+        await harness.press(attended, "role_take:commander")
+        await harness.settle()
+        also_unattended = await harness.declare(title="Login flaky", severity="SEV1")
+        more = [await harness.declare(title=f"Queue {n} stuck", severity="SEV1") for n in (1, 2)]
+        incidents = [unattended, attended, also_unattended, *more]
+        nobody_in_charge = [unattended, also_unattended, *more]
+
+        fail_randomly(harness, seed, permanent=False)
+        for _ in range(60):
+            await harness.tick(minutes=1)
+        faults = Counter(c.fault.kind for c in harness.slack.faulted_calls() if c.fault)
+        harness.slack.clear_faults()
+        await _drain(harness, [i.id for i in incidents])
+
+        expected = Counter(
+            {(i.reference, kind): 1 for i in incidents for kind in UPDATE_REMINDERS}
+            | {(i.reference, kind): 1 for i in nobody_in_charge for kind in COMMANDER_REMINDERS}
+        )
+        assert reminders_shown(harness.slack) == expected, faults
+        assert await failed_jobs(harness) == []
+        on_timeline: Counter[tuple[str, str]] = Counter()
+        for incident in incidents:
+            for entry in await harness.timeline(incident.id):
+                if entry.kind == "reminder":
+                    on_timeline[(incident.reference, entry.data["job"])] += 1
+        assert on_timeline == expected
+        assert sum(faults.values()) >= 5
