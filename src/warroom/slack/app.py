@@ -23,6 +23,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from warroom.runtime import Runtime
+from warroom.slack.authorize import build_authorize
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.deliveries import claim_deliveries
 from warroom.slack.listeners import (
@@ -53,6 +54,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         signing_secret=None if socket_mode else settings.signing_secret,
         request_verification_enabled=not socket_mode,
         process_before_response=True,
+        authorize=build_authorize(runtime.gateway),
         logger=logging.getLogger("warroom.bolt"),
     )
     app.error(answer_database_outage(runtime))

@@ -70,6 +70,9 @@ class SlackGateway:
         data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         return data
 
+    async def auth_test(self) -> dict[str, Any]:
+        return await self._call("auth.test", self.client.auth_test())
+
     async def create_channel(self, name_for: Callable[[int], str], *, private: bool) -> ChannelRef:
         """Create a channel, adding a suffix while Slack answers `name_taken`."""
         for attempt in range(1, NAME_ATTEMPTS + 1):

@@ -80,10 +80,19 @@ def parse_message(raw: Json, channel_id: str) -> SlackMessage:
     )
 
 
+def _bot_user(context: AsyncBoltContext) -> str:
+    """Warroom's bot user; unknown only while Slack failed to say (see slack/authorize.py),
+    and then the request fails so Slack delivers it again rather than it being misfiled."""
+    if not context.bot_user_id:
+        raise RuntimeError("Warroom's bot user is not known yet (auth.test failed)")
+    return context.bot_user_id
+
+
 def _ours(raw: Json, context: AsyncBoltContext) -> bool:
     bot_id = raw.get("bot_id")
     user = raw.get("user")
-    return bool((bot_id and bot_id == context.bot_id) or (user and user == context.bot_user_id))
+    mine = _bot_user(context)
+    return bool((bot_id and bot_id == context.bot_id) or (user and user == mine))
 
 
 def _event_ts(event: Json) -> str:
@@ -162,7 +171,7 @@ def install(app: AsyncApp, runtime: Runtime) -> list[Subcommand]:
         if (
             _emoji(event.get("reaction")) != runtime.policy.highlight_emoji
             or item.get("type") != "message"
-            or event.get("item_user") == context.bot_user_id
+            or event.get("item_user") == _bot_user(context)
         ):
             return
         user = str(event.get("user") or "")
