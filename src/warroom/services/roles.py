@@ -110,12 +110,13 @@ class RoleService:
         if room is None:
             return []
         is_commander = change.role.key == self.policy.commander_role.key
+        refused: list[SlackFailure] = []
         if change.by != change.user_id:
-            await self.gateway.invite(room, [change.user_id])
+            refused = await fan_out(self.gateway.invite(room, [change.user_id]))
         line = role_changed_line(
             change.role, user_id=change.user_id, previous_id=change.previous_id, by=change.by
         )
-        return await fan_out(
+        return refused + await fan_out(
             self.surfaces.refresh(incident.id, topic=is_commander, announcement_too=is_commander),
             self.gateway.post(room, line),
             self.gateway.whisper(room, change.user_id, duties(change.role, incident)),
