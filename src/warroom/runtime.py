@@ -22,7 +22,7 @@ from warroom.services.reminders import Reminders
 from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
 from warroom.services.state import StateService
-from warroom.services.surfaces import Surfaces
+from warroom.services.surfaces import REFRESH_SURFACES, Surfaces
 from warroom.services.updates import UpdateService
 from warroom.slack.client import build_client
 from warroom.slack.gateway import SlackGateway
@@ -71,7 +71,7 @@ def build_runtime(
         settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout
     )
     gateway = SlackGateway(client)
-    surfaces = Surfaces(store=store, gateway=gateway, policy=policy)
+    surfaces = Surfaces(store=store, gateway=gateway, policy=policy, clock=clock)
     reminders = Reminders(
         store=store,
         gateway=gateway,
@@ -136,6 +136,7 @@ def build_runtime(
                 FINISH_ROOM: declare.finish_room,
                 POSTMORTEM_DRAFT: postmortems.on_job,
                 ARCHIVE_ROOM: lifecycle.archive_room,
+                REFRESH_SURFACES: surfaces.on_job,
                 **build_action_items(store, gateway, policy, clock).handlers(),
             },
         ),

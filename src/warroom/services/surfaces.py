@@ -6,6 +6,8 @@ refresh while our older render is still on its way to Slack, and land first; so
 once Slack has applied ours, the incident is read again and anything that now
 renders differently is sent again. Whoever lands last has then rendered from a
 state no older than the last one committed, and the card never settles stale.
+A refresh Slack refused for a passing reason is queued as a due job, so the
+scheduler brings Slack back in step with backoff instead of leaving it stale.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.services.fanout import fan_out
@@ -24,10 +28,14 @@ from warroom.slack.blocks.topic import channel_topic
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import MessageRef, SlackGateway
 from warroom.slack.message import Message
-from warroom.store import incidents
+from warroom.store import incidents, jobs
 from warroom.store.engine import Store
+from warroom.store.jobs import Job
 
-__all__ = ["Surfaces"]
+__all__ = ["REFRESH_SURFACES", "Surfaces"]
+
+REFRESH_SURFACES = "refresh_surfaces"
+RETRY_AFTER = timedelta(seconds=30)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,7 @@ class Surfaces:
     store: Store
     gateway: SlackGateway
     policy: Policy
+    clock: Clock
     _locks: defaultdict[int, asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock)
     )
@@ -48,7 +57,31 @@ class Surfaces:
     async def refresh(
         self, incident_id: int, *, topic: bool = True, announcement_too: bool = True
     ) -> list[SlackFailure]:
-        """Update the card (always), the topic and the announcement; return what failed."""
+        """Update the card (always), the topic and the announcement; return what failed.
+        What failed for a passing reason is tried again by the scheduler."""
+        failures = await self._refresh(incident_id, topic=topic, announcement_too=announcement_too)
+        if any(failure.transient for failure in failures):
+            now = self.clock()
+            async with self.store.transaction() as session:
+                await jobs.put(
+                    session,
+                    REFRESH_SURFACES,
+                    incident_id=incident_id,
+                    due_at=now + RETRY_AFTER,
+                    now=now,
+                )
+        return failures
+
+    async def on_job(self, job: Job) -> None:
+        """Due job: refresh everything; still failing raises, so the scheduler backs off."""
+        assert job.incident_id is not None
+        failures = await self._refresh(job.incident_id, topic=True, announcement_too=True)
+        if failures:
+            raise failures[0]
+
+    async def _refresh(
+        self, incident_id: int, *, topic: bool, announcement_too: bool
+    ) -> list[SlackFailure]:
         shown: dict[Surface, Message | str] = {}
         failures: list[SlackFailure] = []
         async with self._locks[incident_id]:

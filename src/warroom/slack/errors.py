@@ -7,29 +7,32 @@ __all__ = ["TRANSIENT_ERRORS", "SlackFailure"]
 _ADVICE: dict[str, str] = {
     "restricted_action": (
         "Your workspace settings don't let Warroom do this (often only admins may create "
-        "channels). Ask a Slack admin to allow it, then press Retry."
+        "channels). Ask a Slack admin to allow it, then try again."
     ),
     "invalid_auth": (
         "Slack rejected Warroom's token. An admin needs to reinstall the app or fix "
-        "SLACK_BOT_TOKEN, then press Retry."
+        "SLACK_BOT_TOKEN, then try again."
     ),
     "not_authed": "Warroom has no Slack token configured. An admin needs to set SLACK_BOT_TOKEN.",
     "token_revoked": "Warroom's Slack token was revoked. An admin needs to reinstall the app.",
     "account_inactive": "Warroom's Slack app was deactivated. An admin needs to reinstall it.",
     "missing_scope": (
         "Warroom's Slack app lacks a permission it needs. An admin needs to reinstall it "
-        "from manifest.yml, then press Retry."
+        "from manifest.yml, then try again."
     ),
-    "ratelimited": "Slack is rate-limiting Warroom right now. Wait a minute, then press Retry.",
-    "not_in_channel": "Warroom isn't in that channel. Invite @warroom to it, then press Retry.",
+    "ratelimited": "Slack is rate-limiting Warroom right now. Wait a minute, then try again.",
+    "not_in_channel": "Warroom isn't in that channel. Invite @warroom to it, then try again.",
     "channel_not_found": (
         "Warroom can't see that channel. Check BROADCAST_CHANNEL and invite @warroom to it."
     ),
     "is_archived": "That channel is archived. Unarchive it or pick another one.",
     "expired_trigger_id": "Slack gives 3 seconds to open a form and that passed. Run it again.",
     "exchanged_trigger_id": "That form was already opened once. Run the command again.",
-    "unreachable": "Warroom couldn't reach Slack. Press Retry in a minute.",
-    "fatal_error": "Slack had an internal error. Press Retry in a minute.",
+    "unreachable": "Warroom couldn't reach Slack in time. Try again in a minute.",
+    "fatal_error": "Slack had an internal error. Try again in a minute.",
+    "internal_error": "Slack had an internal error. Try again in a minute.",
+    "service_unavailable": "Slack is unavailable right now. Try again in a few minutes.",
+    "request_timeout": "Slack took too long to answer. Try again in a minute.",
 }
 
 
@@ -65,4 +68,6 @@ class SlackFailure(Exception):
     def advice(self) -> str:
         if self.error.startswith("http_5"):
             return _ADVICE["fatal_error"]
+        if self.error in {"rate_limited", "http_429"}:
+            return _ADVICE["ratelimited"]
         return _ADVICE.get(self.error, f"Slack answered `{self.error}` to `{self.method}`.")

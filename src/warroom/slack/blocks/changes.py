@@ -74,11 +74,27 @@ def raised_to_top_notice(incident: Incident, policy: Policy) -> Message:
     )
 
 
+SURFACE_METHODS = frozenset({"chat.update", "conversations.setTopic"})
+
+
 def not_refreshed(incident: Incident, failures: Sequence[SlackFailure]) -> Message:
+    """What a change's Slack side failed to do, and what (if anything) to do about it."""
     what = ", ".join(f"`{f.method}` (`{mrkdwn.escape(f.error)}`)" for f in failures)
+    next_steps = []
+    if any(f.transient and f.method in SURFACE_METHODS for f in failures):
+        next_steps.append(
+            "Warroom will bring the card, topic and announcement up to date by itself "
+            "once Slack recovers."
+        )
+    if any(f.transient and f.method not in SURFACE_METHODS for f in failures):
+        next_steps.append(
+            "A message Slack refused was not posted: say it in the room yourself if people "
+            "need it now."
+        )
+    next_steps.extend(dict.fromkeys(f.advice for f in failures if not f.transient))
     return mrkdwn_message(
-        f"⚠️ The change to *{incident.reference}* is saved, but Slack refused {what}, so the "
-        f"card, topic or announcement may be out of date. {mrkdwn.escape(failures[0].advice)}"
+        f"⚠️ The change to *{incident.reference}* is saved, but Slack refused {what}, so "
+        f"Slack may not show all of it yet. {mrkdwn.escape(' '.join(next_steps))}"
     )
 
 
