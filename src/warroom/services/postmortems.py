@@ -121,17 +121,41 @@ class PostmortemService:
             return
         summary = postmortem_summary(postmortem, incident_id, redraft=redraft)
         ref = await self.gateway.post(incident.channel_id, summary)
+        async with self.store.transaction() as session:
+            stored = await session.get_one(PostmortemRow, incident_id)
+            stored.message_ts, stored.file_id = ref.ts, None
+        await self._attach(incident_id, incident.channel_id, incident.reference, markdown, ref.ts)
+
+    async def _attach(
+        self, incident_id: int, channel_id: str, reference: str, markdown: str, thread_ts: str
+    ) -> None:
         file_id = await self.gateway.upload(
-            incident.channel_id,
-            filename=postmortem_filename(postmortem),
+            channel_id,
+            filename=postmortem_filename(reference),
             content=markdown,
-            title=f"{postmortem.reference} postmortem draft",
-            thread_ts=ref.ts,
+            title=f"{reference} postmortem draft",
+            thread_ts=thread_ts,
         )
         async with self.store.transaction() as session:
             stored = await session.get_one(PostmortemRow, incident_id)
-            stored.message_ts, stored.file_id = ref.ts, file_id
+            stored.file_id = file_id
 
     async def on_job(self, job: Job) -> None:
+        """Draft and post; a retry whose earlier try posted the summary only attaches the
+        file under it, so Slack never shows the summary twice."""
         assert job.incident_id is not None
+        async with self.store.transaction() as session:
+            stored = await session.get(PostmortemRow, job.incident_id)
+            incident = await incidents.load(session, job.incident_id)
+        posted = stored is not None and stored.message_ts is not None and stored.file_id is None
+        if job.attempts > 1 and posted and incident.channel_id is not None:
+            assert stored is not None and stored.message_ts is not None
+            await self._attach(
+                job.incident_id,
+                incident.channel_id,
+                incident.reference,
+                stored.markdown,
+                stored.message_ts,
+            )
+            return
         await self.draft_and_post(job.incident_id)

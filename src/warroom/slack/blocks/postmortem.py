@@ -23,8 +23,8 @@ POSTMORTEM_COMPLETE_ACTION = "postmortem_complete"
 SHOWN = 1500
 
 
-def postmortem_filename(pm: Postmortem) -> str:
-    return f"{pm.reference.lower()}-postmortem.md"
+def postmortem_filename(reference: str) -> str:
+    return f"{reference.lower()}-postmortem.md"
 
 
 def postmortem_summary(pm: Postmortem, incident_id: int, *, redraft: bool) -> Message:
