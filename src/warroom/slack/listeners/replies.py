@@ -32,10 +32,14 @@ async def tell_actor(
     response_url: str | None = None,
     room: str | None = None,
 ) -> None:
-    """Through the response_url when there is one, else ephemeral in the room, else by DM."""
+    """Through the response_url when there is one, else ephemeral in the room; by DM if
+    Slack refuses either, since this is often the only word they get of a failure."""
     try:
         if response_url is None and room is not None:
-            await runtime.gateway.whisper(room, user_id, message)
+            try:
+                await runtime.gateway.whisper(room, user_id, message)
+            except SlackFailure:
+                await runtime.gateway.dm(user_id, message)
         else:
             await runtime.gateway.tell(user_id, message, response_url=response_url)
     except SlackFailure as failure:
