@@ -16,6 +16,9 @@ import random
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from warroom.fakeslack.api_files import UPLOAD_METHOD
+from warroom.fakeslack.responses import RESPONSE_URL_METHOD
+
 __all__ = [
     "COMMON_ERRORS",
     "KINDS",
@@ -54,8 +57,6 @@ METHOD_ERRORS: dict[str, tuple[str, ...]] = {
 Web API spec): transient ones first, then ones no retry will cure."""
 
 TRANSIENT_ERRORS = frozenset({*COMMON_ERRORS, "rate_limited", "request_timeout"})
-
-RESPONSE_URL = "response_url"
 
 
 @dataclass(frozen=True)
@@ -116,12 +117,14 @@ class RandomFaults:
             return Fault(kind, 429, "ratelimited", retry_after=retry_after)
         if kind == "server_error":
             return Fault(kind, rng.choice((500, 503)), "fatal_error")
-        if kind == "error":
+        if kind == "error" and method != UPLOAD_METHOD:
             return self._error(method, rng)
+        if kind == "error":  # the upload URL is no Web API method: it has no ok:false
+            return Fault("server_error", rng.choice((500, 503)), "fatal_error")
         return Fault(kind, 0)
 
     def _error(self, method: str, rng: random.Random) -> Fault:
-        if method == RESPONSE_URL:
+        if method == RESPONSE_URL_METHOD:
             return Fault("error", 404, "expired_url")
         documented = METHOD_ERRORS.get(method, ())
         if not self.permanent:

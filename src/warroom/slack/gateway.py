@@ -8,6 +8,7 @@ leaves as a `SlackFailure` naming the method and Slack's error code.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,9 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
 
 __all__ = ["ChannelRef", "InviteProblem", "MessageRef", "SlackGateway"]
+
+_UPLOAD_STATUS = re.compile(r"\(status: (\d{3})\b")
+"""files_upload_v2 reports a refused upload (after its retries) only in its message."""
 
 INVITE_BATCH = 100
 LOOKUP_PAGE = 200
@@ -66,7 +70,9 @@ class SlackGateway:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise SlackFailure(method, "unreachable") from exc
         except SlackRequestError as exc:
-            raise SlackFailure(method, "request_failed") from exc
+            status_seen = _UPLOAD_STATUS.search(str(exc))
+            error = f"http_{status_seen.group(1)}" if status_seen else "request_failed"
+            raise SlackFailure(method, error) from exc
         data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         return data
 
