@@ -88,9 +88,12 @@ async def pending_jobs(harness: Harness, incident_id: int) -> list[jobs.Job]:
         return await jobs.pending(session, incident_id)
 
 
-async def failed_jobs(harness: Harness) -> list[tuple[str, str | None]]:
+async def failed_jobs(harness: Harness) -> list[tuple[int | None, str, str | None]]:
+    """(incident id, kind, last error) of each job the scheduler gave up on."""
     async with harness.runtime.store.transaction() as session:
         rows = await session.execute(
-            select(DueJobRow.kind, DueJobRow.last_error).where(DueJobRow.state == jobs.FAILED)
+            select(DueJobRow.incident_id, DueJobRow.kind, DueJobRow.last_error).where(
+                DueJobRow.state == jobs.FAILED
+            )
         )
-        return [(kind, error) for kind, error in rows]
+        return [(incident_id, kind, error) for incident_id, kind, error in rows]
