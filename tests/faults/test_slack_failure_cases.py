@@ -73,3 +73,16 @@ async def test_a_retried_postmortem_draft_is_posted_once(harness: Harness) -> No
     shared = [c for c in harness.slack.calls_to("files.completeUploadExternal") if c.ok]
     assert len(shared) == 1 and shared[0].args["thread_ts"] == summaries[0]["ts"]
     assert len([c for c in harness.slack.calls_to(UPLOAD_METHOD) if c.ok]) == 2
+
+
+async def test_an_upload_slack_keeps_refusing_is_retried_by_the_scheduler(
+    harness: Harness,
+) -> None:
+    incident = await harness.declare()
+    assert await resolve(harness, incident, "Rolled back") == (200, "")
+    harness.slack.server_error(UPLOAD_METHOD, status=503, times=3)
+    report = await harness.tick()
+    assert report.retried == 1
+    await harness.tick(minutes=1)
+    shared = [c for c in harness.slack.calls_to("files.completeUploadExternal") if c.ok]
+    assert len(shared) == 1
