@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.harness import Clock, Harness, start_harness
-from warroom.fakeslack import FakeSlack, RecordedCall
-from warroom.fakeslack.faults import RandomFaults
+from warroom.fakeslack import FakeSlack, RandomFaults, RecordedCall
 from warroom.store import jobs
 from warroom.store.models import DueJobRow
 

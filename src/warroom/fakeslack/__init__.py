@@ -1,5 +1,6 @@
 """A Slack stand-in: fake Web API server plus builders for signed Slack→app requests."""
 
+from warroom.fakeslack.faults import Fault, RandomFaults
 from warroom.fakeslack.inbound import (
     block_actions,
     event_callback,
@@ -18,6 +19,8 @@ from warroom.fakeslack.state import Channel
 __all__ = [
     "Channel",
     "FakeSlack",
+    "Fault",
+    "RandomFaults",
     "RecordedCall",
     "SlackSender",
     "block_actions",
