@@ -13,8 +13,9 @@ across methods.
 from __future__ import annotations
 
 import random
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from warroom.fakeslack.api_files import UPLOAD_METHOD
 from warroom.fakeslack.responses import RESPONSE_URL_METHOD
@@ -159,10 +160,14 @@ class Faults:
         return self.random.draw(method) if self.random is not None else None
 
 
+Interceptor = Callable[[str, str, dict[str, Any]], bool]
+
+
 class FaultMethods:
     """FakeSlack's fault-injection API: what the next calls to a method will get."""
 
     faults: Faults
+    interceptors: list[Interceptor]
 
     def fail(self, method: str, error: str, *, times: int | None = 1) -> None:
         """Next `times` calls (None: all) answer HTTP 200 `{"ok": false, "error": error}`."""
@@ -191,3 +196,16 @@ class FaultMethods:
     def clear_faults(self) -> None:
         """No more injected failures, queued or random; the record of past ones stays."""
         self.faults.clear()
+        self.interceptors.clear()
+
+    def intercept(self, hook: Interceptor) -> None:
+        """Call `hook(phase, method, args)` around every Web API and response_url request.
+
+        Phase "before" runs before Slack acts (returning True drops the request
+        unanswered, as if it never arrived); "after" runs once Slack has acted but
+        before the answer leaves. Crash tests kill the app from here.
+        """
+        self.interceptors.append(hook)
+
+    def intercepted(self, phase: str, method: str, args: dict[str, Any]) -> bool:
+        return any([hook(phase, method, args) for hook in list(self.interceptors)])

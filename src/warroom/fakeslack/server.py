@@ -6,8 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Self
 
@@ -24,8 +23,9 @@ from warroom.fakeslack.api_files import (
 )
 from warroom.fakeslack.api_users import USER_METHODS
 from warroom.fakeslack.api_views import VIEW_METHODS
-from warroom.fakeslack.faults import Fault, FaultMethods, Faults
+from warroom.fakeslack.faults import Fault, FaultMethods, Faults, Interceptor
 from warroom.fakeslack.params import normalize_args, read_body
+from warroom.fakeslack.recorded import RecordedCall
 from warroom.fakeslack.responses import (
     RESPONSE_URL_METHOD,
     answer_response_url,
@@ -43,7 +43,6 @@ from warroom.fakeslack.state import ApiError, Channel, Workspace
 __all__ = ["FakeSlack", "RecordedCall"]
 
 Json = dict[str, Any]
-Interceptor = Callable[[str, str, Json], bool]
 _log = logging.getLogger(__name__)
 METHODS = {
     **CONVERSATION_METHODS,
@@ -52,25 +51,6 @@ METHODS = {
     **FILE_METHODS,
     **USER_METHODS,
 }
-
-
-@dataclass
-class RecordedCall:
-    """One answered request: Web API method or a response_url POST."""
-
-    method: str
-    args: dict[str, Any]
-    started: float
-    finished: float
-    status: int
-    response: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
-    fault: Fault | None = None
-    """The failure injected instead of an answer (see `fakeslack.faults`), if any."""
-
-    @property
-    def ok(self) -> bool:
-        return self.status == 200 and bool(self.response.get("ok"))
 
 
 class FakeSlack(SocketModeMethods, FaultMethods):
@@ -104,7 +84,7 @@ class FakeSlack(SocketModeMethods, FaultMethods):
         self.hold_s = 1.0
         """How long a `timeout` fault keeps a request unanswered: longer than the client waits."""
         self._stopping = asyncio.Event()
-        self._interceptors: list[Interceptor] = []
+        self.interceptors: list[Interceptor] = []
         self.stalls = Stalls()
         self._sockets: SocketModeHub = SocketModeHub(app_id=self._ws.app_id)
         self._changed: asyncio.Condition | None = None
@@ -229,22 +209,6 @@ class FakeSlack(SocketModeMethods, FaultMethods):
         """Every call that got an injected failure, oldest first."""
         return [call for call in self.calls if call.fault is not None]
 
-    def clear_faults(self) -> None:
-        super().clear_faults()
-        self._interceptors.clear()
-
-    def intercept(self, hook: Interceptor) -> None:
-        """Call `hook(phase, method, args)` around every Web API and response_url request.
-
-        Phase "before" runs before Slack acts (returning True drops the request
-        unanswered, as if it never arrived); "after" runs once Slack has acted but
-        before the answer leaves. Crash tests kill the app from here.
-        """
-        self._interceptors.append(hook)
-
-    def _intercepted(self, phase: str, method: str, args: Json) -> bool:
-        return any([hook(phase, method, args) for hook in list(self._interceptors)])
-
     # -- workspace setup and read-only views ---------------------------------
 
     def add_user(self, user_id: str, name: str) -> None:
@@ -334,10 +298,10 @@ class FakeSlack(SocketModeMethods, FaultMethods):
         fault = self.faults.take(method)
         if fault is not None:
             return await self._fail(request, method, args, started, fault)
-        if self._intercepted("before", method, args):
+        if self.intercepted("before", method, args):
             return web.Response(status=503)
         status, body = self._dispatch(method, args, request, token)
-        self._intercepted("after", method, args)
+        self.intercepted("after", method, args)
         await self._record_http(request, method, args, started, status, body)
         return web.json_response(body, status=status)
 
@@ -401,10 +365,10 @@ class FakeSlack(SocketModeMethods, FaultMethods):
             return await self._fail(
                 request, RESPONSE_URL_METHOD, response_url_args(key, text), started, fault
             )
-        if self._intercepted("before", RESPONSE_URL_METHOD, {"key": key, "body": text}):
+        if self.intercepted("before", RESPONSE_URL_METHOD, {"key": key, "body": text}):
             return web.Response(status=503)
         status, body, args = answer_response_url(self._ws, key, text)
-        self._intercepted("after", RESPONSE_URL_METHOD, args)
+        self.intercepted("after", RESPONSE_URL_METHOD, args)
         await self._record_http(request, RESPONSE_URL_METHOD, args, started, status, body)
         return web.json_response(body, status=status)
 

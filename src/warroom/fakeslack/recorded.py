@@ -1,0 +1,29 @@
+"""What the Slack stand-in records of each request it answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from warroom.fakeslack.faults import Fault
+
+__all__ = ["RecordedCall"]
+
+
+@dataclass
+class RecordedCall:
+    """One answered request: Web API method or a response_url POST."""
+
+    method: str
+    args: dict[str, Any]
+    started: float
+    finished: float
+    status: int
+    response: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    fault: Fault | None = None
+    """The failure injected instead of an answer (see `fakeslack.faults`), if any."""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.response.get("ok"))
