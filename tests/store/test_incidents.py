@@ -148,7 +148,7 @@ async def test_a_delivery_claim_has_one_holder_and_can_be_taken_over(store: Stor
         later = NOW + timedelta(minutes=1)
         assert await requests.take_over(session, key, seen=seen, now=later)
         assert not await requests.take_over(session, key, seen=seen, now=later)
-        await requests.mark_handled(session, key, now=later)
+        await requests.mark_handled(session, [key], now=later)
         assert await requests.find(session, key) == requests.Claim(later, later)
         await requests.release(session, key)
         assert await requests.find(session, key) is None

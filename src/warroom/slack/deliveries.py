@@ -33,11 +33,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from warroom.background import Background
 from warroom.domain.clock import Clock
 from warroom.store import requests
-from warroom.store.engine import DatabaseUnavailable, Store
+from warroom.store.engine import Store
 
-__all__ = ["CLAIMED", "claim_deliveries", "delivery_key", "finish_delivery", "handled"]
+__all__ = ["CLAIMED", "Finisher", "claim_deliveries", "delivery_key", "handled"]
 
 log = logging.getLogger(__name__)
 
@@ -109,18 +110,41 @@ def claim_deliveries(store: Store, clock: Clock) -> Callable[..., Awaitable[Bolt
     return middleware
 
 
-async def finish_delivery(store: Store, clock: Clock, key: str, response: BoltResponse) -> None:
-    """Keep the claim of a handled delivery; release one that may run again."""
-    try:
-        async with store.transaction() as session:
-            if handled(response):
-                await requests.mark_handled(session, key, now=clock())
-            else:
+class Finisher:
+    """Ends each claim once its answer is known.
+
+    A delivery that may run again (an error, a modal's errors) is released before
+    its answer leaves, so a retry it sets off finds the key free. Handled ones are
+    marked in batches after their answers left: one write for many keeps the
+    single SQLite writer free for requests that are waiting to be answered.
+    """
+
+    def __init__(self, store: Store, clock: Clock, background: Background) -> None:
+        self.store = store
+        self.clock = clock
+        self.background = background
+        self._handled: list[str] = []
+
+    async def finish(self, key: str, response: BoltResponse) -> None:
+        if handled(response):
+            self._handled.append(key)
+            if len(self._handled) == 1:
+                self.background.spawn(self._mark_handled(), name="mark deliveries handled")
+            return
+        try:
+            async with self.store.transaction() as session:
                 await requests.release(session, key)
-    except DatabaseUnavailable as down:
-        log.warning("could not finish delivery %s (stale in %s): %s", key, STALE_CLAIM, down)
-    except Exception:
-        log.exception("could not finish delivery %s", key)
+        except Exception as error:
+            log.warning("could not release delivery %s (stale in %s): %s", key, STALE_CLAIM, error)
+
+    async def _mark_handled(self) -> None:
+        await asyncio.sleep(0)
+        keys, self._handled = self._handled, []
+        try:
+            async with self.store.transaction() as session:
+                await requests.mark_handled(session, keys, now=self.clock())
+        except Exception as error:
+            log.warning("could not mark %d deliveries handled: %s", len(keys), error)
 
 
 def _team_id(body: Mapping[str, Any]) -> str | None:

@@ -6,6 +6,7 @@ either marked handled or deleted so the delivery can run again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,9 +60,11 @@ async def take_over(session: AsyncSession, key: str, *, seen: Claim, now: dateti
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-async def mark_handled(session: AsyncSession, key: str, *, now: datetime) -> None:
+async def mark_handled(session: AsyncSession, keys: Sequence[str], *, now: datetime) -> None:
     await session.execute(
-        update(ProcessedRequestRow).where(ProcessedRequestRow.key == key).values(handled_at=now)
+        update(ProcessedRequestRow)
+        .where(ProcessedRequestRow.key.in_(list(keys)))
+        .values(handled_at=now)
     )
 
 

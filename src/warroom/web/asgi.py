@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from warroom.runtime import Runtime
 from warroom.slack.app import build_bolt_app
-from warroom.slack.deliveries import CLAIMED, finish_delivery
+from warroom.slack.deliveries import CLAIMED, Finisher
 
 __all__ = ["create_asgi_app"]
 
@@ -27,6 +27,7 @@ def _plausible_timestamp(value: str | None) -> bool:
 
 def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette:
     bolt_app = bolt or build_bolt_app(runtime)
+    claims = Finisher(runtime.store, runtime.clock, runtime.background)
 
     async def slack_events(request: Request) -> Response:
         if not _plausible_timestamp(request.headers.get("x-slack-request-timestamp")):
@@ -35,7 +36,7 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
         response = await bolt_app.async_dispatch(bolt_request)
         claimed = bolt_request.context.get(CLAIMED)
         if claimed is not None:
-            await finish_delivery(runtime.store, runtime.clock, claimed, response)
+            await claims.finish(claimed, response)
         return to_starlette_response(response)
 
     async def healthz(_: Request) -> Response:
