@@ -93,34 +93,35 @@ class Harness:
         self, incident: Incident, action_id: str, *, user: str = REPORTER, choose: str | None = None
     ) -> tuple[int, str]:
         """Click (or pick `choose` in) the element with `action_id` on the current card."""
+        return await self.post(*self.card_click(incident, action_id, user=user, choose=choose))
+
+    def card_click(
+        self, incident: Incident, action_id: str, *, user: str = REPORTER, choose: str | None = None
+    ) -> tuple[bytes, str]:
+        """The block_actions Slack sends for a click on the card as it shows now."""
         card = self.card(incident)
         for block in card["blocks"]:
             elements = [block["accessory"]] if "accessory" in block else block.get("elements", [])
             for element in elements:
-                if element.get("action_id") == action_id:
-                    break
-            else:
-                continue
-            break
-        else:
-            raise AssertionError(f"no {action_id} on the card")
-        option = None
-        if choose is not None:
-            option = next(o for o in element["options"] if o["value"] == choose)
-        body, content_type = block_actions(
-            action_id,
-            element.get("value"),
-            user_id=user,
-            team_id=TEAM_ID,
-            channel_id=incident.channel_id or "",
-            message_ts=incident.card_ts,
-            block_id=block["block_id"],
-            action_type=element["type"],
-            selected_option=option,
-            message=card,
-            response_url=self.new_response_url(),
-        )
-        return await self.post(body, content_type)
+                if element.get("action_id") != action_id:
+                    continue
+                option = None
+                if choose is not None:
+                    option = next(o for o in element["options"] if o["value"] == choose)
+                return block_actions(
+                    action_id,
+                    element.get("value"),
+                    user_id=user,
+                    team_id=TEAM_ID,
+                    channel_id=incident.channel_id or "",
+                    message_ts=incident.card_ts,
+                    block_id=block["block_id"],
+                    action_type=element["type"],
+                    selected_option=option,
+                    message=card,
+                    response_url=self.new_response_url(),
+                )
+        raise AssertionError(f"no {action_id} on the card of {incident.reference}")
 
     async def tick(self, **advance: float) -> TickReport:
         """Move the clock, run one scheduler tick, and wait for what it set off."""
@@ -147,16 +148,7 @@ class Harness:
     def submission(
         self, opened: OpenedView, answers: Mapping[str, Any], *, user: str = REPORTER
     ) -> tuple[bytes, str]:
-        """The view_submission Slack would send for `opened` filled in with `answers`."""
-        return view_submission(
-            opened.view["callback_id"],
-            fill_view(opened.view, answers),
-            user_id=user,
-            team_id=TEAM_ID,
-            private_metadata=opened.view.get("private_metadata", ""),
-            view_id=opened.view_id,
-            view_hash=opened.view_hash,
-        )
+        return submission_of(opened, answers, user=user)
 
     async def submit(
         self,
@@ -217,6 +209,21 @@ class Harness:
     def told(self) -> list[dict[str, Any]]:
         """Everything sent to people privately through response_urls, oldest first."""
         return [call.args for call in self.slack.calls_to("response_url")]
+
+
+def submission_of(
+    opened: OpenedView, answers: Mapping[str, Any], *, user: str = REPORTER
+) -> tuple[bytes, str]:
+    """The view_submission Slack would send for `opened` filled in with `answers`."""
+    return view_submission(
+        opened.view["callback_id"],
+        fill_view(opened.view, answers),
+        user_id=user,
+        team_id=TEAM_ID,
+        private_metadata=opened.view.get("private_metadata", ""),
+        view_id=opened.view_id,
+        view_hash=opened.view_hash,
+    )
 
 
 DEFAULT_ANSWERS: dict[str, Any] = {

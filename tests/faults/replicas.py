@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.harness import DEFAULT_ANSWERS, SIGNING_SECRET, TEAM_ID, OpenedView
+from tests.harness import DEFAULT_ANSWERS, SIGNING_SECRET, TEAM_ID, OpenedView, submission_of
 from warroom.domain.incident import Incident
 from warroom.fakeslack import (
     FakeSlack,
@@ -28,9 +28,7 @@ from warroom.fakeslack import (
     block_actions,
     event_callback,
     slash_command,
-    view_submission,
 )
-from warroom.fakeslack.driver import fill_view
 from warroom.fakeslack.serve_process import ServeProcess
 from warroom.store import incidents
 from warroom.store.engine import Store, create_engine
@@ -126,15 +124,7 @@ class Replicas:
 
     @staticmethod
     def submission(opened: OpenedView, answers: Json, *, user: str) -> tuple[bytes, str]:
-        return view_submission(
-            opened.view["callback_id"],
-            fill_view(opened.view, answers),
-            user_id=user,
-            team_id=TEAM_ID,
-            private_metadata=opened.view.get("private_metadata", ""),
-            view_id=opened.view_id,
-            view_hash=opened.view_hash,
-        )
+        return submission_of(opened, answers, user=user)
 
     def declaration(
         self, opened: OpenedView, title: str, severity: str, user: str

@@ -154,28 +154,7 @@ class Scene:
     ) -> Request:
         """A click (or pick) on the incident card as Slack shows it now."""
         incident = await self.incident()
-        card = self.harness.card(incident)
-        for block in card["blocks"]:
-            elements = [block["accessory"]] if "accessory" in block else block.get("elements", [])
-            for element in elements:
-                if element.get("action_id") == action_id:
-                    option = None
-                    if choose is not None:
-                        option = next(o for o in element["options"] if o["value"] == choose)
-                    return block_actions(
-                        action_id,
-                        element.get("value"),
-                        user_id=user,
-                        team_id=TEAM_ID,
-                        channel_id=incident.channel_id or "",
-                        message_ts=incident.card_ts,
-                        block_id=block["block_id"],
-                        action_type=element["type"],
-                        selected_option=option,
-                        message=card,
-                        response_url=self.harness.new_response_url(),
-                    )
-        raise AssertionError(f"no {action_id} on the card of {incident.reference}")
+        return self.harness.card_click(incident, action_id, user=user, choose=choose)
 
     async def modal(self, opening: Request) -> OpenedView:
         """Deliver `opening` and return the modal Warroom opened for it."""

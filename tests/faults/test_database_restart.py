@@ -28,12 +28,12 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
+from tests.faults.child import declare_on
 from tests.faults.pg_cluster import PrivateCluster, private_cluster
-from tests.harness import DEFAULT_ANSWERS, SIGNING_SECRET, TEAM_ID
+from tests.harness import SIGNING_SECRET, TEAM_ID
 from warroom.domain.cadence import COMMANDER_ESCALATE, COMMANDER_NAG, UPDATE_DUE, UPDATE_OVERDUE
 from warroom.fakeslack import FakeSlack, SlackSender, block_actions, slash_command
-from warroom.fakeslack.driver import fill_view
-from warroom.fakeslack.inbound import event_callback, view_submission
+from warroom.fakeslack.inbound import event_callback
 from warroom.fakeslack.serve_process import ServeProcess
 from warroom.store.engine import Store, create_engine
 from warroom.store.migrations import upgrade
@@ -164,32 +164,7 @@ async def _poll_health(url: str, seen: list[tuple[float, int]], stop: asyncio.Ev
 async def _declare(
     server: ServeProcess, sender: SlackSender, slack: FakeSlack, store: Store, general: str
 ) -> IncidentRow:
-    body, content_type = slash_command(
-        "declare",
-        user_id=REPORTER,
-        team_id=TEAM_ID,
-        channel_id=general,
-        response_url=slack.response_url("declare"),
-    )
-    status, _ = await sender.post(
-        server.events_url, body, content_type, signing_secret=SIGNING_SECRET
-    )
-    assert status == 200, server.log()
-    (call,) = await slack.wait_for("views.open", timeout=10)
-    view, opened = call.args["view"], call.response["view"]
-    body, content_type = view_submission(
-        view["callback_id"],
-        fill_view(view, DEFAULT_ANSWERS),
-        user_id=REPORTER,
-        team_id=TEAM_ID,
-        private_metadata=view.get("private_metadata", ""),
-        view_id=opened["id"],
-        view_hash=opened["hash"],
-    )
-    status, text = await sender.post(
-        server.events_url, body, content_type, signing_secret=SIGNING_SECRET
-    )
-    assert (status, text) == (200, ""), server.log()
+    await declare_on(server, slack, general)
     await slack.wait_for("response_url", timeout=10)
     async with store.transaction() as session:
         row = (await session.execute(select(IncidentRow))).scalar_one()
