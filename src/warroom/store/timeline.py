@@ -210,34 +210,56 @@ class CapturedWriter:
 
     async def _drain(self) -> None:
         while self._waiting:
-            group = self._waiting[: self.GROUP_MAX]
-            del self._waiting[: self.GROUP_MAX]
+            group: list[tuple[NewCaptured, asyncio.Future[int | None]]] = []
             try:
-                await self._commit(group)
+                async with self._store.transaction() as session:
+                    group = self._take()
+                    ids = await insert_captured(session, [entry for entry, _ in group])
+            except Exception as exc:
+                if group:
+                    await self._one_by_one(group, exc)
+                else:  # no transaction at all (the store is down): fail what was waiting
+                    _fail(self._take(), exc)
+                continue
             except BaseException as exc:
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(exc)
-                if not isinstance(exc, Exception):
-                    raise
-
-    async def _commit(self, group: list[tuple[NewCaptured, asyncio.Future[int | None]]]) -> None:
-        try:
-            async with self._store.transaction() as session:
-                ids = await insert_captured(session, [entry for entry, _ in group])
-        except Exception:
-            if len(group) == 1:
+                _fail(group, exc)
                 raise
-            for entry, future in group:  # one bad entry must not fail the others
-                try:
-                    await self._commit([(entry, future)])
-                except Exception as exc:
-                    if not future.done():
-                        future.set_exception(exc)
+            for (_, future), entry_id in zip(group, ids, strict=True):
+                if not future.done():
+                    future.set_result(entry_id)
+
+    def _take(self) -> list[tuple[NewCaptured, asyncio.Future[int | None]]]:
+        """Everything that gathered while this group waited for the writer (on SQLite the
+        lock is taken when the transaction begins): the busier the store, the bigger the group."""
+        group = self._waiting[: self.GROUP_MAX]
+        del self._waiting[: self.GROUP_MAX]
+        return group
+
+    async def _one_by_one(
+        self, group: list[tuple[NewCaptured, asyncio.Future[int | None]]], error: Exception
+    ) -> None:
+        """One bad entry must not fail the others: retry each alone."""
+        if len(group) == 1:
+            _fail(group, error)
             return
-        for (_, future), entry_id in zip(group, ids, strict=True):
-            if not future.done():
-                future.set_result(entry_id)
+        for entry, future in group:
+            try:
+                async with self._store.transaction() as session:
+                    (entry_id,) = await insert_captured(session, [entry])
+            except Exception as exc:
+                if not future.done():
+                    future.set_exception(exc)
+            else:
+                if not future.done():
+                    future.set_result(entry_id)
+
+
+def _fail(
+    group: list[tuple[NewCaptured, asyncio.Future[int | None]]], error: BaseException
+) -> None:
+    for _, future in group:
+        if not future.done():
+            future.set_exception(error)
 
 
 def _ref(channel_id: str, ts: str) -> ColumnElement[bool]:
