@@ -199,7 +199,8 @@ def test_manifest_is_a_classic_bolt_app_over_http(manifest: dict[str, Any]) -> N
     assert settings["token_rotation_enabled"] is False
     assert settings["interactivity"]["is_enabled"] is True
     assert manifest["features"]["bot_user"] == {"display_name": "warroom", "always_online": True}
-    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    # No Home tab until Warroom publishes one; DMs (reminders) land in the Messages tab.
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is False
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
 
 
