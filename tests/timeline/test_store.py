@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from warroom.store import timeline
+from warroom.store import captured, timeline
 from warroom.store.engine import Store, create_engine
 from warroom.store.models import IncidentRow
 
@@ -42,8 +42,8 @@ async def new_incident(store: Store) -> int:
         return row.id
 
 
-def entry(incident_id: int, n: int, channel: str = "CROOM") -> timeline.NewCaptured:
-    return timeline.NewCaptured(
+def entry(incident_id: int, n: int, channel: str = "CROOM") -> captured.NewCaptured:
+    return captured.NewCaptured(
         incident_id=incident_id,
         channel_id=channel,
         ts=f"1795000000.{n:06d}",
@@ -57,7 +57,7 @@ def entry(incident_id: int, n: int, channel: str = "CROOM") -> timeline.NewCaptu
 
 async def test_group_commit_inserts_each_once_and_isolates_a_bad_entry(store: Store) -> None:
     incident_id = await new_incident(store)
-    writer = timeline.CapturedWriter(store)
+    writer = captured.CapturedWriter(store)
     batch = [entry(incident_id, n) for n in range(40)]
     batch.append(entry(incident_id, 3))  # a repeat inside the same group
     batch.append(entry(incident_id + 999, 77))  # no such incident: fails alone
@@ -75,7 +75,7 @@ async def test_group_commit_inserts_each_once_and_isolates_a_bad_entry(store: St
 async def test_revisions_and_highlight_switches_are_idempotent(store: Store) -> None:
     incident_id = await new_incident(store)
     async with store.transaction() as session:
-        (entry_id,) = await timeline.insert_captured(session, [entry(incident_id, 1)])
+        (entry_id,) = await captured.insert_captured(session, [entry(incident_id, 1)])
         assert entry_id is not None
         for _ in range(2):
             await timeline.add_revision(

@@ -22,7 +22,7 @@ from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.services.rooms import Rooms
-from warroom.store import incidents
+from warroom.store import captured, incidents
 from warroom.store import timeline as entries
 from warroom.store.engine import Store
 from warroom.store.models import IncidentRow, TimelineEntryRow
@@ -139,10 +139,10 @@ class TimelineService:
     clock: Clock
     policy: Policy
     _not_rooms: dict[str, float] = field(default_factory=dict)
-    _writer: entries.CapturedWriter = field(init=False)
+    _writer: captured.CapturedWriter = field(init=False)
 
     def __post_init__(self) -> None:
-        self._writer = entries.CapturedWriter(self.store)
+        self._writer = captured.CapturedWriter(self.store)
 
     async def _incident_id_in(self, channel_id: str) -> int | None:
         """The war room's incident; other channels are remembered for a minute, so chatter
@@ -172,8 +172,8 @@ class TimelineService:
 
     def _new(
         self, incident_id: int, message: SlackMessage, *, deleted_at: datetime | None = None
-    ) -> entries.NewCaptured:
-        return entries.NewCaptured(
+    ) -> captured.NewCaptured:
+        return captured.NewCaptured(
             incident_id=incident_id,
             channel_id=message.channel_id,
             ts=message.ts,
@@ -256,7 +256,7 @@ class TimelineService:
         older: SlackMessage | None = None,
         deleted_at: datetime | None = None,
     ) -> Captured:
-        (entry_id,) = await entries.insert_captured(
+        (entry_id,) = await captured.insert_captured(
             session, [self._new(incident_id, message, deleted_at=deleted_at)]
         )
         now = self.clock()
