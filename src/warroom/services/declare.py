@@ -255,23 +255,14 @@ class DeclareService:
         assert self.broadcast_channel is not None
         found = None
         if resumed:
-            found = await self._find_announcement(incident, self.broadcast_channel)
+            found = await self.gateway.find_own_message(
+                self.broadcast_channel, announcement_block_id(incident), since=incident.declared_at
+            )
         ref = found or await self.gateway.post(
             self.broadcast_channel, announcement(incident, self.policy), join_if_needed=True
         )
         await self._save(incident, announcement_channel_id=ref.channel, announcement_ts=ref.ts)
         return ref
-
-    async def _find_announcement(self, incident: Incident, channel: str) -> MessageRef | None:
-        """Warroom may not be in the broadcast channel yet (it joins on first post)."""
-        try:
-            return await self.gateway.find_own_message(
-                channel, announcement_block_id(incident), since=incident.declared_at
-            )
-        except SlackFailure as failure:
-            if failure.error == "not_in_channel":
-                return None
-            raise
 
     async def _save(self, incident: Incident, **fields: str) -> None:
         async with self.store.transaction() as session:

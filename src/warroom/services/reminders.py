@@ -38,8 +38,7 @@ from warroom.slack.blocks.reminders import (
     update_due,
     update_overdue,
 )
-from warroom.slack.errors import SlackFailure
-from warroom.slack.gateway import MessageRef, SlackGateway
+from warroom.slack.gateway import SlackGateway
 from warroom.slack.message import Message
 from warroom.store import incidents, jobs, timeline
 from warroom.store.engine import Store
@@ -172,7 +171,11 @@ class Reminders:
         """Post the reminder and log it, once: a job taken up again after its first run
         died (or failed after Slack may have acted) first looks for what went out."""
         resumed = job.attempts > 1
-        sent = await self._find_sent(job, channel) if resumed else None
+        sent = None
+        if resumed:
+            since = self.clock() - RESENT_LOOKBACK
+            marker = reminder_block_id(job.id)
+            sent = await self.gateway.find_own_message(channel, marker, since=since)
         if sent is None:
             await self.gateway.post(channel, marked(message, job.id), join_if_needed=join)
         now = self.clock()
@@ -189,17 +192,6 @@ class Reminders:
                 recorded_at=now,
                 data={"job": job.kind, "job_id": job.id, "channel": channel},
             )
-
-    async def _find_sent(self, job: Job, channel: str) -> MessageRef | None:
-        since = self.clock() - RESENT_LOOKBACK
-        try:
-            return await self.gateway.find_own_message(
-                channel, reminder_block_id(job.id), since=since
-            )
-        except SlackFailure as failure:
-            if failure.error == "not_in_channel":
-                return None
-            raise
 
     async def _update_due(self, job: Job) -> None:
         incident = await self._current(job)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -96,6 +96,20 @@ class SlackGateway:
             return ChannelRef(id=channel["id"], name=channel["name"])
         raise AssertionError("unreachable")
 
+    async def _listed(
+        self, method: str, key: str, page: Callable[[str | None], Awaitable[Any]]
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The items under `key` of a cursor-paged listing, page by page (at most
+        LOOKUP_PAGES pages: these look-ups are for recent, nearby things)."""
+        cursor: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            data = await self._call(method, page(cursor))
+            for item in data.get(key, []):
+                yield item
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return
+
     async def find_own_channel(self, names: Sequence[str]) -> ChannelRef | None:
         """The unarchived channel Warroom is in that has one of `names` (first match wins).
 
@@ -103,51 +117,48 @@ class SlackGateway:
         """
         wanted = list(names)
         found: dict[str, ChannelRef] = {}
-        cursor = ""
-        for _ in range(LOOKUP_PAGES):
-            data = await self._call(
-                "users.conversations",
-                self.client.users_conversations(
-                    types="public_channel,private_channel",
-                    exclude_archived=True,
-                    limit=LOOKUP_PAGE,
-                    cursor=cursor or None,
-                ),
-            )
-            for channel in data.get("channels", []):
-                if channel.get("name") in wanted:
-                    found[channel["name"]] = ChannelRef(id=channel["id"], name=channel["name"])
-            cursor = (data.get("response_metadata") or {}).get("next_cursor") or ""
-            if not cursor:
-                break
+        channels = self._listed(
+            "users.conversations",
+            "channels",
+            lambda cursor: self.client.users_conversations(
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=LOOKUP_PAGE,
+                cursor=cursor,
+            ),
+        )
+        async for channel in channels:
+            if channel.get("name") in wanted:
+                found[channel["name"]] = ChannelRef(id=channel["id"], name=channel["name"])
         return next((found[name] for name in wanted if name in found), None)
 
     async def find_own_message(
         self, channel_id: str, block_id: str, *, since: datetime
     ) -> MessageRef | None:
-        """A message a bot posted in the channel after `since` carrying a block `block_id`.
+        """A message a bot posted in the channel after `since` carrying a block `block_id`;
+        None if there is none, or Warroom is not in the channel (so posted nothing there).
 
         Finds a message an earlier attempt posted but never recorded, so a resumed
         run does not post it twice.
         """
-        cursor = ""
-        for _ in range(LOOKUP_PAGES):
-            data = await self._call(
-                "conversations.history",
-                self.client.conversations_history(
-                    channel=channel_id,
-                    oldest=f"{since.timestamp():.6f}",
-                    limit=LOOKUP_PAGE,
-                    cursor=cursor or None,
-                ),
-            )
-            for message in data.get("messages", []):
+        messages = self._listed(
+            "conversations.history",
+            "messages",
+            lambda cursor: self.client.conversations_history(
+                channel=channel_id,
+                oldest=f"{since.timestamp():.6f}",
+                limit=LOOKUP_PAGE,
+                cursor=cursor,
+            ),
+        )
+        try:
+            async for message in messages:
                 blocks = message.get("blocks") or []
                 if message.get("bot_id") and any(b.get("block_id") == block_id for b in blocks):
                     return MessageRef(channel=channel_id, ts=str(message["ts"]))
-            cursor = (data.get("response_metadata") or {}).get("next_cursor") or ""
-            if not cursor:
-                return None
+        except SlackFailure as failure:
+            if failure.error != "not_in_channel":
+                raise
         return None
 
     async def invite(self, channel_id: str, user_ids: Sequence[str]) -> list[InviteProblem]:
