@@ -162,7 +162,7 @@ async def _poll_health(url: str, seen: list[tuple[float, int]], stop: asyncio.Ev
 
 
 async def _declare(
-    server: ServeProcess, sender: SlackSender, slack: FakeSlack, store: Store, general: str
+    server: ServeProcess, slack: FakeSlack, store: Store, general: str
 ) -> IncidentRow:
     await declare_on(server, slack, general)
     await slack.wait_for("response_url", timeout=10)
@@ -275,7 +275,7 @@ async def test_postgres_crash_under_load_loses_nothing_acknowledged(
         }
         server = ServeProcess(env, tmp_path)
         async with server:
-            incident = await _declare(server, sender, slack, store, general)
+            incident = await _declare(server, slack, store, general)
             room = incident.channel_id
             assert room is not None
             declared = incident.declared_at.timestamp()
