@@ -29,18 +29,18 @@ from warroom.slack.blocks.card import CARD_BLOCK_ID
 from warroom.store import jobs
 
 Args = dict[str, Any]
-Where = Callable[[Args, str, str], bool]
+Where = Callable[[Args, str], bool]
 
 
-def anywhere(_args: Args, _room: str, _broadcast: str) -> bool:
+def anywhere(_args: Args, _broadcast: str) -> bool:
     return True
 
 
-def in_room(args: Args, _room: str, broadcast: str) -> bool:
+def in_room(args: Args, broadcast: str) -> bool:
     return bool(args.get("channel")) and args.get("channel") != broadcast
 
 
-def in_broadcast(args: Args, _room: str, broadcast: str) -> bool:
+def in_broadcast(args: Args, broadcast: str) -> bool:
     return args.get("channel") == broadcast
 
 
@@ -69,7 +69,7 @@ async def test_sigkill_mid_declare_is_finished_after_restart(
         def kill_at_step(seen_phase: str, seen_method: str, args: Args) -> bool:
             if killed.is_set() or (seen_phase, seen_method) != (phase, method):
                 return False
-            if not where(args, "", broadcast):
+            if not where(args, broadcast):
                 return False
             server.kill()
             killed.set()
