@@ -29,6 +29,17 @@ async def test_typed_entry_is_stored_and_posted_in_the_room(room: Room, kind: st
     assert entry.occurred_at == room.harness.clock()
 
 
+@pytest.mark.parametrize(
+    "text", ["payload too large from the edge", "payload={}", 'payload={"type":"block_actions"}']
+)
+async def test_text_that_mentions_payload_is_still_a_command(room: Room, text: str) -> None:
+    """Bolt takes any form body containing "payload" for an interaction."""
+    status, answer = await room.command(f"note {text}")
+    assert status == 200 and answer["response_type"] == "in_channel"
+    entry = (await room.harness.timeline(room.incident.id))[-1]
+    assert (entry.kind, entry.text) == ("note", text)
+
+
 async def test_action_is_a_tracked_item_that_also_lands_on_the_timeline(room: Room) -> None:
     """`/incident action` creates an action item (issue 5); it is logged as an `action` entry."""
     status, _ = await room.command(f"action add a pool-size alert <@{BOB}|bob>")

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,6 +32,30 @@ def _plausible_timestamp(value: str | None) -> bool:
     return value is None or (value.isascii() and value.isdigit() and len(value) <= 12)
 
 
+def _form_body(raw: str) -> dict[str, Any] | None:
+    """A form-encoded body as Slack means it: an interaction's `payload=` JSON, or a
+    slash command's fields. None for a JSON body (events), which Bolt reads right."""
+    if raw.startswith("{"):
+        return None
+    fields = dict(parse_qsl(raw, keep_blank_values=True))
+    payload = fields.get("payload")
+    if payload is None:
+        return fields
+    body: dict[str, Any] = json.loads(payload)
+    return body
+
+
+def _read_body_right(request: AsyncBoltRequest) -> None:
+    """Bolt (1.30) takes any form body with "payload" anywhere in it for an
+    interaction, so `/incident note payload too large` reached no listener and Slack
+    showed the person an error. The body is read again here; the raw body, which the
+    signature covers, is left as it came."""
+    body = _form_body(request.raw_body)
+    if body is not None and body != request.body:
+        request.body = body
+        request.context = build_async_context(AsyncBoltContext({}), body)
+
+
 def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette:
     bolt_app = bolt or build_bolt_app(runtime)
     claims = Finisher(runtime.store, runtime.clock, runtime.background)
@@ -33,6 +64,7 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
         if not _plausible_timestamp(request.headers.get("x-slack-request-timestamp")):
             return JSONResponse({"error": "invalid request"}, status_code=401)
         bolt_request = to_async_bolt_request(request, await request.body())
+        _read_body_right(bolt_request)
         response = await bolt_app.async_dispatch(bolt_request)
         claimed = bolt_request.context.get(CLAIMED)
         if claimed is not None:
