@@ -1,6 +1,7 @@
 """Engine and the unit of work: the only place that commits.
 
-SQLite gets WAL, enforced foreign keys and `BEGIN IMMEDIATE` transactions:
+SQLite runs on the event loop's thread (`sqlite_inline`) and gets WAL, enforced
+foreign keys and `BEGIN IMMEDIATE` transactions:
 every transaction takes the write lock up front and waits for it, so two
 concurrent writers queue instead of failing with "database is locked" halfway.
 Reads that write nothing (`Store.read`) take a plain `BEGIN` instead: in WAL
@@ -22,13 +23,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg.exceptions  # type: ignore[import-untyped]
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from warroom.store import sqlite_inline
 
 __all__ = ["DatabaseUnavailable", "Store", "create_engine"]
 
@@ -47,7 +50,14 @@ _UNREACHABLE: tuple[type[BaseException], ...] = (
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
+        database = make_url(url).database or ":memory:"
+        engine = create_async_engine(
+            url,
+            async_creator=lambda: sqlite_inline.connect(
+                database, busy_timeout_s=SQLITE_BUSY_TIMEOUT_S
+            ),
+            **kwargs,
+        )
         _tune_sqlite(engine)
         return engine
     connect_args = {"timeout": PG_CONNECT_TIMEOUT_S} if "+asyncpg" in url else {}
@@ -84,7 +94,6 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
