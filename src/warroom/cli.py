@@ -137,6 +137,10 @@ def _safe_url(url: str) -> str:
 
 
 def _serve(settings: Settings, *, socket_mode: bool, host: str, port: int | None) -> int:
+    """Serves on uvloop: its loop, transports and thread wake-ups (every aiosqlite
+    statement is one) cost less CPU per request than asyncio's own."""
+    import uvloop
+
     from warroom.runtime import build_runtime
     from warroom.store.migrations import upgrade
 
@@ -144,9 +148,10 @@ def _serve(settings: Settings, *, socket_mode: bool, host: str, port: int | None
     runtime = build_runtime(settings)
     if settings.database_url.startswith("sqlite"):
         upgrade(settings.database_url)
-    return asyncio.run(
-        _run(runtime, socket_mode=socket_mode, host=host, port=port or settings.port)
-    )
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(
+            _run(runtime, socket_mode=socket_mode, host=host, port=port or settings.port)
+        )
 
 
 async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> int:
