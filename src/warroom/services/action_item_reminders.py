@@ -109,7 +109,7 @@ class ActionItemReminders:
         return incident.holder(self.policy.commander_role.key) or incident.reporter_id
 
     async def _item(self, item_id: int) -> tuple[Incident, ActionItem] | None:
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             item = await action_items.load(session, item_id)
             if item is None:
                 return None
@@ -216,7 +216,7 @@ class ActionItemReminders:
 
     async def _postmortem_open(self, job: Job) -> None:
         assert job.incident_id is not None
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             incident = await incidents.load(session, job.incident_id)
             counts = await action_items.counts(session, incident.id)
         if (

@@ -248,18 +248,18 @@ class ActionItems:
     # -- listing --------------------------------------------------------------------
 
     async def incident(self, incident_id: int) -> Incident:
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             return await incidents.load(session, incident_id)
 
     async def item(self, item_id: int) -> tuple[Incident, ActionItem] | None:
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             item = await action_items.load(session, item_id)
             if item is None:
                 return None
             return await incidents.load(session, item.incident_id), item
 
     async def listing(self, incident_id: int, *, offset: int = 0, page: int = PAGE_SIZE) -> Listing:
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             incident = await incidents.load(session, incident_id)
             counts = await action_items.counts(session, incident_id)
             offset = max(0, min(offset, (max(counts.total - 1, 0) // page) * page))

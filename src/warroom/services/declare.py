@@ -130,7 +130,7 @@ class DeclareService:
     async def finish_room(self, job: Job) -> None:
         """The scheduler's safety net: finish a room whose setup died with its process."""
         assert job.incident_id is not None
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             incident = await incidents.load(session, job.incident_id)
         if incident.provisioned_at is not None:
             return

@@ -55,7 +55,7 @@ async def export_incident(
     store: Store, policy: Policy, clock: Clock, reference: str, *, fmt: str, team: str | None
 ) -> str:
     number = parse_reference(reference)
-    async with store.transaction() as session:
+    async with store.read() as session:
         query = select(IncidentRow).where(IncidentRow.number == number)
         if team:
             query = query.where(IncidentRow.team_id == team)

@@ -135,7 +135,7 @@ class LifecycleService:
     async def archive_room(self, job: Job) -> None:
         """Due job: archive a closed incident's war room (kept if it was reopened since)."""
         assert job.incident_id is not None
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             incident = await incidents.load(session, job.incident_id)
         if incident.closed_at is None or incident.channel_id is None:
             return

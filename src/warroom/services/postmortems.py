@@ -115,7 +115,7 @@ class PostmortemService:
 
     async def draft_and_post(self, incident_id: int) -> None:
         postmortem, markdown, redraft = await self.draft(incident_id)
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             incident = await incidents.load(session, incident_id)
         if incident.channel_id is None:
             return
@@ -144,7 +144,7 @@ class PostmortemService:
         """Draft and post; a retry whose earlier try posted the summary only attaches the
         file under it, so Slack never shows the summary twice."""
         assert job.incident_id is not None
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             stored = await session.get(PostmortemRow, job.incident_id)
             incident = await incidents.load(session, job.incident_id)
         posted = stored is not None and stored.message_ts is not None and stored.file_id is None

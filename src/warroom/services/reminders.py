@@ -148,7 +148,7 @@ class Reminders:
     async def _current(self, job: Job) -> Incident | None:
         """The incident if this reminder still applies to it."""
         assert job.incident_id is not None
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             incident = await incidents.load(session, job.incident_id)
         if incident.resolved_at is not None or incident.channel_id is None:
             return None

@@ -98,7 +98,7 @@ class RoleService:
                 incident = await incidents.load(session, incident_id)
                 await self.reminders.plan_commander(session, incident)
         except IntegrityError:
-            async with self.store.transaction() as session:
+            async with self.store.read() as session:
                 holder = await roles.current_holder(session, incident_id, role.key)
                 incident = await incidents.load(session, incident_id)
             return RoleHeld(incident, role, holder or user_id)

@@ -84,10 +84,14 @@ class Surfaces:
     ) -> list[SlackFailure]:
         shown: dict[Surface, Message | str] = {}
         failures: list[SlackFailure] = []
+        rendered_from: Incident | None = None
         async with self._locks[incident_id]:
             for _ in range(MAX_PASSES):
                 async with self.store.read() as session:
                     incident = await incidents.load(session, incident_id)
+                if incident == rendered_from:
+                    break
+                rendered_from = incident
                 wanted = self._render(incident, topic=topic, announcement_too=announcement_too)
                 changed = {
                     where: what for where, what in wanted.items() if shown.get(where) != what

@@ -324,7 +324,7 @@ class TimelineService:
         )
         if marked is None:
             return None
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             incident = await incidents.load(session, marked.incident_id)
         return Added(incident, marked.highlighted)
 
@@ -354,7 +354,7 @@ class TimelineService:
         """A page of the key timeline, newest last; `before` pages back in time."""
         anchor = (before.occurred_at, before.entry_id) if before else None
         shown = before.shown if before else 0
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             incident = await incidents.load(session, incident_id)
             rows = await entries.key_entries(
                 session, incident_id, before=anchor, limit=PAGE_SIZE + 1
@@ -372,7 +372,7 @@ class TimelineService:
         return await self.rooms.open_incidents(team_id, viewer=user_id)
 
     async def incident(self, incident_id: int) -> Incident | None:
-        async with self.store.transaction() as session:
+        async with self.store.read() as session:
             if await session.get(IncidentRow, incident_id) is None:
                 return None
             return await incidents.load(session, incident_id)

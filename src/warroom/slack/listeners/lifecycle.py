@@ -38,7 +38,7 @@ def _open_resolve(
     runtime: Runtime, incident_id: int, *, trigger_id: str, actor: str, response_url: str | None
 ) -> None:
     async def build() -> dict[str, Any] | Message:
-        async with runtime.store.transaction() as session:
+        async with runtime.store.read() as session:
             incident = await incidents.load(session, incident_id)
         if incident.resolved_at is not None:
             return mrkdwn_message(f"{incident.reference} is already resolved.")

@@ -100,7 +100,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         chosen = None if role_key == ROLE_ASSIGN_ACTION else role_key
 
         async def build() -> dict[str, Any]:
-            async with runtime.store.transaction() as session:
+            async with runtime.store.read() as session:
                 incident = await incidents.load(session, incident_id)
             return assign_role_modal(runtime.policy, incident, role_key=chosen)
 
