@@ -165,6 +165,9 @@ async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> 
     settings = runtime.settings
     current, head = await current_revision(runtime.store), head_revision(settings.database_url)
     gc.freeze()  # start-up objects live forever; keep full collections off the request path
+    gc.set_threshold(
+        10_000, 50, 50
+    )  # a request allocates thousands; collect per dozens, not per one
     if current != head:
         await runtime.close()
         raise ConfigError(

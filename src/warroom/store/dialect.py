@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 __all__ = ["insert_on_conflict"]
 
 
-def insert_on_conflict(session: AsyncSession, table: Any) -> Any:
-    """An INSERT for `table` that supports `.on_conflict_do_*` on this session's database."""
-    name = session.get_bind().dialect.name
+def insert_on_conflict(database: AsyncSession | str, table: Any) -> Any:
+    """An INSERT for `table` that supports `.on_conflict_do_*` on this session's database
+    (or the dialect named)."""
+    name = database if isinstance(database, str) else database.get_bind().dialect.name
     if name == "postgresql":
         return postgresql.insert(table)
     if name == "sqlite":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.declaration import Declaration
@@ -112,17 +112,31 @@ async def lock(session: AsyncSession, incident_id: int) -> IncidentRow:
     return row.scalar_one()
 
 
+_INCIDENTS = IncidentRow.__table__
+_HOLDINGS = RoleAssignmentRow.__table__
+_INCIDENT_BY_ID = select(_INCIDENTS).where(_INCIDENTS.c.id == bindparam("incident_id"))
+_HOLDERS_OF = (
+    select(_HOLDINGS)
+    .where(_HOLDINGS.c.incident_id == bindparam("incident_id"), _HOLDINGS.c.ended_at.is_(None))
+    .order_by(_HOLDINGS.c.assigned_at)
+)
+
+
 async def load(session: AsyncSession, incident_id: int) -> Incident:
-    row = await session.get_one(IncidentRow, incident_id, populate_existing=True)
-    holders = await session.execute(
-        select(RoleAssignmentRow)
-        .where(RoleAssignmentRow.incident_id == incident_id, RoleAssignmentRow.ended_at.is_(None))
-        .order_by(RoleAssignmentRow.assigned_at)
-    )
-    return to_domain(row, holders.scalars())
+    """The incident as stored now. Plain Core reads of built-once statements: the
+    most frequent read there is (every refresh, twice), and the ORM's identity map
+    and per-call statement building cost several times the query itself. Changes
+    still pending in the session are flushed first, so the caller's own writes show."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    params = {"incident_id": incident_id}
+    row = (await session.execute(_INCIDENT_BY_ID, params)).one()
+    holders = await session.execute(_HOLDERS_OF, params)
+    return to_domain(row, holders)
 
 
-def to_domain(row: IncidentRow, holders: Iterable[RoleAssignmentRow] = ()) -> Incident:
+def to_domain(row: IncidentRow | Row[Any], holders: Iterable[Any] = ()) -> Incident:
+    """From an ORM row or a Core row of the same columns."""
     return Incident(
         id=row.id,
         team_id=row.team_id,

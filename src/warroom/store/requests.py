@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.store.dialect import insert_on_conflict
@@ -25,13 +27,30 @@ class Claim:
     handled_at: datetime | None
 
 
+_REQUESTS = cast(Table, ProcessedRequestRow.__table__)
+_MARK_HANDLED = (
+    update(_REQUESTS)
+    .where(_REQUESTS.c.key.in_(bindparam("keys", expanding=True)))
+    .values(handled_at=bindparam("now"))
+)
+
+
+@cache
+def _claim_statement(dialect: str) -> Any:
+    """Built once per database: every command and interaction runs it, and building
+    and keying a fresh ORM statement cost more than running it."""
+    return (
+        insert_on_conflict(dialect, _REQUESTS)
+        .on_conflict_do_nothing(index_elements=[_REQUESTS.c.key])
+        .returning(_REQUESTS.c.key)
+    )
+
+
 async def claim(session: AsyncSession, key: str, *, team_id: str | None, now: datetime) -> bool:
     """Start handling `key`; False if someone else has (or had) it."""
-    stmt = insert_on_conflict(session, ProcessedRequestRow).values(
-        key=key, team_id=team_id, received_at=now, handled_at=None
-    )
-    stmt = stmt.on_conflict_do_nothing(index_elements=[ProcessedRequestRow.key])
-    result = await session.execute(stmt.returning(ProcessedRequestRow.key))
+    stmt = _claim_statement(session.get_bind().dialect.name)
+    values = {"key": key, "team_id": team_id, "received_at": now, "handled_at": None}
+    result = await session.execute(stmt, values)
     return result.first() is not None
 
 
@@ -61,11 +80,7 @@ async def take_over(session: AsyncSession, key: str, *, seen: Claim, now: dateti
 
 
 async def mark_handled(session: AsyncSession, keys: Sequence[str], *, now: datetime) -> None:
-    await session.execute(
-        update(ProcessedRequestRow)
-        .where(ProcessedRequestRow.key.in_(list(keys)))
-        .values(handled_at=now)
-    )
+    await session.execute(_MARK_HANDLED, {"keys": list(keys), "now": now})
 
 
 async def release(session: AsyncSession, key: str) -> None:
