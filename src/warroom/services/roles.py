@@ -96,7 +96,8 @@ class RoleService:
                     },
                 )
                 incident = await incidents.load(session, incident_id)
-                await self.reminders.plan_commander(session, incident)
+                if role.key == self.policy.commander_role.key:
+                    await self.reminders.plan_commander(session, incident)
         except IntegrityError:
             async with self.store.read() as session:
                 holder = await roles.current_holder(session, incident_id, role.key)
