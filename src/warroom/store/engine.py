@@ -5,7 +5,8 @@ foreign keys and `BEGIN IMMEDIATE` transactions:
 every transaction takes the write lock up front and waits for it, so two
 concurrent writers queue instead of failing with "database is locked" halfway.
 Reads that write nothing (`Store.read`) take a plain `BEGIN` instead: in WAL
-mode they see the last commit without queueing behind writers or blocking them.
+mode they see the last commit without queueing behind writers or blocking them
+(on PostgreSQL they run in autocommit).
 PostgreSQL gets pre-ping so a restarted server costs one reconnect, not an error:
 each transaction takes its connection before its body runs, and a pooled
 connection that died is noticed then and replaced once, before anything is
@@ -108,10 +109,12 @@ class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        sqlite = engine.dialect.name == "sqlite"
+        reading = {_READ_ONLY: True} if sqlite else {"isolation_level": "AUTOCOMMIT"}
         self._reads = async_sessionmaker(
-            engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+            engine.execution_options(**reading), expire_on_commit=False
         )
-        self._one_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._one_writer = asyncio.Lock() if sqlite else None
 
     @property
     def dialect(self) -> str:
@@ -136,16 +139,19 @@ class Store:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work that only reads. On SQLite it skips the writers' queue (and
-        must not write: it would then wait in SQLite's busy handler); elsewhere it is
-        `transaction()`. Under load most of a request's waiting was reads queued
-        behind other requests' writes."""
-        if self._one_writer is None:
-            async with self.transaction() as session:
+        """A unit of work that only reads, and must not write. On SQLite it skips the
+        writers' queue (under load most of a request's waiting was reads queued behind
+        other requests' writes). On PostgreSQL it runs without BEGIN and COMMIT: at READ
+        COMMITTED every statement takes its own snapshot inside a transaction as well,
+        so they bought nothing but two round trips."""
+        try:
+            async with self._reads() as session, session.begin():
+                await session.connection()
                 yield session
-            return
-        async with self._reads() as session, session.begin():
-            yield session
+        except Exception as error:
+            if _unreachable(error):
+                raise DatabaseUnavailable(f"{type(error).__name__}: {error}") from error
+            raise
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
