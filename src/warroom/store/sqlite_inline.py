@@ -25,7 +25,7 @@ import asyncio
 import sqlite3
 import time
 from asyncio import Future
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import Any
 
 __all__ = ["Connection", "connect"]
@@ -45,6 +45,10 @@ class Cursor:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._cursor = connection.raw.cursor()
+
+    def __await__(self) -> Generator[Any, None, Cursor]:
+        """aiosqlite's `cursor()` is awaited (SQLAlchemy 2.0) or entered (2.1)."""
+        return self.__aenter__().__await__()
 
     async def __aenter__(self) -> Cursor:
         return self
