@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
@@ -32,28 +30,19 @@ def _plausible_timestamp(value: str | None) -> bool:
     return value is None or (value.isascii() and value.isdigit() and len(value) <= 12)
 
 
-def _form_body(raw: str) -> dict[str, Any] | None:
-    """A form-encoded body as Slack means it: an interaction's `payload=` JSON, or a
-    slash command's fields. None for a JSON body (events), which Bolt reads right."""
-    if raw.startswith("{"):
-        return None
-    fields = dict(parse_qsl(raw, keep_blank_values=True))
-    payload = fields.get("payload")
-    if payload is None:
-        return fields
-    body: dict[str, Any] = json.loads(payload)
-    return body
-
-
 def _read_body_right(request: AsyncBoltRequest) -> None:
     """Bolt (1.30) takes any form body with "payload" anywhere in it for an
     interaction, so `/incident note payload too large` reached no listener and Slack
-    showed the person an error. The body is read again here; the raw body, which the
-    signature covers, is left as it came."""
-    body = _form_body(request.raw_body)
-    if body is not None and body != request.body:
-        request.body = body
-        request.context = build_async_context(AsyncBoltContext({}), body)
+    showed the person an error. Such a body without a `payload` field is a slash
+    command's, and is read again here; the raw body, which the signature covers, is
+    left as it came. Every other body Bolt reads right."""
+    raw = request.raw_body
+    if "payload" not in raw or raw.startswith("{") or request.content_type == "application/json":
+        return
+    fields = dict(parse_qsl(raw, keep_blank_values=True))
+    if "payload" not in fields:
+        request.body = fields
+        request.context = build_async_context(AsyncBoltContext({}), fields)
 
 
 def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette:
