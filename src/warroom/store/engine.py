@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -86,6 +86,16 @@ def _unreachable(error: BaseException) -> bool:
     )
 
 
+@contextlib.contextmanager
+def _outage_reported() -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        if _unreachable(error):
+            raise DatabaseUnavailable(f"{type(error).__name__}: {error}") from error
+        raise
+
+
 def _tune_sqlite(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
 
@@ -128,14 +138,10 @@ class Store:
         instead of sleeping in SQLite's busy handler (other processes still do).
         """
         one_writer = self._one_writer or contextlib.nullcontext()
-        try:
+        with _outage_reported():
             async with one_writer, self._sessions() as session, session.begin():
                 await session.connection()
                 yield session
-        except Exception as error:
-            if _unreachable(error):
-                raise DatabaseUnavailable(f"{type(error).__name__}: {error}") from error
-            raise
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -144,14 +150,10 @@ class Store:
         other requests' writes). On PostgreSQL it runs without BEGIN and COMMIT: at READ
         COMMITTED every statement takes its own snapshot inside a transaction as well,
         so they bought nothing but two round trips."""
-        try:
+        with _outage_reported():
             async with self._reads() as session, session.begin():
                 await session.connection()
                 yield session
-        except Exception as error:
-            if _unreachable(error):
-                raise DatabaseUnavailable(f"{type(error).__name__}: {error}") from error
-            raise
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
