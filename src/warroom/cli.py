@@ -137,8 +137,8 @@ def _safe_url(url: str) -> str:
 
 
 def _serve(settings: Settings, *, socket_mode: bool, host: str, port: int | None) -> int:
-    """Serves on uvloop: its loop, transports and thread wake-ups (every aiosqlite
-    statement is one) cost less CPU per request than asyncio's own."""
+    """Serves on uvloop: its loop and transports cost less CPU per request than
+    asyncio's own."""
     import uvloop
 
     from warroom.runtime import build_runtime
@@ -165,9 +165,7 @@ async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> 
     settings = runtime.settings
     current, head = await current_revision(runtime.store), head_revision(settings.database_url)
     gc.freeze()  # start-up objects live forever; keep full collections off the request path
-    gc.set_threshold(
-        10_000, 50, 50
-    )  # a request allocates thousands; collect per dozens, not per one
+    gc.set_threshold(10_000, 50, 50)  # a request allocates thousands: collect per dozens
     if current != head:
         await runtime.close()
         raise ConfigError(
