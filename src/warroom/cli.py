@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from warroom.config import ConfigError, Settings, load_settings
 from warroom.domain.policy import PolicyError, load_policy
+from warroom.log_setup import configure_logging
 
 if TYPE_CHECKING:
     from warroom.runtime import Runtime
@@ -27,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode)")
     serve.add_argument("--socket-mode", action="store_true", help="connect out over Socket Mode")
-    serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
+    serve.add_argument("--host", help="HTTP bind address (default: HOST, or 0.0.0.0)")
     serve.add_argument("--port", type=int, help="HTTP port (default: PORT, or 3000)")
     commands.add_parser("migrate", help="bring the database schema up to date")
     demo = commands.add_parser("demo", help="run one whole incident against a Slack stand-in")
@@ -51,10 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args.out)
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        configure_logging(settings.log_level)
         if args.command == "migrate":
             return _migrate(settings)
         if args.command == "export":
@@ -95,7 +93,7 @@ def _demo(out: Path) -> int:
     from warroom.demo import run_demo
     from warroom.store.migrations import upgrade
 
-    logging.basicConfig(level=logging.ERROR)
+    configure_logging("ERROR")
     database = out.with_name("warroom-demo.db")
     database.unlink(missing_ok=True)
     url = f"sqlite+aiosqlite:///{database}"
@@ -136,31 +134,37 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _serve(settings: Settings, *, socket_mode: bool, host: str, port: int | None) -> int:
+def _serve(settings: Settings, *, socket_mode: bool, host: str | None, port: int | None) -> int:
     """Serves on uvloop: its loop and transports cost less CPU per request than
     asyncio's own."""
     import uvloop
 
     from warroom.runtime import build_runtime
     from warroom.store.migrations import upgrade
+    from warroom.web.server import raise_open_file_limit
 
     settings.require_slack(socket_mode=socket_mode)
+    raise_open_file_limit()
     runtime = build_runtime(settings)
     if settings.database_url.startswith("sqlite"):
         upgrade(settings.database_url)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(
-            _run(runtime, socket_mode=socket_mode, host=host, port=port or settings.port)
+            _run(
+                runtime,
+                socket_mode=socket_mode,
+                host=host or settings.host,
+                port=port or settings.port,
+            )
         )
 
 
 async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> int:
-    import uvicorn
-
     from warroom.scheduler.driver import ticking
     from warroom.slack.app import build_bolt_app
     from warroom.store.migrations import current_revision, head_revision
     from warroom.web.asgi import create_asgi_app
+    from warroom.web.server import build_server
 
     settings = runtime.settings
     current, head = await current_revision(runtime.store), head_revision(settings.database_url)
@@ -192,7 +196,7 @@ async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> 
         return 0
     app = create_asgi_app(runtime)
     log.info("Warroom listening on http://%s:%d/slack/events", host, port)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    server = build_server(app, host=host, port=port, read_timeout_s=settings.request_read_timeout)
     try:
         async with ticking(runtime.scheduler, settings.scheduler_tick):
             await server.serve()

@@ -6,9 +6,12 @@ variable and says how to fix it: at 3 a.m. nobody wants a pydantic traceback.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,12 +33,23 @@ _FIXES: dict[str, str] = {
         "set it to an app-level token (xapp-...) with connections:write, "
         "from Basic Information > App-Level Tokens"
     ),
-    "SLACK_API_URL": "leave it unset (Slack's own API) or give an http(s) URL ending in /",
+    "SLACK_API_URL": (
+        "leave it unset (Slack's own API) or give an https URL ending in / "
+        "(plain http only for a stand-in on this machine: 127.0.0.1, ::1 or localhost)"
+    ),
     "DATABASE_URL": (
         "use sqlite+aiosqlite:///path/to/warroom.db or "
         "postgresql+asyncpg://user:password@host:5432/dbname"
     ),
     "PORT": "use a TCP port number between 1 and 65535",
+    "HOST": (
+        "use the address to listen on: 0.0.0.0 (all interfaces, as in a container), "
+        "127.0.0.1 (only a proxy on this machine), or one interface's IP"
+    ),
+    "REQUEST_READ_TIMEOUT": (
+        "use a number of seconds between 0.1 and 60, e.g. 5: a request's headers, then its "
+        "body, must each arrive within it"
+    ),
     "BROADCAST_CHANNEL": (
         "use a channel ID like C0123456789 (channel details > About, at the bottom), "
         "or leave it empty for no announcements"
@@ -53,11 +67,25 @@ _FIXES: dict[str, str] = {
         "job after half of it, so keep it above twice your slowest Slack call"
     ),
     "SLACK_TIMEOUT": "use a whole number of seconds between 1 and 120, e.g. 15",
+    "RETENTION_DAYS": (
+        "use a number of days between 1 and 3650, e.g. 7: handled Slack deliveries and "
+        "finished jobs older than that are deleted"
+    ),
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
 }
 
+_HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 _USERGROUP_ID = re.compile(r"^S[A-Z0-9]{6,}$")
+
+
+def _is_loopback(hostname: str) -> bool:
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
 
 
 class ConfigError(Exception):
@@ -76,11 +104,14 @@ class Settings(BaseSettings):
     slack_timeout: int = Field(default=15, ge=1, le=120)
     database_url: str = DEFAULT_DATABASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
+    host: str = "0.0.0.0"
+    request_read_timeout: float = Field(default=5.0, ge=0.1, le=60)
     broadcast_channel: str | None = None
     stakeholder_channel: str | None = None
     escalation_usergroup: str | None = None
     scheduler_tick: float = Field(default=15.0, ge=1, le=300)
     job_lease: float = Field(default=120.0, ge=4, le=3600)
+    retention_days: float = Field(default=7.0, ge=1, le=3650)
     policy_file: Path | None = None
     log_level: str = "INFO"
 
@@ -117,9 +148,24 @@ class Settings(BaseSettings):
     @field_validator("slack_api_url")
     @classmethod
     def _api_url_shape(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError("is not an http(s) URL")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise ValueError(
+                "is plain http to another machine, which would send the bot token unencrypted"
+            )
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("host")
+    @classmethod
+    def _host_shape(cls, value: str) -> str:
+        host = value.strip()
+        with contextlib.suppress(ValueError):
+            return str(ipaddress.ip_address(host))
+        if not _HOSTNAME.match(host):
+            raise ValueError(f"{value!r} is not an address to listen on")
+        return host
 
     @field_validator("database_url")
     @classmethod

@@ -1,4 +1,4 @@
-"""The Bolt app: listeners and the retry filter on top of Bolt's own verification.
+"""The Bolt app: listeners and the retry filter, behind the signature check of `warroom.web`.
 
 `process_before_response=True`: Bolt answers Slack only when a listener's
 function returns, so what a listener writes before returning is stored before
@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 
 from warroom.runtime import Runtime
@@ -31,6 +32,7 @@ from warroom.slack.listeners import (
     commands,
     declare,
     lifecycle,
+    membership,
     roles,
     state,
     timeline,
@@ -40,6 +42,8 @@ from warroom.slack.listeners.replies import tell_later
 from warroom.store.engine import DatabaseUnavailable
 
 __all__ = ["DATABASE_DOWN", "build_bolt_app"]
+
+_KIND = re.compile(r"[a-z_]{1,40}")
 
 DATABASE_DOWN = mrkdwn_message(
     "⚠️ Warroom's database is unavailable right now, so nothing was changed. "
@@ -52,7 +56,11 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
     app = AsyncApp(
         client=runtime.client,
         signing_secret=None if socket_mode else settings.signing_secret,
-        request_verification_enabled=not socket_mode,
+        # warroom.web.slack_signature checks the signature on the raw bytes, before
+        # Bolt parses anything; Bolt's own check ran after, and logged refused bodies.
+        request_verification_enabled=False,
+        # Bolt's "unhandled request" warning quotes the body; on_error logs its kind.
+        raise_error_for_unhandled_request=True,
         process_before_response=True,
         authorize=build_authorize(runtime.gateway),
         logger=logging.getLogger("warroom.bolt"),
@@ -79,6 +87,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
     state.register(app, runtime)
     updates.register(app, runtime)
     lifecycle.register(app, runtime)
+    membership.register(app, runtime.audience)
 
     @app.event(re.compile(".*"))
     async def acknowledge_other_events() -> None:
@@ -95,10 +104,13 @@ def answer_database_outage(
     async def on_error(
         error: Exception, body: dict[str, Any], logger: logging.Logger
     ) -> BoltResponse | None:
+        if isinstance(error, BoltUnhandledRequestError):
+            logger.warning("no listener took a Slack %s request", _kind(body))
+            return None
         if not isinstance(error, DatabaseUnavailable):
             logger.error("Failed to run listener function (error: %s)", error, exc_info=error)
             return None
-        kind = str(body.get("type") or ("command" if body.get("command") else "unknown"))
+        kind = _kind(body)
         logger.warning("database unavailable, %s not handled: %s", kind, error)
         if kind == "command":
             note = {"response_type": "ephemeral", "text": DATABASE_DOWN.text}
@@ -121,3 +133,10 @@ def answer_database_outage(
         return BoltResponse(status=503, body="")
 
     return on_error
+
+
+def _kind(body: dict[str, Any]) -> str:
+    """The request's kind, as Slack names them ("block_actions"); anything else the body
+    says is "unknown", so this logged word is never text a sender chose."""
+    kind = str(body.get("type") or ("command" if body.get("command") else "unknown"))
+    return kind if _KIND.fullmatch(kind) else "unknown"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -52,6 +53,7 @@ _UNREACHABLE: tuple[type[BaseException], ...] = (
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         database = make_url(url).database or ":memory:"
+        _create_private(database)
         engine = create_async_engine(
             url,
             async_creator=lambda: sqlite_inline.connect(
@@ -63,6 +65,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     connect_args = {"timeout": PG_CONNECT_TIMEOUT_S} if "+asyncpg" in url else {}
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+
+
+def _create_private(database: str) -> None:
+    """A new SQLite file is created readable by its owner only (it holds every incident,
+    private ones too); SQLite gives its -wal and -shm files the same mode. An existing
+    file keeps the mode it has."""
+    if database == ":memory:" or database.startswith("file:"):
+        return
+    with contextlib.suppress(OSError):  # it exists, or SQLite will say why it cannot
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 class DatabaseUnavailable(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qsl
 
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
@@ -10,24 +11,24 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from warroom.runtime import Runtime
 from warroom.slack.app import build_bolt_app
 from warroom.slack.deliveries import CLAIMED, Finisher
+from warroom.web.bounded_body import MAX_BODY_BYTES, BoundedBody
+from warroom.web.slack_signature import SlackSignatureRequired
 
 __all__ = ["create_asgi_app"]
 
+log = logging.getLogger(__name__)
 
-def _plausible_timestamp(value: str | None) -> bool:
-    """A signed request's timestamp is whole seconds; anything else was not signed by Slack.
-
-    Bolt's own check then refuses missing, stale and misigned requests, but it raises
-    (answering 500) on a timestamp that is not a number, so that one is refused here.
-    """
-    return value is None or (value.isascii() and value.isdigit() and len(value) <= 12)
+_MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+"""What Bolt raises reading a body that is not a Slack request (bad JSON, not UTF-8, a
+JSON list); only a signed request gets this far, so the one who sent it holds the secret."""
 
 
 def _read_body_right(request: AsyncBoltRequest) -> None:
@@ -50,10 +51,14 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
     claims = Finisher(runtime.store, runtime.clock, runtime.background)
 
     async def slack_events(request: Request) -> Response:
-        if not _plausible_timestamp(request.headers.get("x-slack-request-timestamp")):
-            return JSONResponse({"error": "invalid request"}, status_code=401)
-        bolt_request = to_async_bolt_request(request, await request.body())
-        _read_body_right(bolt_request)
+        try:
+            bolt_request = to_async_bolt_request(request, await request.body())
+            _read_body_right(bolt_request)
+        except _MALFORMED as error:
+            log.warning(
+                "refused a signed Slack request Bolt cannot read (%s)", type(error).__name__
+            )
+            return JSONResponse({"error": "malformed request"}, status_code=400)
         response = await bolt_app.async_dispatch(bolt_request)
         claimed = bolt_request.context.get(CLAIMED)
         if claimed is not None:
@@ -67,9 +72,19 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
             return JSONResponse({"ok": False, "database": type(exc).__name__}, status_code=503)
         return JSONResponse({"ok": True, "database": runtime.store.dialect})
 
+    signed_slack_events = SlackSignatureRequired(
+        request_response(slack_events), runtime.settings.signing_secret
+    )
     return Starlette(
         routes=[
-            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/slack/events", signed_slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+        ],
+        middleware=[
+            Middleware(
+                BoundedBody,
+                max_bytes=MAX_BODY_BYTES,
+                read_timeout_s=runtime.settings.request_read_timeout,
+            )
         ],
     )

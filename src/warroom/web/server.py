@@ -1,0 +1,57 @@
+"""How `warroom serve` runs its HTTP server: uvicorn with every limit written down.
+
+- Headers must arrive within the read timeout, and stay under 64 kB
+  (`http_protocol`); the body within the read timeout again, and under 1 MiB
+  (`bounded_body`). Slack sends a whole request in milliseconds.
+- Idle kept-alive connections close after 5 s (put a proxy's upstream idle
+  timeout below that, as `deploy/Caddyfile` does).
+- No `limit_concurrency`: uvicorn counts open connections against it, so a
+  flood of half-sent requests would turn every fresh one into a 503 - the
+  lock-out the timeouts above prevent.
+- uvicorn's loggers go through the one set-up in `warroom.log_setup`; its
+  access log stays off (it would log every request line).
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from warroom.web.http_protocol import MAX_HEADER_BYTES, guarded_protocol
+
+__all__ = ["KEEP_ALIVE_S", "build_server", "raise_open_file_limit"]
+
+KEEP_ALIVE_S = 5
+
+log = logging.getLogger(__name__)
+
+
+def build_server(app: ASGIApp, *, host: str, port: int, read_timeout_s: float) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=guarded_protocol(header_timeout_s=read_timeout_s, max_header_bytes=MAX_HEADER_BYTES),
+        timeout_keep_alive=KEEP_ALIVE_S,
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+def raise_open_file_limit() -> None:
+    """Every connection, even one cut a few seconds later, holds a file descriptor;
+    a soft limit of 1024 (common under systemd and Docker) is reached by a modest
+    flood. Go servers raise it to the hard limit at start; so does this."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as error:
+            log.warning("could not raise the open-file limit from %d: %s", soft, error)
