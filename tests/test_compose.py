@@ -1,7 +1,8 @@
 """`docker-compose.yml` and `.env.example` describe a deployment the app can run.
 
 No Docker here: the compose file is checked as data (services, ordering, the
-database URL), and `.env.example` against the settings `warroom.config` reads.
+database URL, what is published, the proxy's limits), and `.env.example` against
+the settings `warroom.config` reads plus the variables compose itself reads.
 """
 
 from __future__ import annotations
@@ -21,10 +22,15 @@ from warroom.config import (
     Settings,
     load_settings,
 )
+from warroom.web.server import KEEP_ALIVE_S
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_PATH = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
+CADDYFILE = ROOT / "deploy" / "Caddyfile"
+COMPOSE_ONLY = {"POSTGRES_PASSWORD", "WARROOM_DOMAIN"}
+"""Variables compose interpolates from `.env`; warroom itself does not read them."""
+INTERPOLATION = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::?[?-][^}]*)?\}")
 
 PYTHON_IMAGE = "python:3.11-slim"
 SETTING_LINE = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
@@ -57,8 +63,13 @@ def _environment(service: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in environment.items()}
 
 
+def _interpolated(value: str, env: dict[str, str]) -> str:
+    """`${NAME}`, `${NAME:?message}` and `${NAME:-default}` as compose reads them."""
+    return INTERPOLATION.sub(lambda match: env[match.group(1)], value)
+
+
 def test_services_and_no_image_build(services: dict[str, Any]) -> None:
-    assert set(services) == {"db", "migrate", "app"}
+    assert set(services) == {"db", "migrate", "app", "proxy"}
     # The top-level layout is fixed: there is no Dockerfile to build from.
     assert all("build" not in service for service in services.values())
 
@@ -103,8 +114,40 @@ def test_app_starts_after_a_successful_migration(services: dict[str, Any]) -> No
 
     assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert app["env_file"] == ".env"
-    assert app["ports"] == ["3000:3000"]
     assert _environment(app).get("PORT", "3000") == "3000"
+
+
+def test_app_is_published_on_loopback_only_with_a_memory_limit(services: dict[str, Any]) -> None:
+    app = services["app"]
+
+    # Reachable from the host itself and from the proxy, never from the network.
+    assert app["ports"] == ["127.0.0.1:3000:3000"]
+    assert _environment(app)["HOST"] == "0.0.0.0"  # inside its container
+    assert str(app["mem_limit"]).endswith("m")
+    assert 256 <= int(str(app["mem_limit"]).removesuffix("m")) <= 1024
+    published = [port for service in services.values() for port in service.get("ports", [])]
+    assert [port for port in published if not port.startswith("127.0.0.1:")] == [
+        "80:80",
+        "443:443",
+        "443:443/udp",
+    ], "only the proxy is published on every interface"
+
+
+def test_proxy_terminates_tls_with_body_and_timeout_limits(services: dict[str, Any]) -> None:
+    proxy = services["proxy"]
+    caddyfile = CADDYFILE.read_text(encoding="utf-8")
+
+    assert proxy["image"] == "caddy:2"
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert "WARROOM_DOMAIN" in INTERPOLATION.findall(proxy["environment"]["WARROOM_DOMAIN"])
+    assert "{$WARROOM_DOMAIN} {" in caddyfile
+    assert re.search(r"request_body \{\s*max_size 1MiB\s*\}", caddyfile)
+    assert re.search(r"read_header 5s\s+read_body 10s", caddyfile)
+    assert "max_header_size 64KB" in caddyfile
+    assert "reverse_proxy app:3000" in caddyfile
+    keepalive = re.search(r"keepalive (\d+)s", caddyfile)
+    assert keepalive is not None
+    assert int(keepalive.group(1)) < KEEP_ALIVE_S, "Caddy drops idle connections before the app"
 
 
 def test_app_healthcheck_asks_healthz_with_python_only(services: dict[str, Any]) -> None:
@@ -121,16 +164,33 @@ def test_app_healthcheck_asks_healthz_with_python_only(services: dict[str, Any])
 def test_database_url_points_at_the_db_service_with_asyncpg(
     services: dict[str, Any], name: str
 ) -> None:
-    url = _environment(services[name])["DATABASE_URL"]
+    env = {"POSTGRES_PASSWORD": "s3cretFromDotEnv"}
+    url = _interpolated(_environment(services[name])["DATABASE_URL"], env)
     parts = urlsplit(url)
-    db_env = services["db"]["environment"]
+    db_env = {key: _interpolated(str(v), env) for key, v in services["db"]["environment"].items()}
 
     assert parts.scheme == "postgresql+asyncpg"
     assert (parts.hostname, parts.port) == ("db", 5432)
     assert parts.username == db_env["POSTGRES_USER"]
-    assert parts.password == db_env["POSTGRES_PASSWORD"]
+    assert parts.password == db_env["POSTGRES_PASSWORD"] == "s3cretFromDotEnv"
     assert parts.path == "/" + db_env["POSTGRES_DB"]
     assert load_settings(database_url=url, _env_file=None).database_url == url
+
+
+def test_no_password_is_written_in_the_compose_file() -> None:
+    text = COMPOSE_PATH.read_text(encoding="utf-8")
+
+    assert "warroom:warroom@" not in text
+    assert re.search(r"POSTGRES_PASSWORD: \$\{POSTGRES_PASSWORD:\?", text)
+
+
+def test_every_variable_compose_reads_is_in_env_example() -> None:
+    settings, _ = _env_example()
+    read = set(INTERPOLATION.findall(COMPOSE_PATH.read_text(encoding="utf-8")))
+
+    assert read == COMPOSE_ONLY
+    assert read <= set(settings)
+    assert settings["POSTGRES_PASSWORD"] == "", "each install picks its own"
 
 
 def _env_example() -> tuple[dict[str, str], list[str]]:
@@ -150,7 +210,7 @@ def _env_example() -> tuple[dict[str, str], list[str]]:
 def test_env_example_lists_exactly_the_settings_the_app_reads() -> None:
     settings, _ = _env_example()
 
-    assert set(settings) == {name.upper() for name in Settings.model_fields}
+    assert set(settings) == {name.upper() for name in Settings.model_fields} | COMPOSE_ONLY
 
 
 def test_env_example_loads_as_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
