@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -112,10 +113,10 @@ async def test_missing_severity_is_refused(harness: Harness) -> None:
     assert set(await errors_for(harness, severity=None)) == {"severity"}
 
 
-async def test_name_taken_gets_a_suffix(harness: Harness) -> None:
+async def test_name_taken_gets_an_unguessable_suffix(harness: Harness) -> None:
     harness.slack.add_channel("inc-1-checkout-returns-500s", archived=True)
     incident = await harness.declare()
-    assert incident.channel_name == "inc-1-checkout-returns-500s-2"
+    assert re.fullmatch(r"inc-1-checkout-returns-500s-[a-z0-9]{8}", incident.channel_name or "")
 
 
 async def test_private_incident_is_not_announced(harness: Harness) -> None:
@@ -127,9 +128,9 @@ async def test_private_incident_is_not_announced(harness: Harness) -> None:
     assert "Private incident" in json.dumps(card_of(harness, channel.id)["blocks"])
 
 
-async def test_emoji_only_title_still_gets_a_valid_channel(harness: Harness) -> None:
+async def test_emoji_only_title_still_gets_a_valid_unguessable_channel(harness: Harness) -> None:
     incident = await harness.declare(title="🔥🔥🔥")
-    assert incident.channel_name == "inc-1"
+    assert re.fullmatch(r"inc-1-[a-z0-9]{8}", incident.channel_name or "")
 
 
 async def test_mentions_in_user_text_never_notify(harness: Harness) -> None:

@@ -1,8 +1,15 @@
 import re
+from itertools import islice
 
 import pytest
 
-from warroom.domain.naming import CHANNEL_NAME_MAX, channel_name
+from warroom.domain.naming import (
+    CHANNEL_NAME_MAX,
+    SUFFIX_LENGTH,
+    channel_name,
+    room_names,
+    unguessable_suffix,
+)
 
 VALID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -18,10 +25,7 @@ def assert_valid(name: str) -> None:
         ("Database is down", "inc-7-database-is-down"),
         ("  Checkout: 500s on /pay!!  ", "inc-7-checkout-500s-on-pay"),
         ("Café crème brûlée", "inc-7-cafe-creme-brulee"),
-        ("🔥🔥🔥", "inc-7"),
-        ("数据库宕机", "inc-7"),
         ("<!channel> & <@U123>", "inc-7-channel-u123"),
-        ("---", "inc-7"),
     ],
 )
 def test_slug(title: str, expected: str) -> None:
@@ -44,9 +48,42 @@ def test_single_long_word_is_cut_hard() -> None:
     assert_valid(name)
 
 
-def test_attempt_suffix_fits_and_keeps_number() -> None:
+def test_suffix_fits_and_keeps_number() -> None:
     title = "y" * 300
-    first, second = channel_name(9, title), channel_name(9, title, attempt=2)
-    assert second.endswith("-2") and second.startswith("inc-9-")
+    first, second = channel_name(9, title), channel_name(9, title, suffix="k3x9q2mz")
+    assert second.endswith("-k3x9q2mz") and second.startswith("inc-9-")
     assert len(second) <= CHANNEL_NAME_MAX and first != second
-    assert channel_name(9, "🔥", attempt=3) == "inc-9-3"
+    assert_valid(second)
+
+
+def test_readable_name_first_then_fresh_unguessable_ones() -> None:
+    suffixes = iter(["aaaa1111", "bbbb2222", "cccc3333"])
+    names = list(islice(room_names(12, "Database is down", suffix=lambda: next(suffixes)), 3))
+    assert names == [
+        "inc-12-database-is-down",
+        "inc-12-database-is-down-aaaa1111",
+        "inc-12-database-is-down-bbbb2222",
+    ]
+
+
+@pytest.mark.parametrize("title", ["🔥🔥🔥", "数据库宕机", "---", "Пожар"])
+def test_a_title_without_a_slug_never_gives_a_bare_name(title: str) -> None:
+    first, second = islice(room_names(7, title), 2)
+    for name in (first, second):
+        assert re.fullmatch(rf"inc-7-[a-z0-9]{{{SUFFIX_LENGTH}}}", name), name
+        assert_valid(name)
+    assert first != second
+
+
+def test_suffixes_are_random_lowercase_alphanumerics() -> None:
+    seen = {unguessable_suffix() for _ in range(200)}
+    assert len(seen) == 200
+    assert all(re.fullmatch(r"[a-z0-9]{8}", s) for s in seen)
+
+
+def test_every_name_fits_slacks_limit_for_any_number_and_title() -> None:
+    for number in (1, 99999, 10**12):
+        for title in ("x" * 300, "payments " * 30, "🔥", "a"):
+            for name in islice(room_names(number, title), 3):
+                assert_valid(name)
+                assert name.startswith(f"inc-{number}-")

@@ -51,6 +51,8 @@ class Incident:
     next_update_due_at: datetime | None = None
     provisioned_at: datetime | None = None
     provision_error: str | None = None
+    pending_channel_name: str | None = None
+    """A channel Warroom asked Slack to create for this room and never heard back about."""
     roles: tuple[RoleHolder, ...] = ()
 
     @property
@@ -58,14 +60,11 @@ class Incident:
         return reference(self.number)
 
     def involves(self, user_id: str) -> bool:
-        """The reporter, an invited responder, or a role holder."""
+        """The reporter, an invited responder, or a role holder. Not who may see a private
+        incident: that is who is in its room now (`warroom.services.audience`)."""
         return user_id in {self.reporter_id, *self.invitees} or any(
             holder.user_id == user_id for holder in self.roles
         )
-
-    def visible_to(self, user_id: str) -> bool:
-        """Private incidents are shown only to the people in them."""
-        return not self.private or self.involves(user_id)
 
     def holder(self, role: str) -> str | None:
         return next((r.user_id for r in self.roles if r.role == role), None)

@@ -34,7 +34,7 @@ def _postable(ws: Workspace, channel: Any) -> ChannelState:
     state = ws.visible(channel)
     if state.is_archived:
         raise ApiError("is_archived")
-    if ws.bot_user_id not in state.members:
+    if ws.acting not in state.members:
         raise ApiError("not_in_channel")
     return state
 
@@ -75,7 +75,7 @@ def post_message(ws: Workspace, args: Json) -> Json:
     text, blocks, attachments = _content(args, text_max=MESSAGE_TEXT_MAX)
     message = ws.new_message(
         state,
-        user=ws.bot_user_id,
+        user=ws.acting,
         text=text or "",
         blocks=blocks,
         attachments=attachments,
@@ -208,10 +208,10 @@ def auth_test(ws: Workspace, args: Json) -> Json:
         "ok": True,
         "url": f"https://{ws.team_domain}.slack.com/",
         "team": ws.team_name,
-        "user": ws.bot_name,
+        "user": ws.user_name(ws.acting),
         "team_id": ws.team_id,
-        "user_id": ws.bot_user_id,
-        "bot_id": ws.bot_id,
+        "user_id": ws.acting,
+        **({"bot_id": ws.bot_ids[ws.acting]} if ws.acting in ws.bot_ids else {}),
         "app_id": ws.app_id,
         "is_enterprise_install": False,
     }

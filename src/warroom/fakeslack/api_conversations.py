@@ -33,8 +33,8 @@ def create(ws: Workspace, args: Json) -> Json:
     state = ws.add_channel(
         name,
         is_private=get_bool(args, "is_private"),
-        creator=ws.bot_user_id,
-        members={ws.bot_user_id},
+        creator=ws.acting,
+        members={ws.acting},
     )
     return {"ok": True, "channel": ws.channel_json(state)}
 
@@ -50,14 +50,14 @@ def invite(ws: Workspace, args: Json) -> Json:
         raise ApiError("no_user")
     if len(users) > INVITE_MAX_USERS:
         raise ApiError("too_many_users")
-    if ws.bot_user_id not in state.members:
+    if ws.acting not in state.members:
         raise ApiError("not_in_channel")
     errors: list[Json] = []
     valid: list[str] = []
     for user in users:
         if not isinstance(user, str) or not is_user_id(user):
             code = "user_not_found"
-        elif user == ws.bot_user_id:
+        elif user == ws.acting:
             code = "cant_invite_self"
         elif user in state.members:
             code = "already_in_channel"
@@ -84,10 +84,10 @@ def join(ws: Workspace, args: Json) -> Json:
     if state.is_archived:
         raise ApiError("is_archived")
     response: Json = {"ok": True}
-    if ws.bot_user_id in state.members:
+    if ws.acting in state.members:
         response["warning"] = "already_in_channel"
         response["response_metadata"] = {"warnings": ["already_in_channel"]}
-    state.members.add(ws.bot_user_id)
+    state.members.add(ws.acting)
     response["channel"] = ws.channel_json(state)
     return response
 
@@ -134,7 +134,7 @@ def members(ws: Workspace, args: Json) -> Json:
 def history(ws: Workspace, args: Json) -> Json:
     """Top-level messages (and thread parents), newest first, as Slack lists them."""
     state = ws.visible(args.get("channel"))
-    if not state.is_im and ws.bot_user_id not in state.members:
+    if not state.is_im and ws.acting not in state.members:
         raise ApiError("not_in_channel")
     oldest, latest = get_str(args, "oldest") or "0", get_str(args, "latest")
     listed = [

@@ -94,6 +94,11 @@ class Workspace:
         self.app_id = "A0WARROOMAPP"
         self.bot_name = "warroom"
         self.users: dict[str, str] = {bot_user_id: self.bot_name}
+        self.bot_ids: dict[str, str] = {bot_user_id: self.bot_id}
+        """Bot users and their bot ids: Warroom's, and other apps' (`FakeSlack.token_for`)."""
+        self.acting: str = bot_user_id
+        """Whose token the call being answered carries: the user Slack acts as."""
+        self.usergroups: dict[str, set[str]] = {}
         self.channels: dict[str, ChannelState] = {}
         self.messages: dict[str, list[Json]] = {}
         self.ephemerals: dict[str, list[Json]] = {}
@@ -219,7 +224,7 @@ class Workspace:
         if not isinstance(channel_id, str) or not channel_id:
             raise ApiError("channel_not_found")
         state = self.channels.get(channel_id)
-        if state is None or (state.is_private and self.bot_user_id not in state.members):
+        if state is None or (state.is_private and self.acting not in state.members):
             raise ApiError("channel_not_found")
         return state
 
@@ -262,7 +267,7 @@ class Workspace:
             "parent_conversation": None,
             "creator": state.creator,
             "shared_team_ids": [self.team_id],
-            "is_member": self.bot_user_id in state.members,
+            "is_member": self.acting in state.members,
             "last_read": "0000000000.000000",
             "topic": {
                 "value": state.topic,
@@ -304,14 +309,16 @@ class Workspace:
     ) -> Json:
         ts = self.next_ts()
         message: Json = {"type": "message", "text": text, "user": user, "ts": ts}
-        if user == self.bot_user_id:
-            message.update({"bot_id": self.bot_id, "app_id": self.app_id})
+        bot_id = self.bot_ids.get(user)
+        if bot_id is not None:
+            app_id = self.app_id if user == self.bot_user_id else f"A{bot_id[1:]}"
+            message.update({"bot_id": bot_id, "app_id": app_id})
             message["bot_profile"] = {
-                "id": self.bot_id,
+                "id": bot_id,
                 "deleted": False,
-                "name": self.bot_name,
+                "name": self.user_name(user),
                 "updated": int(time.time()),
-                "app_id": self.app_id,
+                "app_id": app_id,
                 "team_id": self.team_id,
             }
         message["team"] = self.team_id

@@ -9,9 +9,13 @@ resumes where it stopped; a lease keeps two runs from building the same room.
 
 A run can die between Slack acting and Warroom recording it (SIGKILL, a
 timeout Slack answered after all). A resumed run therefore first looks for
-what Slack already has: its channel among Warroom's own, its card and
-announcement in their channels' history. If nobody resumes, the `finish_room`
-job, due once the lease has run out, does.
+what Slack already has: its card and announcement among the messages Warroom
+itself posted, and its channel, but only when a channel creation is in doubt
+(`pending_channel_name`, written before each conversations.create and cleared
+by Slack's answer, whether channel or refusal) and only a channel Warroom made
+for this incident (see domain/room_adoption.py): a squatter's channel of the
+same name is never taken. If nobody resumes, the `finish_room` job, due once
+the lease has run out, does.
 """
 
 from __future__ import annotations
@@ -27,15 +31,16 @@ from sqlalchemy.exc import IntegrityError
 from warroom.domain.clock import Clock
 from warroom.domain.declaration import Declaration
 from warroom.domain.incident import Incident
-from warroom.domain.naming import channel_name
+from warroom.domain.naming import room_names
 from warroom.domain.policy import Policy
+from warroom.domain.room_adoption import adoption_refusal
 from warroom.services.reminders import Reminders
 from warroom.slack.blocks.announcement import announcement, announcement_block_id
 from warroom.slack.blocks.card import CARD_BLOCK_ID, incident_card
 from warroom.slack.blocks.notices import room_ready, setup_failed, setup_in_progress
 from warroom.slack.blocks.topic import channel_topic
 from warroom.slack.errors import SlackFailure
-from warroom.slack.gateway import NAME_ATTEMPTS, InviteProblem, MessageRef, SlackGateway
+from warroom.slack.gateway import ChannelRef, InviteProblem, MessageRef, SlackGateway
 from warroom.slack.message import Message
 from warroom.store import incidents, jobs, timeline
 from warroom.store.engine import Store
@@ -49,6 +54,7 @@ PROVISION_LEASE = timedelta(minutes=3)
 FINISH_ROOM = "finish_room"
 FINISH_ROOM_GRACE = timedelta(seconds=15)
 INITIAL_STATUS = "investigating"
+NAME_ATTEMPTS = 5
 
 
 class SetupStillRunning(Exception):
@@ -197,16 +203,19 @@ class DeclareService:
         self, incident: Incident, *, resumed: bool
     ) -> tuple[Incident, list[InviteProblem]]:
         if incident.channel_id is None:
-            number, title = incident.number, incident.title
-
-            def name_for(attempt: int) -> str:
-                return channel_name(number, title, attempt=attempt)
-
-            names = [name_for(attempt) for attempt in range(1, NAME_ATTEMPTS + 1)]
-            found = await self.gateway.find_own_channel(names) if resumed else None
-            channel = found or await self.gateway.create_channel(name_for, private=incident.private)
-            incident = replace(incident, channel_id=channel.id, channel_name=channel.name)
-            await self._save(incident, channel_id=channel.id, channel_name=channel.name)
+            channel = await self._adoptable_room(incident) or await self._create_room(incident)
+            incident = replace(
+                incident,
+                channel_id=channel.id,
+                channel_name=channel.name,
+                pending_channel_name=None,
+            )
+            await self._save(
+                incident,
+                channel_id=channel.id,
+                channel_name=channel.name,
+                pending_channel_name=None,
+            )
         room = incident.channel_id
         assert room is not None
         invited, card, topic_set, announced = await asyncio.gather(
@@ -225,6 +234,50 @@ class DeclareService:
         assert isinstance(invited, list) and isinstance(card, MessageRef)
         await self.gateway.pin(card)
         return incident, invited
+
+    async def _adoptable_room(self, incident: Incident) -> ChannelRef | None:
+        """The channel an earlier run asked Slack for and never heard back about, if
+        Slack made it; None if none is in doubt, or the channel is not Warroom's own."""
+        name = incident.pending_channel_name
+        if name is None:
+            return None
+        found = await self.gateway.channel_named(name)
+        if found is None:
+            return None
+        me = await self.gateway.identity()
+        refusal = adoption_refusal(found, incident, made_by=me.user_id)
+        if refusal is not None:
+            log.warning(
+                "%s: not adopting channel %s (#%s) as the war room: %s",
+                incident.reference,
+                found.id,
+                found.name,
+                refusal,
+            )
+            return None
+        log.info("%s: adopting channel %s, made by an earlier setup", incident.reference, found.id)
+        return ChannelRef(id=found.id, name=found.name)
+
+    async def _create_room(self, incident: Incident) -> ChannelRef:
+        """A new channel, under a fresh name after each `name_taken`.
+
+        Each name is written down before Slack is asked for it; Slack's answer, a
+        channel or a refusal, clears it. Only a call with no answer leaves it, for
+        a resumed run to look for (and adopt only if Warroom made it).
+        """
+        names = room_names(incident.number, incident.title)
+        for attempt in range(1, NAME_ATTEMPTS + 1):
+            name = next(names)
+            await self._save(incident, pending_channel_name=name)
+            try:
+                return await self.gateway.create_channel(name, private=incident.private)
+            except SlackFailure as failure:
+                if failure.outcome_unknown:
+                    raise
+                await self._save(incident, pending_channel_name=None)
+                if failure.error != "name_taken" or attempt == NAME_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _with_ref(incident: Incident, ref: MessageRef) -> Incident:
@@ -264,7 +317,7 @@ class DeclareService:
         await self._save(incident, announcement_channel_id=ref.channel, announcement_ts=ref.ts)
         return ref
 
-    async def _save(self, incident: Incident, **fields: str) -> None:
+    async def _save(self, incident: Incident, **fields: str | None) -> None:
         async with self.store.transaction() as session:
             await incidents.record(session, incident.id, **fields)
 

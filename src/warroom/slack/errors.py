@@ -51,6 +51,9 @@ TRANSIENT_ERRORS = frozenset(
 `rate_limited`, and Slack not answering at all."""
 
 
+_MAY_HAVE_ACTED = frozenset({"unreachable", "request_failed", "fatal_error", "internal_error"})
+
+
 class SlackFailure(Exception):
     """A Web API call that did not succeed after the SDK's retries."""
 
@@ -63,6 +66,13 @@ class SlackFailure(Exception):
     def transient(self) -> bool:
         """Trying again later may well succeed (a 5xx, a rate limit, no answer)."""
         return self.error in TRANSIENT_ERRORS or self.error.startswith("http_5")
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Slack may have carried the call out: no answer, a 5xx, or an error Slack
+        documents as "some aspect of the operation may have succeeded". Anything
+        else is a refusal: Slack did nothing."""
+        return self.error in _MAY_HAVE_ACTED or self.error.startswith("http_5")
 
     @property
     def advice(self) -> str:

@@ -165,6 +165,7 @@ def to_domain(row: IncidentRow | Row[Any], holders: Iterable[Any] = ()) -> Incid
         next_update_due_at=row.next_update_due_at,
         provisioned_at=row.provisioned_at,
         provision_error=row.provision_error,
+        pending_channel_name=row.pending_channel_name,
         roles=tuple(RoleHolder(h.role, h.user_id, h.assigned_by, h.assigned_at) for h in holders),
     )
 
