@@ -80,6 +80,7 @@ class FakeSlack(SocketModeMethods, FaultMethods):
         self.port = port
         self.calls: list[RecordedCall] = []
         self._ws = Workspace(team_id=team_id, bot_user_id=bot_user_id)
+        self._acting_as: dict[str, str] = {}
         self.faults = Faults()
         self.hold_s = 1.0
         """How long a `timeout` fault keeps a request unanswered: longer than the client waits."""
@@ -214,6 +215,21 @@ class FakeSlack(SocketModeMethods, FaultMethods):
     def add_user(self, user_id: str, name: str) -> None:
         self._ws.users[user_id] = name
 
+    def token_for(self, user_id: str, *, bot_id: str | None = None) -> str:
+        """A token Slack answers as `user_id`: a person's, or with `bot_id` another app's
+        bot. What it creates or posts is theirs (`creator`, a message's `user`/`bot_id`);
+        conversations.create/invite, chat.postMessage, users.conversations, auth.test,
+        conversations.info/history honour it."""
+        token = f"xox{'b' if bot_id else 'p'}-fake-{user_id.lower()}"
+        self._acting_as[token] = user_id
+        if bot_id is not None:
+            self._ws.bot_ids[user_id] = bot_id
+        return token
+
+    def set_usergroup(self, usergroup_id: str, users: Iterable[str]) -> None:
+        """Create a user group, or replace its members (no recorded call)."""
+        self._ws.usergroups[usergroup_id] = set(users)
+
     def add_channel(
         self,
         name: str,
@@ -221,12 +237,20 @@ class FakeSlack(SocketModeMethods, FaultMethods):
         is_private: bool = False,
         members: Iterable[str] = (),
         archived: bool = False,
+        creator: str | None = None,
+        created: int | None = None,
     ) -> str:
-        """Create a channel directly (no recorded call); the bot is a member only if listed."""
-        creator = next(iter(members), self.bot_user_id)
+        """Create a channel directly (no recorded call); the bot is a member only if listed.
+
+        Made by `creator` (default: the first member, else the bot) at `created` (epoch
+        seconds; default now)."""
+        members = list(members)
+        creator = creator or next(iter(members), self.bot_user_id)
         state = self._ws.add_channel(
             name, is_private=is_private, creator=creator, members=set(members), archived=archived
         )
+        if created is not None:
+            state.created = created
         return state.id
 
     def add_message(
@@ -235,6 +259,16 @@ class FakeSlack(SocketModeMethods, FaultMethods):
         """Put a message from `user` into a channel (e.g. a human's); returns its ts."""
         state = self._ws.channels[channel_id]
         return str(self._ws.new_message(state, user=user, text=text, thread_ts=thread_ts)["ts"])
+
+    def add_member(self, channel_id: str, user_id: str) -> None:
+        """Someone joins, or is added to, a channel in Slack's own client (no recorded call).
+        Send `member_joined_channel` to tell Warroom."""
+        self._ws.channels[channel_id].members.add(user_id)
+
+    def remove_member(self, channel_id: str, user_id: str) -> None:
+        """Someone leaves, or is removed from, a channel in Slack's own client (no recorded
+        call: Warroom never removes anyone). Send `member_left_channel` to tell Warroom."""
+        self._ws.channels[channel_id].members.discard(user_id)
 
     def channel(self, channel_id: str) -> Channel | None:
         state = self._ws.channels.get(channel_id)
@@ -341,11 +375,13 @@ class FakeSlack(SocketModeMethods, FaultMethods):
                 base_url=self.base_url,
             )
             return 200, answer
-        if token != self.token:
+        acting = self.bot_user_id if token == self.token else self._acting_as.get(token)
+        if acting is None:
             return 200, {"ok": False, "error": "invalid_auth"}
         handler = METHODS.get(method)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method", "req_method": method}
+        self._ws.acting = acting
         try:
             return 200, handler(self._ws, args)
         except ApiError as exc:
@@ -353,6 +389,8 @@ class FakeSlack(SocketModeMethods, FaultMethods):
         except Exception as exc:  # a bug in the fake: answer (and record) it loudly
             _log.exception("FakeSlack %s failed on %r", method, args)
             return 500, {"ok": False, "error": "fake_slack_bug", "detail": repr(exc)}
+        finally:
+            self._ws.acting = self.bot_user_id
 
     async def _response_url(self, request: web.Request) -> web.StreamResponse:
         started = time.monotonic()

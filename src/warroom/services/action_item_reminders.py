@@ -17,6 +17,11 @@ done or won't do in the meantime is skipped:
 
 Every reminder sent is a `reminder` timeline entry whose `data["job"]` is the
 job kind.
+
+A private incident's reminder is DMed only to someone in its room now (see
+`Audience`); one meant for anybody else is posted in the room instead, for
+the IC (or the whole room while no member holds the role), so nothing about
+the incident reaches a person who may not see it.
 """
 
 from __future__ import annotations
@@ -32,10 +37,12 @@ from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.domain.working_days import after_working_days, next_working_day
 from warroom.scheduler.tick import JobHandler
+from warroom.services.audience import Audience
 from warroom.slack.blocks.action_items import (
     overdue_to_commander,
     overdue_to_owner,
     postmortem_open,
+    reminder_in_room,
 )
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
@@ -58,6 +65,10 @@ ITEM_OVERDUE = "action_item_overdue"
 ITEM_ESCALATE = "action_item_escalate"
 POSTMORTEM_OPEN = "postmortem_open"
 POSTMORTEM_OPEN_WORKING_DAYS = 5
+
+
+def _who(told: str) -> str:
+    return "the room" if told == "here" else f"<@{told}>"
 
 
 def _iso(moment: datetime) -> str:
@@ -97,6 +108,7 @@ class ActionItemReminders:
     gateway: SlackGateway
     policy: Policy
     clock: Clock
+    audience: Audience
 
     def handlers(self) -> Mapping[str, JobHandler]:
         return {
@@ -121,16 +133,25 @@ class ActionItemReminders:
             return None
         return found
 
-    async def _reach(self, user_id: str, incident: Incident, message: Message) -> str:
-        """A DM; if Slack will never deliver it, a mention in the room. Returns where."""
+    async def _reach(self, user_id: str, incident: Incident, message: Message) -> tuple[str, str]:
+        """A DM; if Slack will never deliver it, a mention in the room; for someone who
+        may not see the incident, the room for its IC. Returns (who was told, where)."""
+        if incident.channel_id and not await self.audience.may_see(user_id, incident):
+            room = incident.channel_id
+            commander = incident.holder(self.policy.commander_role.key)
+            if commander is not None and not await self.audience.may_see(commander, incident):
+                commander = None
+            note = reminder_in_room(message, mention=commander, absent=user_id)
+            await self.gateway.post(room, note)
+            return commander or "here", room
         try:
             ref = await self.gateway.dm(user_id, message)
         except SlackFailure as failure:
             if failure.transient or incident.channel_id is None:
                 raise
             await self.gateway.post(incident.channel_id, message)
-            return incident.channel_id
-        return ref.channel
+            return user_id, incident.channel_id
+        return user_id, ref.channel
 
     async def _record(
         self,
@@ -168,13 +189,13 @@ class ActionItemReminders:
             to, message = item.owner_id, overdue_to_owner(incident, item)
         else:
             to, message = commander, overdue_to_commander(incident, item, owner_reminded=False)
-        channel = await self._reach(to, incident, message)
+        to, channel = await self._reach(to, incident, message)
         async with self.store.transaction() as session:
             await self._record(
                 session,
                 job,
                 incident,
-                text=f"Action item overdue (due {item.due_on}); reminded <@{to}>: {item.text}",
+                text=f"Action item overdue (due {item.due_on}); reminded {_who(to)}: {item.text}",
                 to=to,
                 channel=channel,
                 item=item,
@@ -202,14 +223,14 @@ class ActionItemReminders:
         commander = self._commander(incident)
         reminded = job.payload.get("owner_reminded") == item.owner_id
         message = overdue_to_commander(incident, item, owner_reminded=reminded)
-        channel = await self._reach(commander, incident, message)
+        told, channel = await self._reach(commander, incident, message)
         async with self.store.transaction() as session:
             await self._record(
                 session,
                 job,
                 incident,
-                text=f"Action item still open after a reminder; told <@{commander}>: {item.text}",
-                to=commander,
+                text=f"Action item still open after a reminder; told {_who(told)}: {item.text}",
+                to=told,
                 channel=channel,
                 item=item,
             )
@@ -228,7 +249,7 @@ class ActionItemReminders:
         days = int(job.payload.get("working_days", POSTMORTEM_OPEN_WORKING_DAYS))
         commander = self._commander(incident)
         message = postmortem_open(incident, counts, working_days=days)
-        channel = await self._reach(commander, incident, message)
+        told, channel = await self._reach(commander, incident, message)
         async with self.store.transaction() as session:
             await self._record(
                 session,
@@ -236,8 +257,8 @@ class ActionItemReminders:
                 incident,
                 text=(
                     f"Postmortem still open {days} working days after resolve; "
-                    f"reminded <@{commander}> ({counts.open} action item(s) open)"
+                    f"reminded {_who(told)} ({counts.open} action item(s) open)"
                 ),
-                to=commander,
+                to=told,
                 channel=channel,
             )

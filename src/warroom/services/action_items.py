@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
+from warroom.domain.permissions import Action
 from warroom.domain.policy import Policy
 from warroom.domain.working_days import after_working_days, next_working_day, overdue_at
 from warroom.scheduler.tick import JobHandler
@@ -29,7 +30,9 @@ from warroom.services.action_item_reminders import (
     ActionItemReminders,
     plan_postmortem_reminder,
 )
+from warroom.services.audience import Audience
 from warroom.services.fanout import fan_out
+from warroom.services.permissions import Guard
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.action_items import (
     ITEM_TEXT_MAX,
@@ -105,9 +108,16 @@ class Listing:
 
 
 def build_action_items(
-    store: Store, gateway: SlackGateway, policy: Policy, clock: Clock
+    store: Store,
+    gateway: SlackGateway,
+    policy: Policy,
+    clock: Clock,
+    audience: Audience,
+    guard: Guard,
 ) -> ActionItems:
-    return ActionItems(store=store, gateway=gateway, policy=policy, clock=clock)
+    return ActionItems(
+        store=store, gateway=gateway, policy=policy, clock=clock, audience=audience, guard=guard
+    )
 
 
 @dataclass
@@ -116,6 +126,8 @@ class ActionItems:
     gateway: SlackGateway
     policy: Policy
     clock: Clock
+    audience: Audience
+    guard: Guard
 
     # -- dates ----------------------------------------------------------------------
 
@@ -231,10 +243,11 @@ class ActionItems:
             notice = owner_notice(incident, item)
             try:
                 if incident.channel_id:
-                    if incident.private and (
-                        problems := await self.gateway.invite(incident.channel_id, [item.owner_id])
-                    ):
-                        return SlackFailure("conversations.invite", problems[0].error)
+                    if incident.private:
+                        problems = await self.gateway.invite(incident.channel_id, [item.owner_id])
+                        self.audience.forget(incident.channel_id)
+                        if problems:
+                            return SlackFailure("conversations.invite", problems[0].error)
                     await self.gateway.whisper(incident.channel_id, item.owner_id, notice)
                 else:
                     await self.gateway.dm(item.owner_id, notice)
@@ -271,11 +284,21 @@ class ActionItems:
     async def settle(
         self, item_id: int, state: str, by: str, *, reason: str | None = None
     ) -> Settled:
-        """Mark an open item done, or won't do (a reason is required for that)."""
+        """Mark an open item done, or won't do (a reason is required for that).
+
+        `NotPermitted` when the item is someone else's and `by` may not settle it."""
         if state == WONT_DO and not (reason or "").strip():
             raise Refused("Say why it won't be done; the postmortem keeps the reason.")
         now = self.clock()
+        found = await self.item(item_id)
+        if found is None:
+            raise Refused("That action item no longer exists.")
+        incident_id, added = found[1].incident_id, found[1]
+        owners = {user for user in (added.owner_id, added.created_by) if user}
+        settle = Action.CLOSE_OTHERS_ACTION_ITEM
+        actor = await self.guard.admit(incident_id, by, settle, item_owners=owners)
         async with self.store.transaction() as session:
+            await self.guard.hold(session, incident_id, actor, settle, item_owners=owners)
             item = await action_items.lock(session, item_id)
             if item is None:
                 raise Refused("That action item no longer exists.")
@@ -303,6 +326,10 @@ class ActionItems:
 
     def handlers(self) -> Mapping[str, JobHandler]:
         reminders = ActionItemReminders(
-            store=self.store, gateway=self.gateway, policy=self.policy, clock=self.clock
+            store=self.store,
+            gateway=self.gateway,
+            policy=self.policy,
+            clock=self.clock,
+            audience=self.audience,
         )
         return reminders.handlers()

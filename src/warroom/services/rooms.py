@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from warroom.domain.incident import Incident
+from warroom.services.audience import Audience
 from warroom.store import incidents
 from warroom.store.engine import Store
 
@@ -20,6 +21,7 @@ OPEN_SHOWN = 20
 @dataclass
 class Rooms:
     store: Store
+    audience: Audience
     _incident_ids: dict[str, int] = field(default_factory=dict)
 
     async def incident_id_in(self, channel_id: str) -> int | None:
@@ -43,4 +45,4 @@ class Rooms:
         """Unresolved incidents with a war room, newest first, that `viewer` may see."""
         async with self.store.read() as session:
             found = await incidents.open_in_team(session, team_id, limit=OPEN_SHOWN)
-        return [i for i in found if i.channel_id and i.visible_to(viewer)]
+        return await self.audience.visible(viewer, [i for i in found if i.channel_id])

@@ -6,6 +6,17 @@ events may arrive in any order: an edit or a deletion before the message
 creates the entry from what it carries (the earlier text is kept as a
 revision), and a reaction before the message leaves a placeholder the message
 fills in. Each use case is one transaction, written before Slack is answered.
+
+A deleted message keeps its entry ("deleted by X at T"), but unless the
+policy says `keep_deleted_text`, its text, file names and every earlier
+version are purged in the transaction that learns of the deletion, and stay
+purged whatever arrives later (the message itself, an edit, a pin): a pasted
+password can be taken back. Slack's deletion events do not say who deleted;
+the author is recorded as the deleter (only they, or an admin, can delete).
+
+The shortcut never writes to, or names, an incident its user may not see
+(`Audience`): a message already on a private incident is answered with
+`HIDDEN`, and nothing is written.
 """
 
 from __future__ import annotations
@@ -20,19 +31,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
+from warroom.domain.permissions import Action
 from warroom.domain.policy import Policy
+from warroom.services.lifecycle import POSTMORTEM_DRAFT
+from warroom.services.permissions import Guard
 from warroom.services.rooms import Rooms
-from warroom.store import captured, incidents
+from warroom.store import captured, incidents, jobs
 from warroom.store import timeline as entries
 from warroom.store.engine import Store
 from warroom.store.models import IncidentRow, TimelineEntryRow
 from warroom.store.timeline import TimelineItem
 
 __all__ = [
+    "HIDDEN",
     "PAGE_SIZE",
     "Added",
     "Captured",
     "Cursor",
+    "Hidden",
     "KeyPage",
     "Marked",
     "SlackMessage",
@@ -101,6 +117,14 @@ class Added:
 
 
 @dataclass(frozen=True)
+class Hidden:
+    """The message is on an incident the user may not see: nothing written, nothing named."""
+
+
+HIDDEN = Hidden()
+
+
+@dataclass(frozen=True)
 class Cursor:
     """Where an earlier page starts: before (occurred_at, entry id); `shown` newer ones."""
 
@@ -138,6 +162,7 @@ class TimelineService:
     rooms: Rooms
     clock: Clock
     policy: Policy
+    guard: Guard
     _not_rooms: dict[str, float] = field(default_factory=dict)
     _writer: captured.CapturedWriter = field(init=False)
 
@@ -170,21 +195,30 @@ class TimelineService:
         async with self.store.transaction() as session:  # a repeat, or it was seen before
             return await self._absorb(session, incident_id, message)
 
+    @property
+    def _purges(self) -> bool:
+        return not self.policy.keep_deleted_text
+
     def _new(
         self, incident_id: int, message: SlackMessage, *, deleted_at: datetime | None = None
     ) -> captured.NewCaptured:
+        text, data = message.text, dict(message.data)
+        if deleted_at is not None:
+            data[entries.DELETED_BY] = message.author_id
+            if self._purges:
+                text, data = "", entries.without_content(data)
         return captured.NewCaptured(
             incident_id=incident_id,
             channel_id=message.channel_id,
             ts=message.ts,
             kind=message.kind,
             author_id=message.author_id,
-            text=message.text,
+            text=text,
             occurred_at=slack_time(message.ts),
             recorded_at=self.clock(),
             edited_at=slack_time(message.edited_ts) if message.edited_ts else None,
             deleted_at=deleted_at,
-            data=dict(message.data),
+            data=data,
         )
 
     async def record_edit(
@@ -200,7 +234,8 @@ class TimelineService:
     async def record_delete(
         self, channel_id: str, ts: str, *, deleted_ts: str, previous: SlackMessage | None
     ) -> Captured | None:
-        """`message_deleted`: the entry stays, marked deleted, with its text."""
+        """`message_deleted`: the entry stays, marked deleted; its text is purged unless
+        the policy keeps it."""
         incident_id = await self._incident_id_in(channel_id)
         if incident_id is None:
             return None
@@ -223,9 +258,11 @@ class TimelineService:
     ) -> Marked | None:
         """Switch one highlight source of a message on or off.
 
-        Without `incident_id` only war-room messages count. `message` (from a pin or a
-        shortcut) creates or updates the entry; without it a placeholder stands in.
+        Without `incident_id` only war-room messages count; with it, nothing is written
+        if the message is on another incident. `message` (from a pin or a shortcut)
+        creates or updates the entry; without it a placeholder stands in.
         """
+        explicit = incident_id
         if incident_id is None:
             if await self._incident_id_in(channel_id) is None:
                 return None
@@ -234,8 +271,29 @@ class TimelineService:
                 return None
             incident_id = room.id
         stub = SlackMessage(channel_id, ts, entries.PENDING, author_id, "")
+        try:
+            return await self._mark(
+                incident_id, message or stub, source, user_id, active, at, only_on=explicit
+            )
+        except _OnAnotherIncident:
+            return None
+
+    async def _mark(
+        self,
+        incident_id: int,
+        message: SlackMessage,
+        source: str,
+        user_id: str | None,
+        active: bool,
+        at: datetime,
+        *,
+        only_on: int | None,
+    ) -> Marked:
+        """With `only_on`, nothing is written if the message is on another incident."""
         async with self.store.transaction() as session:
-            captured = await self._absorb(session, incident_id, message or stub)
+            captured = await self._absorb(session, incident_id, message)
+            if only_on is not None and captured.incident_id != only_on:
+                raise _OnAnotherIncident  # put there since the caller looked: roll back
             await entries.set_highlight(
                 session,
                 entry_id=captured.entry_id,
@@ -271,6 +329,14 @@ class TimelineService:
             await self._merge(session, row, older, now)
         if deleted_at is not None and row.deleted_at is None:
             row.deleted_at = deleted_at
+            row.data = {**(row.data or {}), entries.DELETED_BY: message.author_id or row.author_id}
+            if row.highlighted and await entries.postmortem_drafted(session, row.incident_id):
+                # the stored draft quotes it: draft again (queued in this transaction)
+                await jobs.put(
+                    session, POSTMORTEM_DRAFT, incident_id=row.incident_id, due_at=now, now=now
+                )
+        if row.deleted_at is not None and self._purges:
+            await entries.purge_content(session, row)
         return Captured(row.incident_id, row.id, created=False)
 
     async def _merge(
@@ -309,9 +375,18 @@ class TimelineService:
 
     async def add_from_shortcut(
         self, message: SlackMessage, *, user_id: str, incident_id: int | None = None
-    ) -> Added | None:
-        """ "Add to incident timeline": a key entry at the message's own time. Without
-        `incident_id` only a war-room message is added (to its incident)."""
+    ) -> Added | Hidden | None:
+        """ "Add to incident timeline": a key entry at the message's own time.
+
+        A message already on a timeline is marked there, whatever `incident_id` says;
+        otherwise it goes to `incident_id`, or without one to the war room it is in
+        (None elsewhere). `HIDDEN` if that incident is one `user_id` may not see.
+        """
+        target = await self._shortcut_target(message, incident_id)
+        if target is None:
+            return None
+        if not await self.rooms.audience.may_see(user_id, target):
+            return HIDDEN
         marked = await self.mark(
             message.channel_id,
             message.ts,
@@ -320,13 +395,27 @@ class TimelineService:
             active=True,
             at=self.clock(),
             message=message,
-            incident_id=incident_id,
+            incident_id=target.id,
         )
         if marked is None:
             return None
         async with self.store.read() as session:
             incident = await incidents.load(session, marked.incident_id)
         return Added(incident, marked.highlighted)
+
+    async def _shortcut_target(
+        self, message: SlackMessage, incident_id: int | None
+    ) -> Incident | None:
+        async with self.store.read() as session:
+            found = await entries.find_by_ref(session, message.channel_id, message.ts)
+            if found is not None:
+                return await incidents.load(session, found.incident_id)
+        if incident_id is not None:
+            return await self.incident(incident_id)
+        room = await self.rooms.incident_in(message.channel_id)
+        if room is None or room.card_ts == message.ts:
+            return None
+        return room
 
     # -- typed entries and reading -----------------------------------------------
 
@@ -336,8 +425,10 @@ class TimelineService:
         """`/incident note|symptom|hypothesis|action|result <text>` (text in Slack's format)."""
         if kind not in entries.TYPED_KINDS:
             raise ValueError(f"unknown typed entry kind {kind!r}")
+        actor = await self.guard.admit(incident.id, author_id, Action.ADD_NOTE)
         now = self.clock()
         async with self.store.transaction() as session:
+            await self.guard.hold(session, incident.id, actor, Action.ADD_NOTE)
             row = await entries.append(
                 session,
                 incident_id=incident.id,
@@ -376,6 +467,10 @@ class TimelineService:
             if await session.get(IncidentRow, incident_id) is None:
                 return None
             return await incidents.load(session, incident_id)
+
+
+class _OnAnotherIncident(Exception):
+    pass
 
 
 def _version_of(row: TimelineEntryRow) -> SlackMessage:

@@ -9,6 +9,10 @@ kept equal to "some source is on" under a lock on the entry row.
 `text` is in Slack's format (entities, `<@U…>` mentions) for the kinds in
 `SLACK_FORMAT_KINDS` and for any entry whose `data` has `"slack_format": true`;
 entries written by services (declared, role_changed, ...) are plain text.
+
+A deleted entry never shows its text: `to_item` hands out "" for it whatever
+is stored, and `purge_content` removes it (and every revision) from the
+database when the policy does not keep deleted text.
 """
 
 from __future__ import annotations
@@ -18,15 +22,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from warroom.store.dialect import insert_on_conflict
-from warroom.store.models import TimelineEntryRow, TimelineHighlightRow, TimelineRevisionRow
+from warroom.store.models import (
+    PostmortemRow,
+    TimelineEntryRow,
+    TimelineHighlightRow,
+    TimelineRevisionRow,
+)
 
 __all__ = [
     "CAPTURED_KINDS",
+    "DELETED_BY",
     "PENDING",
     "SLACK_FORMAT_KINDS",
     "TYPED_KINDS",
@@ -38,10 +48,13 @@ __all__ = [
     "highlights",
     "key_entries",
     "lock_by_ref",
+    "postmortem_drafted",
+    "purge_content",
     "refresh_highlighted",
     "revisions",
     "set_highlight",
     "to_item",
+    "without_content",
 ]
 
 PENDING = "pending"
@@ -49,6 +62,10 @@ PENDING = "pending"
 CAPTURED_KINDS = ("message", "file_share", "bot_message", PENDING)
 TYPED_KINDS = ("note", "symptom", "hypothesis", "action", "result")
 SLACK_FORMAT_KINDS = frozenset(CAPTURED_KINDS + TYPED_KINDS)
+DELETED_BY = "deleted_by"
+"""In `data` of a deleted entry: who deleted it, as far as Slack says (its author)."""
+_CONTENT_KEYS = frozenset({"files"})
+"""What in `data` comes from the message's content, and goes with its text."""
 
 
 @dataclass(frozen=True)
@@ -66,22 +83,49 @@ class TimelineItem:
     edited_at: datetime | None
     deleted_at: datetime | None
     files: tuple[str, ...] = ()
+    deleted_by: str | None = None
 
 
 def to_item(row: TimelineEntryRow) -> TimelineItem:
-    data = row.data or {}
+    """The entry as shown: a deleted one without its text or files, even if kept."""
+    deleted = row.deleted_at is not None
+    data = without_content(row.data or {}) if deleted else (row.data or {})
     return TimelineItem(
         id=row.id,
         kind=row.kind,
         author_id=row.author_id,
-        text=row.text,
+        text="" if deleted else row.text,
         slack_format=row.kind in SLACK_FORMAT_KINDS or bool(data.get("slack_format")),
         occurred_at=row.occurred_at,
         highlighted=row.highlighted,
         edited_at=row.edited_at,
         deleted_at=row.deleted_at,
         files=tuple(str(name) for name in data.get("files") or ()),
+        deleted_by=data.get(DELETED_BY) if deleted else None,
     )
+
+
+def without_content(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key not in _CONTENT_KEYS}
+
+
+async def postmortem_drafted(session: AsyncSession, incident_id: int) -> bool:
+    """Whether a postmortem draft (which quotes key entries) is stored for the incident."""
+    found = await session.execute(
+        select(PostmortemRow.incident_id).where(PostmortemRow.incident_id == incident_id)
+    )
+    return found.first() is not None
+
+
+async def purge_content(session: AsyncSession, row: TimelineEntryRow) -> None:
+    """Forget what a deleted message said: its text, file names and every revision.
+    Call with the entry locked."""
+    if row.text:
+        row.text = ""
+    data = row.data or {}
+    if any(key in data for key in _CONTENT_KEYS):
+        row.data = without_content(data)
+    await session.execute(delete(TimelineRevisionRow).where(TimelineRevisionRow.entry_id == row.id))
 
 
 async def append(

@@ -85,6 +85,7 @@ __all__ = [
     "parse_add",
     "parse_wont_do",
     "postmortem_open",
+    "reminder_in_room",
     "usage",
     "wont_do_modal",
 ]
@@ -261,3 +262,14 @@ def postmortem_open(incident: Incident, counts: Counts, *, working_days: int) ->
         f"📝 The postmortem of {room_label(incident)} is still open, {working_days} working days "
         f"after it was resolved.{items} Once the review is done, `/incident close` closes it."
     )
+
+
+def reminder_in_room(message: Message, *, mention: str | None, absent: str) -> Message:
+    """A reminder meant for `absent`, who is not in the private room, posted there instead
+    for the IC (`mention`; the whole room when nobody in it holds the role)."""
+    to = mrkdwn.user(mention) if mention else "<!here>"
+    lead = (
+        f"{to}: this reminder was for {mrkdwn.user(absent)}, who isn't in this private room, "
+        "so it is posted here instead of sent to them."
+    )
+    return Message(text=f"{lead}\n{message.text}", blocks=[section_block(lead), *message.blocks])

@@ -27,7 +27,8 @@ from slack_sdk.models.views import View
 from warroom.domain.incident import Incident
 from warroom.services.timeline import KeyPage, SlackMessage, TimelineItem
 from warroom.slack import mrkdwn
-from warroom.slack.blocks.text import clip
+from warroom.slack.blocks.limits import OPTION_TEXT, SECTION_TEXT, clip
+from warroom.slack.blocks.text import mrkdwn_section
 from warroom.slack.message import Message
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "added_to_timeline",
     "no_incident_to_add_to",
     "not_added",
+    "on_hidden_incident",
     "pick_incident_modal",
     "picked_incident",
     "timeline_page",
@@ -83,9 +85,7 @@ def _kind(kind: str) -> tuple[str, str]:
 
 
 def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = SectionBlock(
-        block_id=block_id, text=MarkdownTextObject(text=text)
-    ).to_dict()
+    block: dict[str, Any] = mrkdwn_section(text, block_id).to_dict()
     return block
 
 
@@ -127,10 +127,12 @@ def _entry_line(item: TimelineItem) -> str:
         flags.append("📌")
     if item.edited_at is not None:
         flags.append("_(edited)_")
-    if item.deleted_at is not None:
-        flags.append("_(deleted)_")
     if flags:
         head += " " + " ".join(flags)
+    if item.deleted_at is not None:
+        who = mrkdwn.user(item.deleted_by) if item.deleted_by else "its author"
+        when = mrkdwn.date(item.deleted_at, "{date_num} {time_secs}")
+        return f"{head}\n_deleted by {who} at {when}_"
     body = _shown(item.text, slack_format=item.slack_format, limit=ENTRY_SHOWN)
     if item.files:
         names = ", ".join(item.files)
@@ -193,7 +195,7 @@ class ShortcutOrigin:
             if over <= 0:
                 return encoded
             if len(text) > 1:
-                text = text[: max(0, len(text) - over - 1)] + "…"
+                text = clip(text, max(1, len(text) - over))
             elif data:
                 data = {}
             else:
@@ -239,7 +241,10 @@ def pick_incident_modal(incidents: Sequence[Incident], origin: ShortcutOrigin) -
     preview = _shown(origin.message.text, slack_format=True, limit=PREVIEW_SHOWN)
     author = mrkdwn.user(origin.message.author_id) if origin.message.author_id else "someone"
     options = [
-        Option(value=str(i.id), text=PlainTextObject(text=clip(f"{i.reference}: {i.title}", 75)))
+        Option(
+            value=str(i.id),
+            text=PlainTextObject(text=clip(f"{i.reference}: {i.title}", OPTION_TEXT)),
+        )
         for i in incidents[:100]
     ]
     view = View(
@@ -252,7 +257,9 @@ def pick_incident_modal(incidents: Sequence[Incident], origin: ShortcutOrigin) -
         blocks=[
             SectionBlock(
                 block_id="preview",
-                text=MarkdownTextObject(text=f"{author} wrote:\n{_quoted(preview)}"),
+                text=MarkdownTextObject(
+                    text=clip(f"{author} wrote:\n{_quoted(preview)}", SECTION_TEXT)
+                ),
             ),
             InputBlock(
                 block_id=PICK_BLOCK,
@@ -292,6 +299,12 @@ def no_incident_to_add_to() -> Message:
         "There is no open incident you can add this message to. "
         "Declare one with `/incident declare`."
     )
+    return Message(text=text, blocks=[_section(text)])
+
+
+def on_hidden_incident() -> Message:
+    """The message is on an incident the user may not see; which one is not said."""
+    text = "⚠️ This message is already on an incident you can't see, so it wasn't added."
     return Message(text=text, blocks=[_section(text)])
 
 

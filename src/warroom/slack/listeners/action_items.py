@@ -45,10 +45,12 @@ from warroom.slack.blocks.action_items import (
     usage,
     wont_do_modal,
 )
+from warroom.slack.blocks.privacy import not_visible
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.command_text import plain, split_action_item
 from warroom.slack.errors import SlackFailure
 from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.listeners.refusals import NotPermitted, refuse_button, refuse_form
 from warroom.slack.listeners.replies import ViewOrReason, open_form_later, tell_actor
 from warroom.slack.message import Message
 from warroom.store.action_items import DONE, WONT_DO
@@ -66,7 +68,14 @@ def install(app: AsyncApp, runtime: Runtime) -> tuple[list[Subcommand], Mapping[
     Returns the `/incident` subcommands (`action`, `actions`) and the scheduler's job
     handlers (`action_item_overdue`, `action_item_escalate`, `postmortem_open`).
     """
-    service = build_action_items(runtime.store, runtime.gateway, runtime.policy, runtime.clock)
+    service = build_action_items(
+        runtime.store,
+        runtime.gateway,
+        runtime.policy,
+        runtime.clock,
+        runtime.audience,
+        runtime.guard,
+    )
     _register(app, runtime, service)
     return _subcommands(runtime, service), service.handlers()
 
@@ -221,6 +230,8 @@ def _register(app: AsyncApp, runtime: Runtime, service: ActionItems) -> None:
 
         async def form() -> ViewOrReason:
             incident = await service.incident(int(value))
+            if not await runtime.audience.may_see(actor, incident):
+                return not_visible()
             if incident.closed_at is not None:
                 return not_added(f"{incident.reference} is closed, so it takes no new items.")
             return add_modal(incident, default_due=service.default_due())
@@ -268,6 +279,9 @@ def _register(app: AsyncApp, runtime: Runtime, service: ActionItems) -> None:
             return
         try:
             settled = await service.settle(ref.item_id, DONE, actor)
+        except NotPermitted as refused:
+            await refuse_button(ack, runtime, refused, response_url=response_url)
+            return
         except Refused as refused:
             await ack()
             spawn(
@@ -319,6 +333,9 @@ def _register(app: AsyncApp, runtime: Runtime, service: ActionItems) -> None:
         actor = body["user"]["id"]
         try:
             settled = await service.settle(origin.ref.item_id, WONT_DO, actor, reason=reason)
+        except NotPermitted as refused:
+            await refuse_form(ack, runtime, refused)
+            return
         except Refused as refused:
             await ack(response_action="errors", errors={"reason": str(refused)})
             return
@@ -345,6 +362,9 @@ def _register(app: AsyncApp, runtime: Runtime, service: ActionItems) -> None:
 
         async def turn() -> None:
             listing = await service.listing(int(incident_id), offset=int(offset))
+            if not await runtime.audience.may_see(actor, listing.incident):
+                await _replace(runtime, actor, not_visible(), response_url=response_url)
+                return
             message = item_list(
                 listing.incident,
                 listing.items,

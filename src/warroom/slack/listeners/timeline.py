@@ -16,7 +16,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from warroom.runtime import Runtime
-from warroom.services.timeline import Cursor, SlackMessage, TimelineService, slack_time
+from warroom.services.timeline import (
+    Cursor,
+    Hidden,
+    SlackMessage,
+    TimelineService,
+    slack_time,
+)
+from warroom.slack.blocks.privacy import not_visible
 from warroom.slack.blocks.timeline import (
     PICK_BLOCK,
     PICK_CALLBACK_ID,
@@ -26,6 +33,7 @@ from warroom.slack.blocks.timeline import (
     added_to_timeline,
     no_incident_to_add_to,
     not_added,
+    on_hidden_incident,
     pick_incident_modal,
     picked_incident,
     timeline_page,
@@ -34,6 +42,7 @@ from warroom.slack.blocks.timeline import (
 )
 from warroom.slack.errors import SlackFailure
 from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.listeners.refusals import NotPermitted, refuse_command
 from warroom.slack.message import Message
 from warroom.store.timeline import TYPED_KINDS
 
@@ -106,7 +115,11 @@ def _emoji(name: str | None) -> str:
 def install(app: AsyncApp, runtime: Runtime) -> list[Subcommand]:
     """Register the timeline's listeners on `app`; returns its `/incident` subcommands."""
     service = TimelineService(
-        store=runtime.store, rooms=runtime.rooms, clock=runtime.clock, policy=runtime.policy
+        store=runtime.store,
+        rooms=runtime.rooms,
+        clock=runtime.clock,
+        policy=runtime.policy,
+        guard=runtime.guard,
     )
     gateway = runtime.gateway
 
@@ -216,6 +229,10 @@ def install(app: AsyncApp, runtime: Runtime) -> list[Subcommand]:
             return
         message = parse_message(raw, str(body["channel"]["id"]))
         added = await service.add_from_shortcut(message, user_id=user_id)
+        if isinstance(added, Hidden):
+            await ack()
+            answer(response_url, user_id, on_hidden_incident())
+            return
         if added is not None:
             await ack()
             answer(response_url, user_id, added_to_timeline(added.incident))
@@ -246,7 +263,7 @@ def install(app: AsyncApp, runtime: Runtime) -> list[Subcommand]:
             origin is None
             or incident is None
             or incident.resolved_at is not None
-            or not incident.visible_to(user_id)
+            or not await runtime.audience.may_see(user_id, incident)
         ):
             await ack(response_action="errors", errors={PICK_BLOCK: "Pick an open incident."})
             return
@@ -254,8 +271,13 @@ def install(app: AsyncApp, runtime: Runtime) -> list[Subcommand]:
             origin.message, user_id=user_id, incident_id=incident.id
         )
         await ack()
-        if added is not None:
+        if isinstance(added, Hidden):
+            answer(origin.response_url, user_id, on_hidden_incident())
+        elif added is not None:
             answer(origin.response_url, user_id, added_to_timeline(added.incident))
+        else:
+            why = "it was put on another timeline meanwhile; use the shortcut again."
+            answer(origin.response_url, user_id, not_added(why))
 
     @app.action(SHOW_EARLIER_ACTION)
     async def on_show_earlier(ack: AsyncAck, body: Json, action: Json) -> None:
@@ -267,6 +289,8 @@ def install(app: AsyncApp, runtime: Runtime) -> list[Subcommand]:
         async def show() -> None:
             page = await service.key_page(cursor.incident_id, cursor)
             note = timeline_page(page, highlight_emoji=runtime.policy.highlight_emoji)
+            if not await runtime.audience.may_see(body["user"]["id"], page.incident):
+                note = not_visible()  # a forged cursor: the button is only shown in the room
             await gateway.tell(
                 body["user"]["id"],
                 note,
@@ -287,13 +311,17 @@ def subcommands(service: TimelineService, runtime: Runtime) -> list[Subcommand]:
             usage = typed_usage(TYPED_KINDS, invocation.subcommand)
             await ack(text=usage.text, blocks=usage.blocks)
             return
-        item = await service.add_typed(
-            invocation.incident,
-            kind=invocation.subcommand,
-            author_id=invocation.user_id,
-            text=text,
-            channel_id=invocation.channel_id,
-        )
+        try:
+            item = await service.add_typed(
+                invocation.incident,
+                kind=invocation.subcommand,
+                author_id=invocation.user_id,
+                text=text,
+                channel_id=invocation.channel_id,
+            )
+        except NotPermitted as refused:
+            await refuse_command(ack, runtime, refused)
+            return
         posted = typed_entry(item)
         await ack(response_type="in_channel", text=posted.text, blocks=posted.blocks)
 
