@@ -329,6 +329,7 @@ async def test_add_button_on_a_closed_incident_explains(harness: Harness) -> Non
 
 async def test_list_done_wont_do_then_close(harness: Harness) -> None:
     incident = await harness.declare()
+    await harness.press(incident, "role_take:commander", user=BOB)  # others' items: the IC
     await act(harness, incident, f"action Add an alert <@{ALICE}>")
     await act(harness, incident, "action Load-test the pool")
     first, second = await items_of(harness, incident)

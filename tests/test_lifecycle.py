@@ -140,8 +140,15 @@ async def test_close_is_refused_while_action_items_are_open(harness: Harness) ->
     now = await fresh(harness, incident)
     assert now.status == "closed" and now.closed_at == harness.clock()
     assert "closed by" in harness.slack.messages(now.channel_id or "")[-1]["text"]
-    _, body = await harness.command("reopen", channel=incident.channel_id)
-    assert "is closed" in answer_text(body)
+    # Closed is read-only except for reopening (by the reporter here); see test_permissions.
+    assert await harness.command("reopen", channel=incident.channel_id) == (200, "")
+    await harness.settle()
+    reopened = await fresh(harness, incident)
+    assert (reopened.status, reopened.closed_at, reopened.resolved_at) == (
+        "investigating",
+        None,
+        None,
+    )
 
 
 async def test_closed_war_room_is_archived_when_the_policy_says_so(harness: Harness) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tests.faults.retry_scene import ALICE, BOB, DECLARE_ANSWERS, Kind, Request, Scene
+from tests.harness import REPORTER
 from warroom.services.timeline import Cursor
 
 __all__ = ["CASES", "Case"]
@@ -80,12 +81,12 @@ def other_event(event_type: str, **fields: object) -> Prepare:
 
 async def _reopen_command(scene: Scene) -> Request:
     await scene.resolved()
-    return await scene.command("reopen")
+    return await scene.command("reopen", user=REPORTER)
 
 
 async def _close_command(scene: Scene) -> Request:
     await scene.resolved()
-    return await scene.command("close")
+    return await scene.command("close", user=REPORTER)
 
 
 async def _postmortem_command(scene: Scene) -> Request:
@@ -95,12 +96,12 @@ async def _postmortem_command(scene: Scene) -> Request:
 
 async def _reopen_button(scene: Scene) -> Request:
     incident = await scene.resolved()
-    return await scene.button("incident_reopen", str(incident.id))
+    return await scene.button("incident_reopen", str(incident.id), user=REPORTER)
 
 
 async def _postmortem_complete(scene: Scene) -> Request:
     incident = await scene.resolved()
-    return await scene.button("postmortem_complete", str(incident.id))
+    return await scene.button("postmortem_complete", str(incident.id), user=REPORTER)
 
 
 async def _declare_retry(scene: Scene) -> Request:
@@ -324,6 +325,7 @@ CASES: list[Case] = [
     Case(("event", "app_home_opened"), _home_opened),
     Case(("event", "app_mention"), _mention),
     Case(("event", "member_joined_channel"), other_event("member_joined_channel")),
+    Case(("event", "member_left_channel"), other_event("member_left_channel")),
     Case(("event", "channel_archive"), other_event("channel_archive")),
     Case(("event", "group_archive"), other_event("group_archive")),
     Case(("event", "channel_rename"), _renamed("channel_rename")),

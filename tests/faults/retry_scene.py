@@ -47,8 +47,9 @@ Rows = dict[str, list[tuple[Any, ...]]]
 
 UNTRACKED = {"processed_requests"}
 """Bookkeeping of deliveries themselves, not a fact a delivery may double."""
-NOT_EFFECTS = {"auth.test"}
-"""Bolt asks who it is once, on the first request it sees; that is no delivery's doing."""
+NOT_EFFECTS = {"auth.test", "conversations.members", "usergroups.users.list"}
+"""Look-ups, not effects: Bolt asks who it is once, on the first request it sees; who is in
+a room or the admin group is asked (and cached) when someone's permission needs it."""
 _titles = itertools.count(1)
 CHANNEL_TYPES = {"channel": "channels", "group": "groups", "im": "im", "mpim": "mpim"}
 
@@ -117,10 +118,11 @@ class Scene:
 
     async def incident(self, **answers: Any) -> Incident:
         """The scene's incident (declared on first use, `answers` as in the declare modal),
-        as it is stored now."""
+        as it is stored now. ALICE and BOB are responders, so they are in the room and may
+        steer it; closing and reopening are the reporter's."""
         if self._incident is None:
             self._incident = await self.harness.declare(
-                **{"title": f"Outage {next(_titles)}", **answers}
+                **{"title": f"Outage {next(_titles)}", "responders": [ALICE, BOB], **answers}
             )
         (now,) = [i for i in await self.harness.incidents() if i.id == self._incident.id]
         return now

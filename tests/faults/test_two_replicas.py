@@ -148,7 +148,8 @@ async def test_two_replicas_send_every_reminder_once_and_double_nothing(
 
     rooms = list(by_title.values())
     await chatter(r, rooms, said, [0, 1], seconds=9)
-    await r.post_update(0, payments, user=BOB, text="Failover done", submit_on=1)
+    # ALICE declared it, so she is in its room whoever won the race for IC.
+    await r.post_update(0, payments, user=ALICE, text="Failover done", submit_on=1)
     said.updates[payments.id] += 1
     await chatter(r, rooms, said, [0, 1], seconds=2)
     await asyncio.sleep(0.5)
@@ -261,7 +262,9 @@ async def test_a_card_edit_overtaken_by_another_replica_is_redone(
         await r.declare(0, "Checkout down", "SEV2", user=REPORTER)
         (incident,) = await r.all_ready(1)
         r.slack.stalls.arm("chat.update")
-        await r.post(0, *r.press_body(incident, "status_select", user=ALICE, choose="identified"))
+        await r.post(
+            0, *r.press_body(incident, "status_select", user=REPORTER, choose="identified")
+        )
         await r.slack.stalls.held(1)
         await r.press(1, incident, "role_take:commander", user=BOB)
         await asyncio.sleep(0.5)
@@ -278,9 +281,9 @@ async def test_a_status_update_delivered_to_both_replicas_at_once_is_posted_once
         await r.declare(0, "Checkout down", "SEV2", user=REPORTER)
         (incident,) = await r.all_ready(1)
         for _ in range(5):
-            opened = await r.opened_view(lambda: r.press(0, incident, "update_open", user=ALICE))
+            opened = await r.opened_view(lambda: r.press(0, incident, "update_open", user=REPORTER))
             answers = {"happening": "Failover stuck", "impact": "EU", "doing": "Rolling back"}
-            await r.both(*r.submission(opened, answers, user=ALICE))
+            await r.both(*r.submission(opened, answers, user=REPORTER))
         async with r.store.transaction() as session:
             entries = (await session.execute(select(TimelineEntryRow.kind))).scalars()
             assert Counter(entries)["status_update"] == 5

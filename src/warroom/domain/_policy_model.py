@@ -11,6 +11,8 @@ from datetime import datetime, time, timedelta
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from warroom.domain.permissions import DEFAULT_PERMISSIONS, Permissions
+
 LIFECYCLE = ("investigating", "identified", "mitigated", "resolved", "closed")
 """Statuses every policy defines, in this order; Warroom's services rely on them."""
 COMMANDER = "commander"
@@ -117,6 +119,10 @@ class Policy:
     action_item_due_after: timedelta = timedelta(days=14)
     archive_after_close: timedelta | None = None
     """Archive the war room this long after the incident is closed; None keeps it."""
+    keep_deleted_text: bool = False
+    """Keep a deleted message's text stored (never shown); by default it is purged."""
+    permissions: Permissions = DEFAULT_PERMISSIONS
+    """Who may steer an incident: the `[permissions]` section."""
 
     def severity(self, key: str) -> SeverityLevel:
         """`"sev1"` or `"SEV1"`; KeyError listing the valid keys otherwise."""

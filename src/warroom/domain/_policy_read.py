@@ -26,6 +26,7 @@ from warroom.domain._policy_model import (
     SeverityLevel,
     StatusDef,
 )
+from warroom.domain._policy_permissions import read_permissions
 from warroom.domain.durations import format_duration
 
 _TERMINAL = frozenset({"resolved", "closed"})
@@ -53,10 +54,12 @@ _TOP_KEYS = (
     "highlight_emoji",
     "action_item_due_after",
     "archive_after_close",
+    "keep_deleted_text",
     "business_hours",
     "severities",
     "statuses",
     "roles",
+    "permissions",
 )
 
 
@@ -68,14 +71,17 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
         top.bad("highlight_emoji", 'is not an emoji name; write it without colons, like "pushpin"')
     due = top.duration("action_item_due_after")
     archive = top.duration("archive_after_close", none="to keep closed war rooms")
+    roles = _read_roles(check, data)
     return Policy(
         severities=_read_severities(check, data),
         statuses=_read_statuses(check, data),
-        roles=_read_roles(check, data),
+        roles=roles,
         business_hours=_read_business_hours(check, data),
         highlight_emoji=emoji,
         action_item_due_after=timedelta(days=14) if due is None else due,
         archive_after_close=archive,
+        keep_deleted_text=top.flag("keep_deleted_text", False),
+        permissions=read_permissions(check, data, tuple(role.key for role in roles)),
     )
 
 

@@ -19,7 +19,7 @@ _TYPES = {"public_channel", "private_channel", "mpim", "im"}
 
 def conversations(ws: Workspace, args: Json) -> Json:
     """The conversations `user` (default: the caller, the bot) is a member of."""
-    user = get_str(args, "user") or ws.bot_user_id
+    user = get_str(args, "user") or ws.acting
     types = set((get_str(args, "types") or "public_channel").split(","))
     if not types <= _TYPES:
         raise ApiError("invalid_types")
@@ -40,4 +40,16 @@ def conversations(ws: Workspace, args: Json) -> Json:
     }
 
 
-USER_METHODS: dict[str, Handler] = {"users.conversations": conversations}
+def usergroup_users(ws: Workspace, args: Json) -> Json:
+    group = get_str(args, "usergroup")
+    if group is None:
+        raise ApiError("invalid_arguments")
+    if group not in ws.usergroups:
+        raise ApiError("no_such_subteam")
+    return {"ok": True, "users": sorted(ws.usergroups[group])}
+
+
+USER_METHODS: dict[str, Handler] = {
+    "users.conversations": conversations,
+    "usergroups.users.list": usergroup_users,
+}

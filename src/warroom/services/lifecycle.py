@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
+from warroom.domain.permissions import Action
 from warroom.domain.policy import Policy
 from warroom.services.action_items import POSTMORTEM_OPEN, plan_postmortem_reminder
 from warroom.services.fanout import fan_out
+from warroom.services.permissions import Guard
 from warroom.services.reminders import Reminders
 from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.lifecycle import (
@@ -64,12 +66,19 @@ class LifecycleService:
     policy: Policy
     clock: Clock
     broadcast_channel: str | None
+    guard: Guard
+
+    async def check_resolve(self, incident_id: int, by: str) -> None:
+        """`NotPermitted` unless `by` may resolve it: before the form is even opened."""
+        await self.guard.admit(incident_id, by, Action.RESOLVE)
 
     async def resolve(
         self, incident_id: int, resolution: str, root_cause: str | None, by: str
     ) -> LifecycleChange:
         now = self.clock()
+        actor = await self.guard.admit(incident_id, by, Action.RESOLVE)
         async with self.store.transaction() as session:
+            await self.guard.hold(session, incident_id, actor, Action.RESOLVE)
             row = await incidents.lock(session, incident_id)
             if row.resolved_at is not None:
                 raise Refused(f"INC-{row.number} is already resolved.")
@@ -89,16 +98,21 @@ class LifecycleService:
         return LifecycleChange(incident, "resolved", by, now)
 
     async def reopen(self, incident_id: int, by: str) -> LifecycleChange:
+        """Back to investigating, from resolved or from closed (a closed war room is kept)."""
         now = self.clock()
+        actor = await self.guard.admit(incident_id, by, Action.REOPEN)
         async with self.store.transaction() as session:
+            await self.guard.hold(session, incident_id, actor, Action.REOPEN)
             row = await incidents.lock(session, incident_id)
-            if row.closed_at is not None:
-                raise Refused(f"INC-{row.number} is closed; declare a new incident instead.")
             if row.resolved_at is None:
                 raise Refused(f"INC-{row.number} is not resolved, so there is nothing to reopen.")
-            await incidents.record(session, incident_id, status="investigating", resolved_at=None)
+            await incidents.record(
+                session, incident_id, status="investigating", resolved_at=None, closed_at=None
+            )
             await self._entry(session, incident_id, "reopened", by, now)
-            await jobs.cancel(session, incident_id, [POSTMORTEM_DRAFT, POSTMORTEM_OPEN])
+            await jobs.cancel(
+                session, incident_id, [POSTMORTEM_DRAFT, POSTMORTEM_OPEN, ARCHIVE_ROOM]
+            )
             incident = await incidents.load(session, incident_id)
             await self.reminders.plan_all(session, incident)
             incident = await incidents.load(session, incident_id)
@@ -106,7 +120,9 @@ class LifecycleService:
 
     async def close(self, incident_id: int, by: str) -> LifecycleChange:
         now = self.clock()
+        actor = await self.guard.admit(incident_id, by, Action.CLOSE)
         async with self.store.transaction() as session:
+            await self.guard.hold(session, incident_id, actor, Action.CLOSE)
             row = await incidents.lock(session, incident_id)
             if row.closed_at is not None:
                 raise Refused(f"INC-{row.number} is already closed.")

@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from warroom.domain.changes import resolve_role
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
+from warroom.domain.permissions import Action
 from warroom.domain.policy import Policy, RoleDef
 from warroom.services.fanout import fan_out
+from warroom.services.permissions import Guard
 from warroom.services.reminders import Reminders
 from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.changes import duties, role_changed_line
@@ -56,6 +58,7 @@ class RoleService:
     policy: Policy
     clock: Clock
     reminders: Reminders
+    guard: Guard
 
     async def take(self, incident_id: int, role_text: str, user_id: str) -> RoleChange | RoleHeld:
         return await self._change(incident_id, role_text, user_id, by=user_id, free_only=True)
@@ -69,9 +72,12 @@ class RoleService:
         self, incident_id: int, role_text: str, user_id: str, *, by: str, free_only: bool
     ) -> RoleChange | RoleHeld:
         role = resolve_role(self.policy, role_text)
+        action = Action.TAKE_ROLE if user_id == by else Action.ASSIGN_ROLE_TO_OTHER
+        actor = await self.guard.admit(incident_id, by, action)
         now = self.clock()
         try:
             async with self.store.transaction() as session:
+                await self.guard.hold(session, incident_id, actor, action)
                 row = await incidents.lock(session, incident_id)
                 holder = await roles.current_holder(session, incident_id, role.key)
                 if holder == user_id or (free_only and holder is not None):
@@ -111,9 +117,8 @@ class RoleService:
         if room is None:
             return []
         is_commander = change.role.key == self.policy.commander_role.key
-        refused: list[SlackFailure] = []
-        if change.by != change.user_id:
-            refused = await fan_out(self.gateway.invite(room, [change.user_id]))
+        # Also when taking: a role taken from the broadcast channel's escalation needs the room.
+        refused = await fan_out(self.gateway.invite(room, [change.user_id]))
         line = role_changed_line(
             change.role, user_id=change.user_id, previous_id=change.previous_id, by=change.by
         )

@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from warroom.domain.changes import is_raise_to_top, resolve_settable_status, resolve_severity
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
+from warroom.domain.permissions import Action
 from warroom.domain.policy import Policy
 from warroom.services.fanout import fan_out
+from warroom.services.permissions import Guard
 from warroom.services.reminders import Reminders
 from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.changes import (
@@ -50,6 +52,7 @@ class StateService:
     clock: Clock
     reminders: Reminders
     broadcast_channel: str | None
+    guard: Guard
 
     async def change_severity(self, incident_id: int, text: str, by: str) -> StateChange | None:
         """None when it already has that severity; `InvalidChoice` for an unknown one."""
@@ -64,7 +67,11 @@ class StateService:
     async def _change(
         self, incident_id: int, field: Field, new: str, by: str
     ) -> StateChange | None:
+        """`NotPermitted` when `by` may not change it (nothing is written or posted)."""
+        action = Action.CHANGE_SEVERITY if field == "severity" else Action.CHANGE_STATUS
+        actor = await self.guard.admit(incident_id, by, action)
         async with self.store.transaction() as session:
+            await self.guard.hold(session, incident_id, actor, action)
             return await self.apply(session, incident_id, field, new, by)
 
     async def apply(

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from warroom.domain.cadence import update_interval
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
+from warroom.domain.permissions import Action
 from warroom.domain.policy import Policy
 from warroom.domain.status_update import StatusUpdate, StatusUpdateForm, validate_status_update
 from warroom.services.fanout import fan_out
+from warroom.services.permissions import Guard
 from warroom.services.reminders import Reminders
 from warroom.services.state import StateService
 from warroom.services.surfaces import Surfaces
@@ -56,6 +58,7 @@ class UpdateService:
     policy: Policy
     clock: Clock
     stakeholder_channel: str | None
+    guard: Guard
 
     async def form(self, incident_id: int) -> dict[str, object]:
         """The modal, with the next update pre-filled one cadence from now."""
@@ -75,9 +78,20 @@ class UpdateService:
         async with self.store.read() as session:
             return await incidents.load(session, incident_id)
 
+    async def check_post(self, incident_id: int, by: str) -> None:
+        """`NotPermitted` unless `by` may post updates: before the form is even opened."""
+        await self.guard.admit(incident_id, by, Action.POST_UPDATE)
+
     async def post(self, incident_id: int, update: StatusUpdate, by: str) -> PostedUpdate:
+        """`NotPermitted` when `by` may not post it (or not change the status it sets)."""
         now = self.clock()
+        current = await self.load(incident_id)
+        actions = [Action.POST_UPDATE]
+        if update.status != current.status:
+            actions.append(Action.CHANGE_STATUS)
+        actor = await self.guard.admit(incident_id, by, *actions)
         async with self.store.transaction() as session:
+            await self.guard.hold(session, incident_id, actor, *actions)
             row = await incidents.lock(session, incident_id)
             due = row.next_update_due_at
             await self.state.apply(session, incident_id, "status", update.status, by)

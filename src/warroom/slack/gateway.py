@@ -11,18 +11,19 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from warroom.domain.room_adoption import ExistingChannel
 from warroom.slack.client import build_webhook, close_pool, pool_connections
 from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
 
-__all__ = ["ChannelRef", "InviteProblem", "MessageRef", "SlackGateway"]
+__all__ = ["BotIdentity", "ChannelRef", "InviteProblem", "MessageRef", "SlackGateway"]
 
 _UPLOAD_STATUS = re.compile(r"\(status: (\d{3})\b")
 """files_upload_v2 reports a refused upload (after its retries) only in its message."""
@@ -30,7 +31,8 @@ _UPLOAD_STATUS = re.compile(r"\(status: (\d{3})\b")
 INVITE_BATCH = 100
 LOOKUP_PAGE = 200
 LOOKUP_PAGES = 10
-NAME_ATTEMPTS = 5
+MEMBER_PAGE = 1000
+MEMBER_PAGES = 50
 _HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
 
 
@@ -38,6 +40,14 @@ _HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
 class ChannelRef:
     id: str
     name: str
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    """Who Warroom is in Slack (auth.test): its bot user, the author of all it posts."""
+
+    user_id: str
+    bot_id: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,7 @@ class InviteProblem:
 class SlackGateway:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self._identity: BotIdentity | None = None
 
     async def close(self) -> None:
         await close_pool(self.client)
@@ -77,24 +88,33 @@ class SlackGateway:
         return data
 
     async def auth_test(self) -> dict[str, Any]:
-        return await self._call("auth.test", self.client.auth_test())
+        data = await self._call("auth.test", self.client.auth_test())
+        if data.get("user_id"):
+            self._identity = BotIdentity(str(data["user_id"]), str(data.get("bot_id") or ""))
+        return data
 
-    async def create_channel(self, name_for: Callable[[int], str], *, private: bool) -> ChannelRef:
-        """Create a channel, adding a suffix while Slack answers `name_taken`."""
-        for attempt in range(1, NAME_ATTEMPTS + 1):
-            name = name_for(attempt)
-            try:
-                data = await self._call(
-                    "conversations.create",
-                    self.client.conversations_create(name=name, is_private=private),
-                )
-            except SlackFailure as failure:
-                if failure.error == "name_taken" and attempt < NAME_ATTEMPTS:
-                    continue
-                raise
-            channel = data["channel"]
-            return ChannelRef(id=channel["id"], name=channel["name"])
-        raise AssertionError("unreachable")
+    async def identity(self) -> BotIdentity:
+        """Warroom's bot user and bot id, asked once (a failed ask is asked again)."""
+        if self._identity is None:
+            await self.auth_test()
+        if self._identity is None:
+            raise SlackFailure("auth.test", "no_bot_user")
+        return self._identity
+
+    async def usergroup_members(self, usergroup: str) -> frozenset[str]:
+        """The users in a user group now (`usergroups.users.list`; scope usergroups:read)."""
+        data = await self._call(
+            "usergroups.users.list", self.client.usergroups_users_list(usergroup=usergroup)
+        )
+        return frozenset(str(user) for user in data.get("users", []))
+
+    async def create_channel(self, name: str, *, private: bool) -> ChannelRef:
+        data = await self._call(
+            "conversations.create",
+            self.client.conversations_create(name=name, is_private=private),
+        )
+        channel = data["channel"]
+        return ChannelRef(id=channel["id"], name=channel["name"])
 
     async def _listed(
         self, method: str, key: str, page: Callable[[str | None], Awaitable[Any]]
@@ -110,13 +130,12 @@ class SlackGateway:
             if cursor is None:
                 return
 
-    async def find_own_channel(self, names: Sequence[str]) -> ChannelRef | None:
-        """The unarchived channel Warroom is in that has one of `names` (first match wins).
+    async def channel_named(self, name: str) -> ExistingChannel | None:
+        """The unarchived channel Warroom is in that is called `name`, with who made it
+        and when: whoever made it, so the caller must judge whether to trust it.
 
-        Finds a channel an earlier attempt created but never heard back about.
+        Finds a channel an earlier attempt asked for but never heard back about.
         """
-        wanted = list(names)
-        found: dict[str, ChannelRef] = {}
         channels = self._listed(
             "users.conversations",
             "channels",
@@ -128,19 +147,44 @@ class SlackGateway:
             ),
         )
         async for channel in channels:
-            if channel.get("name") in wanted:
-                found[channel["name"]] = ChannelRef(id=channel["id"], name=channel["name"])
-        return next((found[name] for name in wanted if name in found), None)
+            if channel.get("name") == name:
+                return ExistingChannel(
+                    id=str(channel["id"]),
+                    name=name,
+                    creator=str(channel.get("creator") or ""),
+                    created=datetime.fromtimestamp(int(channel.get("created") or 0), UTC),
+                    private=bool(channel.get("is_private")),
+                )
+        return None
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]:
+        """Everyone in the channel now (`conversations.members`, every page)."""
+        members: set[str] = set()
+        cursor: str | None = None
+        for _ in range(MEMBER_PAGES):
+            data = await self._call(
+                "conversations.members",
+                self.client.conversations_members(
+                    channel=channel_id, limit=MEMBER_PAGE, cursor=cursor
+                ),
+            )
+            members.update(str(user) for user in data.get("members", []))
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return frozenset(members)
+        raise SlackFailure("conversations.members", "too_many_members")
 
     async def find_own_message(
         self, channel_id: str, block_id: str, *, since: datetime
     ) -> MessageRef | None:
-        """A message a bot posted in the channel after `since` carrying a block `block_id`;
-        None if there is none, or Warroom is not in the channel (so posted nothing there).
+        """A message Warroom itself posted in the channel after `since` carrying a block
+        `block_id`; None if there is none, or Warroom is not in the channel (so posted
+        nothing there). Another app's message with the same block id is not Warroom's.
 
         Finds a message an earlier attempt posted but never recorded, so a resumed
         run does not post it twice.
         """
+        me = await self.identity()
         messages = self._listed(
             "conversations.history",
             "messages",
@@ -154,7 +198,7 @@ class SlackGateway:
         try:
             async for message in messages:
                 blocks = message.get("blocks") or []
-                if message.get("bot_id") and any(b.get("block_id") == block_id for b in blocks):
+                if _posted_by(message, me) and any(b.get("block_id") == block_id for b in blocks):
                     return MessageRef(channel=channel_id, ts=str(message["ts"]))
         except SlackFailure as failure:
             if failure.error != "not_in_channel":
@@ -319,3 +363,10 @@ class SlackGateway:
             except SlackFailure:
                 pass
         await self.dm(user_id, message)
+
+
+def _posted_by(message: dict[str, Any], me: BotIdentity) -> bool:
+    """Slack sets `user` (and `bot_id`) on a message to its poster; nobody else can."""
+    if message.get("user"):
+        return bool(message["user"] == me.user_id)
+    return bool(me.bot_id) and message.get("bot_id") == me.bot_id

@@ -20,6 +20,12 @@ from warroom.slack.blocks.role_modal import (
 )
 from warroom.slack.command_text import mentioned_users
 from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.listeners.refusals import (
+    NotPermitted,
+    refuse_button,
+    refuse_command,
+    refuse_form,
+)
 from warroom.slack.listeners.replies import open_form_later, publish_later, tell_later
 from warroom.store import incidents
 
@@ -69,6 +75,9 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
             note = invalid_choice(invalid)
             await ack(text=note.text, blocks=note.blocks)
             return
+        except NotPermitted as refused:
+            await refuse_command(ack, runtime, refused)
+            return
         await ack()
         _follow_up(runtime, outcome, actor=invocation.user_id, response_url=invocation.response_url)
 
@@ -88,7 +97,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def on_take(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         role_key = action["action_id"].removeprefix(ROLE_TAKE_PREFIX)
         actor = body["user"]["id"]
-        outcome = await runtime.roles.take(int(action["value"]), role_key, actor)
+        try:
+            outcome = await runtime.roles.take(int(action["value"]), role_key, actor)
+        except NotPermitted as refused:
+            await refuse_button(ack, runtime, refused, response_url=body.get("response_url"))
+            return
         await ack()
         _follow_up(runtime, outcome, actor=actor, response_url=body.get("response_url"))
 
@@ -121,6 +134,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors=missing)
             return
         actor = body["user"]["id"]
-        outcome = await runtime.roles.assign(incident_id, role_key, user_id, by=actor)
+        try:
+            outcome = await runtime.roles.assign(incident_id, role_key, user_id, by=actor)
+        except NotPermitted as refused:
+            await refuse_form(ack, runtime, refused)
+            return
         await ack()
         _follow_up(runtime, outcome, actor=actor, response_url=None)

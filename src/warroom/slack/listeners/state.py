@@ -14,6 +14,7 @@ from warroom.slack.blocks.card import SEVERITY_ACTION, STATUS_ACTION
 from warroom.slack.blocks.changes import invalid_choice
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.listeners.refusals import NotPermitted, refuse_button, refuse_command
 from warroom.slack.listeners.replies import publish_later, tell_later
 
 __all__ = ["register", "subcommands"]
@@ -50,6 +51,9 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
         except InvalidChoice as invalid:
             note = invalid_choice(invalid)
             await ack(text=note.text, blocks=note.blocks)
+            return
+        except NotPermitted as refused:
+            await refuse_command(ack, runtime, refused)
             return
         if outcome is None:
             await ack(
@@ -103,6 +107,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         except InvalidChoice as invalid:
             await ack()
             tell_later(runtime, actor, invalid_choice(invalid), response_url=response_url)
+            return
+        except NotPermitted as refused:
+            await refuse_button(ack, runtime, refused, response_url=response_url)
             return
         await ack()
         _publish(runtime, outcome, actor=actor, response_url=response_url)

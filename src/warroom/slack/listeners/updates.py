@@ -10,10 +10,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from warroom.runtime import Runtime
 from warroom.services.fanout import fan_out
 from warroom.slack.blocks.card import UPDATE_OPEN_ACTION
+from warroom.slack.blocks.permissions import refusal_message
 from warroom.slack.blocks.reminders import SNOOZE_MINUTES, SNOOZE_PREFIX, snoozed_line
 from warroom.slack.blocks.status_update import UPDATE_CALLBACK_ID, parse_status_update
 from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.listeners.refusals import NotPermitted, refuse_form
 from warroom.slack.listeners.replies import open_form_later, publish_later
+from warroom.slack.message import Message
 
 __all__ = ["register", "subcommands"]
 
@@ -21,9 +24,16 @@ __all__ = ["register", "subcommands"]
 def _open_form(
     runtime: Runtime, incident_id: int, *, trigger_id: str, actor: str, response_url: str | None
 ) -> None:
+    async def build() -> dict[str, Any] | Message:
+        try:
+            await runtime.updates.check_post(incident_id, actor)
+        except NotPermitted as refused:
+            return refusal_message(refused, runtime.policy)
+        return await runtime.updates.form(incident_id)
+
     open_form_later(
         runtime,
-        lambda: runtime.updates.form(incident_id),
+        build,
         trigger_id=trigger_id,
         actor=actor,
         response_url=response_url,
@@ -95,7 +105,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(response_action="errors", errors=checked)
             return
         actor = body["user"]["id"]
-        posted = await runtime.updates.post(incident_id, checked, actor)
+        try:
+            posted = await runtime.updates.post(incident_id, checked, actor)
+        except NotPermitted as refused:
+            await refuse_form(ack, runtime, refused)
+            return
         await ack()
         publish_later(
             runtime,
