@@ -168,6 +168,11 @@ class _Checker:
     def options(self, el: dict[str, Any], ptr: str, max_items: int, *, plain_only: bool) -> None:
         for i, opt in enumerate(self.items(el, "options", ptr, max_items)):
             self.option(opt, f"{ptr}/options/{i}", plain_only=plain_only)
+        # A preselected option is an option object too, held to the same limits.
+        if "initial_option" in el:
+            self.option(el["initial_option"], f"{ptr}/initial_option", plain_only=plain_only)
+        for i, opt in enumerate(self.items(el, "initial_options", ptr, max_items)):
+            self.option(opt, f"{ptr}/initial_options/{i}", plain_only=plain_only)
         for i, group in enumerate(self.items(el, "option_groups", ptr, 100)):
             gptr = f"{ptr}/option_groups/{i}"
             if not isinstance(group, dict):
@@ -277,6 +282,7 @@ class _Checker:
             if isinstance(el, dict) and el.get("type") == "image":
                 self.image(el, eptr)
             else:
+                # Any text object holds 3,000 characters; Warroom itself budgets 2,000 here.
                 self.text(el, eptr, max_len=3000)
 
     def block_actions(self, block: dict[str, Any], ptr: str) -> None:

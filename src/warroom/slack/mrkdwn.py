@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from warroom.slack.blocks.limits import clip
+
 __all__ = [
     "channel",
     "date",
@@ -32,13 +34,7 @@ def escape(text: str) -> str:
 
 def escape_within(text: str, limit: int) -> str:
     """Escape, then shorten so the escaped result fits `limit` without cutting an entity."""
-    escaped = escape(text)
-    if len(escaped) <= limit:
-        return escaped
-    room = limit - 1
-    while len(escape(text[:room])) > limit - 1:
-        room -= 1
-    return escape(text[:room].rstrip()) + "…"
+    return clip(escape(text), limit)
 
 
 def user(user_id: str) -> str:

@@ -28,6 +28,7 @@ from warroom.slack.blocks.action_item_parts import (
     owner_label,
     quoted,
 )
+from warroom.slack.blocks.limits import CONTEXT_TEXT, SECTION_TEXT, TITLE_SHOWN, clip
 from warroom.store.action_items import ActionItem
 
 __all__ = [
@@ -94,7 +95,11 @@ def add_modal(incident: Incident, *, default_due: date) -> dict[str, Any]:
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"*{incident.reference}* · {mrkdwn.escape_within(incident.title, 200)}"
+                        text=clip(
+                            f"*{incident.reference}* · "
+                            f"{mrkdwn.escape_within(incident.title, TITLE_SHOWN)}",
+                            CONTEXT_TEXT,
+                        )
                     )
                 ]
             ),
@@ -154,8 +159,11 @@ def wont_do_modal(incident: Incident, item: ActionItem, origin: WontDoOrigin) ->
         blocks=[
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"*{incident.reference}* · {owner_label(item)} · {due_label(item)}\n"
-                    f"{quoted(item.text, 2000)}"
+                    text=clip(
+                        f"*{incident.reference}* · {owner_label(item)} · {due_label(item)}\n"
+                        f"{quoted(item.text, 2000)}",
+                        SECTION_TEXT,
+                    )
                 )
             ),
             InputBlock(

@@ -14,11 +14,12 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     MarkdownTextObject,
-    SectionBlock,
 )
 
 from warroom.domain.incident import Incident
 from warroom.slack import mrkdwn
+from warroom.slack.blocks.limits import CONTEXT_TEXT, clip
+from warroom.slack.blocks.text import mrkdwn_section
 from warroom.slack.message import Message
 from warroom.store.action_items import ActionItem
 
@@ -89,12 +90,14 @@ class ItemRef:
 
 
 def section_block(text: str) -> dict[str, Any]:
-    block: dict[str, Any] = SectionBlock(text=MarkdownTextObject(text=text)).to_dict()
+    block: dict[str, Any] = mrkdwn_section(text).to_dict()
     return block
 
 
 def context_block(text: str) -> dict[str, Any]:
-    block: dict[str, Any] = ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()
+    block: dict[str, Any] = ContextBlock(
+        elements=[MarkdownTextObject(text=clip(text, CONTEXT_TEXT))]
+    ).to_dict()
     return block
 
 

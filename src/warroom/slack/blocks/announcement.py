@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlo
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
+from warroom.slack.blocks.limits import CONTEXT_TEXT, SECTION_TEXT, TITLE_SHOWN, clip
 from warroom.slack.message import Message
 
 __all__ = ["announcement", "announcement_block_id"]
@@ -17,7 +18,7 @@ IMPACT_SHOWN = 500
 def announcement(incident: Incident, policy: Policy) -> Message:
     level = policy.severity(incident.severity)
     status = policy.status(incident.status)
-    title = mrkdwn.escape(incident.title)
+    title = mrkdwn.escape_within(incident.title, TITLE_SHOWN)
     room = mrkdwn.channel(incident.channel_id) if incident.channel_id else "_being set up_"
     commander = incident.holder(policy.commander_role.key)
     lines = [
@@ -35,9 +36,9 @@ def announcement(incident: Incident, policy: Policy) -> Message:
     blocks = [
         SectionBlock(
             block_id=announcement_block_id(incident),
-            text=MarkdownTextObject(text="\n".join(lines)),
+            text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT)),
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=_freshness(incident))]),
+        ContextBlock(elements=[MarkdownTextObject(text=clip(_freshness(incident), CONTEXT_TEXT))]),
     ]
     text = f"{incident.reference} {level.key}: {title}"
     return Message(text=text, blocks=[block.to_dict() for block in blocks])

@@ -19,7 +19,14 @@ from warroom.domain.changes import SETTABLE_STATUSES
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
-from warroom.slack.blocks.text import clip
+from warroom.slack.blocks.limits import (
+    BUTTON_TEXT,
+    HEADER_TEXT,
+    OPTION_TEXT,
+    SECTION_FIELD,
+    SECTION_TEXT,
+    clip,
+)
 from warroom.slack.message import Message
 
 __all__ = [
@@ -46,8 +53,9 @@ STATUS_ACTION = "status_select"
 UPDATE_OPEN_ACTION = "update_open"
 RESOLVE_ACTION = "resolve_open"
 REOPEN_ACTION = "incident_reopen"
-HEADER_MAX = 150
 IMPACT_SHOWN = 2900
+RESOLUTION_SHOWN = 2000
+ROOT_CAUSE_SHOWN = 500
 
 
 def role_take_action_id(role_key: str) -> str:
@@ -72,9 +80,14 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
     blocks = [
         HeaderBlock(
             block_id=CARD_BLOCK_ID,
-            text=clip(f"{'✅' if incident.resolved_at else '🚨'} {headline(incident)}", HEADER_MAX),
+            text=clip(
+                f"{'✅' if incident.resolved_at else '🚨'} {headline(incident)}", HEADER_TEXT
+            ),
         ),
-        SectionBlock(block_id="facts", fields=[MarkdownTextObject(text=f) for f in fields]),
+        SectionBlock(
+            block_id="facts",
+            fields=[MarkdownTextObject(text=clip(f, SECTION_FIELD)) for f in fields],
+        ),
         SectionBlock(
             block_id="impact",
             text=MarkdownTextObject(
@@ -84,14 +97,15 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
     ]
     if incident.resolved_at is not None and incident.summary:
         cause = (
-            f"\n*Root cause:* {mrkdwn.escape(incident.root_cause)}" if incident.root_cause else ""
+            f"\n*Root cause:* {mrkdwn.escape_within(incident.root_cause, ROOT_CAUSE_SHOWN)}"
+            if incident.root_cause
+            else ""
         )
+        summary = mrkdwn.escape_within(incident.summary, RESOLUTION_SHOWN)
         blocks.append(
             SectionBlock(
                 block_id="resolution",
-                text=MarkdownTextObject(
-                    text=f"*Resolution*\n{mrkdwn.escape_within(incident.summary, 2000)}{cause}"
-                ),
+                text=MarkdownTextObject(text=clip(f"*Resolution*\n{summary}{cause}", SECTION_TEXT)),
             )
         )
     blocks.append(DividerBlock())
@@ -107,14 +121,16 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
             if holder
             else ButtonElement(
                 action_id=role_take_action_id(role.key),
-                text=clip(f"Take {role.short}", 75),
+                text=clip(f"Take {role.short}", BUTTON_TEXT),
                 value=str(incident.id),
             )
         )
         blocks.append(
             SectionBlock(
                 block_id=f"role:{role.key}",
-                text=MarkdownTextObject(text=f"*{mrkdwn.escape(role.name)}*\n{who}"),
+                text=MarkdownTextObject(
+                    text=clip(f"*{mrkdwn.escape(role.name)}*\n{who}", SECTION_TEXT)
+                ),
                 accessory=button,
             )
         )
@@ -130,7 +146,7 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
 
 
 def _option(value: str, text: str) -> Option:
-    return Option(value=value, text=PlainTextObject(text=clip(text, 75)))
+    return Option(value=value, text=PlainTextObject(text=clip(text, OPTION_TEXT)))
 
 
 def _controls(incident: Incident, policy: Policy) -> ActionsBlock:

@@ -8,6 +8,7 @@ from warroom.domain.changes import InvalidChoice
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy, RoleDef
 from warroom.slack import mrkdwn
+from warroom.slack.blocks.limits import TITLE_SHOWN
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
@@ -70,7 +71,7 @@ def raised_to_top_notice(incident: Incident, policy: Policy) -> Message:
     room = f" — war room {mrkdwn.channel(incident.channel_id)}" if incident.channel_id else ""
     return mrkdwn_message(
         f"🚨 *{incident.reference}* raised to *{level.key}* ({mrkdwn.escape(level.label)}): "
-        f"{mrkdwn.escape(incident.title)}{room}"
+        f"{mrkdwn.escape_within(incident.title, TITLE_SHOWN)}{room}"
     )
 
 

@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 
 from warroom.domain.declaration import IMPACT_MAX, TITLE_MAX, DeclarationForm
 from warroom.domain.policy import Policy
-from warroom.slack.blocks.text import clip
+from warroom.slack.blocks.limits import OPTION_DESCRIPTION, OPTION_TEXT, clip
 
 __all__ = [
     "CALLBACK_ID",
@@ -61,8 +61,8 @@ def declare_modal(policy: Policy, *, title: str, origin: DeclareOrigin) -> dict[
     severity_options = [
         Option(
             value=level.key,
-            text=PlainTextObject(text=clip(f"{level.key} · {level.label}", 75)),
-            description=PlainTextObject(text=clip(level.description, 75)),
+            text=PlainTextObject(text=clip(f"{level.key} · {level.label}", OPTION_TEXT)),
+            description=PlainTextObject(text=clip(level.description, OPTION_DESCRIPTION)),
         )
         for level in policy.severities
     ]

@@ -9,7 +9,8 @@ from slack_sdk.models.views import View
 
 from warroom.domain.incident import Incident
 from warroom.slack import mrkdwn
-from warroom.slack.blocks.text import clip, mrkdwn_message
+from warroom.slack.blocks.limits import MODAL_TITLE, TITLE_SHOWN, clip
+from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.message import Message
 
 __all__ = [
@@ -26,6 +27,9 @@ __all__ = [
 RESOLVE_CALLBACK_ID = "resolve"
 RESOLUTION_MAX = 1500
 ROOT_CAUSE_MAX = 200
+RESOLUTION_SHOWN = 2000
+ROOT_CAUSE_SHOWN = 500
+NOTICE_SHOWN = 1000
 ACTION = "value"
 
 
@@ -33,7 +37,7 @@ def resolve_modal(incident: Incident) -> dict[str, Any]:
     view = View(
         type="modal",
         callback_id=RESOLVE_CALLBACK_ID,
-        title=clip(f"Resolve {incident.reference}", 24),
+        title=clip(f"Resolve {incident.reference}", MODAL_TITLE),
         submit="Resolve",
         close="Cancel",
         private_metadata=str(incident.id),
@@ -65,11 +69,17 @@ def parse_resolve(view: dict[str, Any]) -> tuple[int, str, str | None]:
     return int(view.get("private_metadata") or 0), resolution, root_cause or None
 
 
+def _root_cause(incident: Incident) -> str:
+    if not incident.root_cause:
+        return ""
+    return f"\n*Root cause:* {mrkdwn.escape_within(incident.root_cause, ROOT_CAUSE_SHOWN)}"
+
+
 def resolved_line(incident: Incident, by: str) -> Message:
-    cause = f"\n*Root cause:* {mrkdwn.escape(incident.root_cause)}" if incident.root_cause else ""
+    cause = _root_cause(incident)
     return mrkdwn_message(
         f"✅ *{incident.reference}* resolved by {mrkdwn.user(by)}: "
-        f"{mrkdwn.escape_within(incident.summary or '', 2000)}{cause}\n"
+        f"{mrkdwn.escape_within(incident.summary or '', RESOLUTION_SHOWN)}{cause}\n"
         "Reminders have stopped. A postmortem draft is on its way to this channel."
     )
 
@@ -78,8 +88,8 @@ def resolved_notice(incident: Incident) -> Message:
     room = f" — {mrkdwn.channel(incident.channel_id)}" if incident.channel_id else ""
     return mrkdwn_message(
         f"✅ *{incident.reference}* {incident.severity} resolved: "
-        f"{mrkdwn.escape(incident.title)}{room}\n"
-        f"{mrkdwn.escape_within(incident.summary or '', 1000)}"
+        f"{mrkdwn.escape_within(incident.title, TITLE_SHOWN)}{room}\n"
+        f"{mrkdwn.escape_within(incident.summary or '', NOTICE_SHOWN)}"
     )
 
 

@@ -10,6 +10,7 @@ from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.card import UPDATE_OPEN_ACTION, role_take_action_id
+from warroom.slack.blocks.limits import BUTTON_TEXT, TITLE_SHOWN, clip
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.message import Message
 
@@ -98,7 +99,7 @@ def commander_nag(incident: Incident, policy: Policy, *, now: datetime) -> Messa
     )
     take = ButtonElement(
         action_id=role_take_action_id(role.key),
-        text=f"Take {role.short}",
+        text=clip(f"Take {role.short}", BUTTON_TEXT),
         value=str(incident.id),
         style="primary",
     )
@@ -113,7 +114,8 @@ def commander_escalation(
     return mrkdwn_message(
         f"🚨 {who}*{incident.reference}* {incident.severity} has had no "
         f"{mrkdwn.escape(policy.commander_role.name)} for "
-        f"{_minutes(now - incident.declared_at)}: {mrkdwn.escape(incident.title)}.{room}"
+        f"{_minutes(now - incident.declared_at)}: "
+        f"{mrkdwn.escape_within(incident.title, TITLE_SHOWN)}.{room}"
     )
 
 

@@ -15,7 +15,7 @@ from slack_sdk.models.views import View
 
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
-from warroom.slack.blocks.text import clip
+from warroom.slack.blocks.limits import INPUT_LABEL, OPTION_TEXT, clip
 
 __all__ = ["ASSIGN_CALLBACK_ID", "assign_role_modal", "parse_assign_submission"]
 
@@ -27,7 +27,10 @@ def assign_role_modal(
     policy: Policy, incident: Incident, *, role_key: str | None
 ) -> dict[str, Any]:
     options = [
-        Option(value=role.key, text=PlainTextObject(text=clip(f"{role.name} ({role.short})", 75)))
+        Option(
+            value=role.key,
+            text=PlainTextObject(text=clip(f"{role.name} ({role.short})", OPTION_TEXT)),
+        )
         for role in policy.roles
     ]
     chosen = next((o for o in options if o.value == role_key), None)
@@ -42,7 +45,7 @@ def assign_role_modal(
         blocks=[
             InputBlock(
                 block_id="role",
-                label=clip(f"Role in {incident.reference}", 2000),
+                label=clip(f"Role in {incident.reference}", INPUT_LABEL),
                 element=StaticSelectElement(
                     action_id=ACTION,
                     placeholder="Pick a role",

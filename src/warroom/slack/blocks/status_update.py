@@ -13,7 +13,6 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     PlainTextObject,
-    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
@@ -23,7 +22,8 @@ from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.domain.status_update import UPDATE_TEXT_MAX, StatusUpdate, StatusUpdateForm
 from warroom.slack import mrkdwn
-from warroom.slack.blocks.text import clip
+from warroom.slack.blocks.limits import MODAL_TITLE, OPTION_TEXT, clip
+from warroom.slack.blocks.text import mrkdwn_section
 from warroom.slack.message import Message
 
 __all__ = [
@@ -60,7 +60,7 @@ def status_update_modal(
     policy: Policy, incident: Incident, *, next_due: datetime | None, every: timedelta | None
 ) -> dict[str, Any]:
     statuses = [
-        Option(value=key, text=PlainTextObject(text=clip(policy.status(key).label, 75)))
+        Option(value=key, text=PlainTextObject(text=clip(policy.status(key).label, OPTION_TEXT)))
         for key in SETTABLE_STATUSES
     ]
     current = next((o for o in statuses if o.value == incident.status), None)
@@ -72,7 +72,7 @@ def status_update_modal(
     view = View(
         type="modal",
         callback_id=UPDATE_CALLBACK_ID,
-        title=clip(f"Update {incident.reference}", 24),
+        title=clip(f"Update {incident.reference}", MODAL_TITLE),
         submit="Post update",
         close="Cancel",
         private_metadata=str(incident.id),
@@ -138,8 +138,8 @@ def update_for_room(incident: Incident, policy: Policy, update: StatusUpdate, by
     sections = [f"*{q}:*\n{mrkdwn.escape_within(a, SECTION_ROOM)}" for q, a in answers]
     sections.append(f"*Next update:* {_next(update)}")
     blocks = [
-        SectionBlock(text=MarkdownTextObject(text=head)),
-        *(SectionBlock(text=MarkdownTextObject(text=text)) for text in sections),
+        mrkdwn_section(head),
+        *(mrkdwn_section(text) for text in sections),
         ContextBlock(elements=[MarkdownTextObject(text=f"Posted by {mrkdwn.user(by)}")]),
     ]
     return Message(text="\n".join([head, *sections]), blocks=[b.to_dict() for b in blocks])
@@ -154,4 +154,4 @@ def update_compact(incident: Incident, policy: Policy, update: StatusUpdate) -> 
         f"*Impact:* {mrkdwn.escape_within(update.impact, COMPACT_SHOWN)}\n"
         f"Next update {_next(update)}"
     )
-    return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text)).to_dict()])
+    return Message(text=text, blocks=[mrkdwn_section(text).to_dict()])

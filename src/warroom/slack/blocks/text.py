@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
+from warroom.slack.blocks.limits import SECTION_TEXT, clip
 from warroom.slack.message import Message
 
-__all__ = ["clip", "mrkdwn_message"]
+__all__ = ["clip", "mrkdwn_message", "mrkdwn_section"]
 
 
-def clip(text: str, limit: int) -> str:
-    """Shorten to `limit` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def mrkdwn_section(text: str, block_id: str | None = None) -> SectionBlock:
+    """A section showing mrkdwn (already escaped), cut to fit the section's limit."""
+    return SectionBlock(block_id=block_id, text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
 
 
 def mrkdwn_message(text: str) -> Message:
     """A one-section message whose fallback text is the same mrkdwn (already escaped)."""
-    return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text)).to_dict()])
+    return Message(text=text, blocks=[mrkdwn_section(text).to_dict()])

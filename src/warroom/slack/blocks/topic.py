@@ -5,10 +5,11 @@ from __future__ import annotations
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
+from warroom.slack.blocks.limits import TOPIC, clip
 
 __all__ = ["TOPIC_MAX", "channel_topic"]
 
-TOPIC_MAX = 250
+TOPIC_MAX = TOPIC
 
 
 def channel_topic(incident: Incident, policy: Policy) -> str:
@@ -19,4 +20,5 @@ def channel_topic(incident: Incident, policy: Policy) -> str:
         f"{incident.severity} · {status} · {role.short}: "
         f"{mrkdwn.user(commander) if commander else 'unassigned'} · "
     )
-    return head + mrkdwn.escape_within(incident.title, TOPIC_MAX - len(head))
+    title = mrkdwn.escape_within(incident.title, max(TOPIC_MAX - len(head), 1))
+    return clip(head + title, TOPIC_MAX)
