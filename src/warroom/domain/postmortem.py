@@ -216,7 +216,7 @@ def draft_postmortem(data: PostmortemInput) -> Postmortem:
         durations=durations,
         roles=roles,
         timeline=tuple(timeline),
-        entries_total=len(data.entries),
+        entries_total=len(data.entries) if data.entries_total is None else data.entries_total,
         status_updates=updates,
         late_updates=tuple(late),
         root_cause=root_cause or ROOT_CAUSE_PROMPT,

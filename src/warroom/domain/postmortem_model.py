@@ -80,6 +80,10 @@ class PostmortemInput:
     root_cause: str | None
     drafted_at: datetime
     zone: tzinfo = UTC
+    entries_total: int | None = None
+    """Every entry on the timeline. A caller may pass in only the entries the draft shows
+    (typed notes, automatic events, highlighted messages) and count the rest here;
+    None: `entries` are all of them."""
 
 
 # -- what the draft holds -----------------------------------------------------------

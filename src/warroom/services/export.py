@@ -12,7 +12,6 @@ from warroom.domain.clock import Clock
 from warroom.domain.policy import Policy
 from warroom.domain.postmortem import draft_postmortem
 from warroom.domain.postmortem_markdown import render_markdown
-from warroom.services.postmortems import load_draft_input
 from warroom.store.engine import Store
 from warroom.store.models import (
     ActionItemRow,
@@ -22,6 +21,7 @@ from warroom.store.models import (
     StatusUpdateRow,
     TimelineEntryRow,
 )
+from warroom.store.postmortem_reads import load_draft_input
 
 __all__ = ["ExportError", "export_incident", "parse_reference"]
 
@@ -66,7 +66,7 @@ async def export_incident(
             teams = ", ".join(sorted(r.team_id for r in found))
             raise ExportError(f"INC-{number} exists in several workspaces ({teams}); add --team")
         incident = found[0]
-        data = await load_draft_input(session, incident.id, policy, clock())
+        data = await load_draft_input(store, incident.id, policy, clock())
         markdown = render_markdown(draft_postmortem(data))
         if fmt == "md":
             return markdown

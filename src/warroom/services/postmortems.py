@@ -1,92 +1,49 @@
 """Drafting the postmortem from the store and posting it in the war room.
 
 Runs as a due job queued when the incident is resolved (so a crash cannot lose
-it) and again on `/incident postmortem`. The draft is stored, summarised in the
-room, and attached in full as Markdown. Only ever posted to the incident's own
-channel, so a private incident's postmortem stays private.
+it) and again on `/incident postmortem`; requests that meet a draft already on
+its way join it. The draft is stored, summarised in the room, and attached in
+full as Markdown. Only ever posted to the incident's own channel, so a private
+incident's postmortem stays private.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.clock import Clock
 from warroom.domain.policy import Policy
-from warroom.domain.postmortem import (
-    ActionItemFact,
-    Postmortem,
-    PostmortemInput,
-    RoleSpan,
-    TimelineFact,
-    draft_postmortem,
-)
+from warroom.domain.postmortem import Postmortem, PostmortemInput, draft_postmortem
 from warroom.domain.postmortem_markdown import render_markdown
+from warroom.services.lifecycle import POSTMORTEM_DRAFT
 from warroom.slack.blocks.postmortem import postmortem_filename, postmortem_summary
 from warroom.slack.gateway import SlackGateway
-from warroom.store import incidents
+from warroom.store import incidents, jobs
 from warroom.store.engine import Store
 from warroom.store.jobs import Job
-from warroom.store.models import (
-    ActionItemRow,
-    PostmortemRow,
-    RoleAssignmentRow,
-    TimelineEntryRow,
-)
+from warroom.store.models import PostmortemRow
+from warroom.store.postmortem_reads import load_draft_input
 
-__all__ = ["PostmortemService", "load_draft_input"]
+__all__ = ["DraftRequest", "PostmortemService", "load_draft_input"]
+
+log = logging.getLogger(__name__)
 
 
-async def load_draft_input(
-    session: AsyncSession, incident_id: int, policy: Policy, now: datetime
-) -> PostmortemInput:
-    """Everything the pure draft needs, read in one transaction."""
-    incident = await incidents.load(session, incident_id)
-    entries = await session.execute(
-        select(TimelineEntryRow)
-        .where(TimelineEntryRow.incident_id == incident_id)
-        .order_by(TimelineEntryRow.occurred_at, TimelineEntryRow.id)
-    )
-    roles = await session.execute(
-        select(RoleAssignmentRow)
-        .where(RoleAssignmentRow.incident_id == incident_id)
-        .order_by(RoleAssignmentRow.assigned_at, RoleAssignmentRow.id)
-    )
-    items = await session.execute(
-        select(ActionItemRow)
-        .where(ActionItemRow.incident_id == incident_id)
-        .order_by(ActionItemRow.id)
-    )
-    return PostmortemInput(
-        incident=incident,
-        policy=policy,
-        entries=[
-            TimelineFact(
-                kind=e.kind,
-                author_id=e.author_id,
-                text=e.text,
-                occurred_at=e.occurred_at,
-                highlighted=e.highlighted,
-                edited=e.edited_at is not None,
-                deleted=e.deleted_at is not None,
-                data=dict(e.data or {}),
-            )
-            for e in entries.scalars()
-        ],
-        role_history=[
-            RoleSpan(r.role, r.user_id, r.assigned_by, r.assigned_at, r.ended_at)
-            for r in roles.scalars()
-        ],
-        action_items=[
-            ActionItemFact(a.text, a.owner_id, a.due_on, a.state, a.reason) for a in items.scalars()
-        ],
-        resolution=incident.summary if incident.resolved_at else None,
-        root_cause=incident.root_cause,
-        drafted_at=now,
-    )
+@dataclass(frozen=True)
+class DraftRequest:
+    """The draft job a request for a postmortem is answered by."""
+
+    job_id: int
+    joined: bool
+    """A draft was already queued or being written: this request rides on it."""
+
+
+def _write(data: PostmortemInput) -> tuple[Postmortem, str]:
+    postmortem = draft_postmortem(data)
+    return postmortem, render_markdown(postmortem)
 
 
 @dataclass
@@ -96,13 +53,59 @@ class PostmortemService:
     policy: Policy
     clock: Clock
 
-    async def draft(self, incident_id: int) -> tuple[Postmortem, str, bool]:
-        """Draft from the store and keep it; returns (draft, markdown, was it a re-draft)."""
+    async def request(self, incident_id: int) -> DraftRequest:
+        """Queue a draft, unless one is queued or being written already: requests that
+        arrive together (five people typing `/incident postmortem`, or one right after
+        resolving) get one draft between them, on every replica. The incident's row
+        lock (PostgreSQL) or the one writer (SQLite) makes the check and the insert one
+        step."""
         now = self.clock()
         async with self.store.transaction() as session:
-            data = await load_draft_input(session, incident_id, self.policy, now)
-            postmortem = draft_postmortem(data)
-            markdown = render_markdown(postmortem)
+            await incidents.lock(session, incident_id)
+            waiting = [
+                j for j in await jobs.pending(session, incident_id) if j.kind == POSTMORTEM_DRAFT
+            ]
+            if waiting:
+                return DraftRequest(waiting[0].id, joined=True)
+            job_id = await jobs.put(
+                session,
+                POSTMORTEM_DRAFT,
+                incident_id=incident_id,
+                due_at=now,
+                now=now,
+                replace=False,
+            )
+        return DraftRequest(job_id, joined=False)
+
+    async def draft(
+        self, incident_id: int, *, job_id: int | None = None
+    ) -> tuple[Postmortem, str, bool] | None:
+        """Draft from the store and keep it; returns (draft, markdown, was it a re-draft),
+        or None when job `job_id` was superseded meanwhile (resolving again queues a
+        fresh draft in its place; reopening cancels it).
+
+        The reads are short and paged, the drafting and rendering run on a worker
+        thread, and the only write transaction is the last step: the event loop and
+        SQLite's one writer stay free for everyone else while a long incident is
+        drafted."""
+        now = self.clock()
+        started = time.perf_counter()
+        data = await load_draft_input(self.store, incident_id, self.policy, now)
+        read = time.perf_counter()
+        postmortem, markdown = await asyncio.to_thread(_write, data)
+        log.info(
+            "postmortem of %s: %d of %d entries read in %.2f s, drafted in %.2f s",
+            postmortem.reference,
+            len(data.entries),
+            postmortem.entries_total,
+            read - started,
+            time.perf_counter() - read,
+        )
+        async with self.store.transaction() as session:
+            await incidents.lock(session, incident_id)
+            if job_id is not None and not await jobs.is_pending(session, job_id):
+                log.info("postmortem draft job %s was superseded; not posted", job_id)
+                return None
             stored = await session.get(PostmortemRow, incident_id)
             redraft = stored is not None
             if stored is None:
@@ -113,8 +116,11 @@ class PostmortemService:
                 stored.markdown, stored.drafted_at = markdown, now
         return postmortem, markdown, redraft
 
-    async def draft_and_post(self, incident_id: int) -> None:
-        postmortem, markdown, redraft = await self.draft(incident_id)
+    async def draft_and_post(self, incident_id: int, *, job_id: int | None = None) -> None:
+        drafted = await self.draft(incident_id, job_id=job_id)
+        if drafted is None:
+            return
+        postmortem, markdown, redraft = drafted
         async with self.store.read() as session:
             incident = await incidents.load(session, incident_id)
         if incident.channel_id is None:
@@ -158,4 +164,4 @@ class PostmortemService:
                 stored.message_ts,
             )
             return
-        await self.draft_and_post(job.incident_id)
+        await self.draft_and_post(job.incident_id, job_id=job.id)

@@ -11,9 +11,16 @@ from warroom.runtime import Runtime
 from warroom.services.lifecycle import LifecycleChange, Refused
 from warroom.slack.blocks.card import REOPEN_ACTION, RESOLVE_ACTION
 from warroom.slack.blocks.lifecycle import RESOLVE_CALLBACK_ID, parse_resolve, resolve_modal
-from warroom.slack.blocks.postmortem import POSTMORTEM_COMPLETE_ACTION
+from warroom.slack.blocks.permissions import refusal_message
+from warroom.slack.blocks.postmortem import POSTMORTEM_COMPLETE_ACTION, draft_on_its_way
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.listeners.commands import Invocation, Subcommand
+from warroom.slack.listeners.refusals import (
+    NotPermitted,
+    refuse_button,
+    refuse_command,
+    refuse_form,
+)
 from warroom.slack.listeners.replies import open_form_later, publish_later, tell_later
 from warroom.slack.message import Message
 from warroom.store import incidents
@@ -38,6 +45,10 @@ def _open_resolve(
     runtime: Runtime, incident_id: int, *, trigger_id: str, actor: str, response_url: str | None
 ) -> None:
     async def build() -> dict[str, Any] | Message:
+        try:
+            await runtime.lifecycle.check_resolve(incident_id, actor)
+        except NotPermitted as refused:
+            return refusal_message(refused, runtime.policy)
         async with runtime.store.read() as session:
             incident = await incidents.load(session, incident_id)
         if incident.resolved_at is not None:
@@ -76,6 +87,9 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
             except Refused as refused:
                 await ack(text=str(refused))
                 return
+            except NotPermitted as refused:
+                await refuse_command(ack, runtime, refused)
+                return
             await ack()
             _publish(runtime, done, actor=invocation.user_id, response_url=invocation.response_url)
 
@@ -83,10 +97,11 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
 
     async def postmortem(invocation: Invocation, ack: AsyncAck) -> None:
         assert invocation.incident is not None
-        await ack(text="Drafting the postmortem again with everything on the timeline now…")
+        request = await runtime.postmortems.request(invocation.incident.id)
+        await ack(text=draft_on_its_way(invocation.incident.reference, joined=request.joined))
         runtime.background.spawn(
-            runtime.postmortems.draft_and_post(invocation.incident.id),
-            name=f"re-draft the postmortem of {invocation.incident.reference}",
+            runtime.scheduler.run_now(request.job_id),
+            name=f"draft the postmortem of {invocation.incident.reference}",
         )
 
     lifecycle = runtime.lifecycle
@@ -149,6 +164,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack()
             tell_later(runtime, actor, mrkdwn_message(str(refused)), response_url=response_url)
             return
+        except NotPermitted as refused:
+            await refuse_button(ack, runtime, refused, response_url=response_url)
+            return
         await ack()
         _publish(runtime, change, actor=actor, response_url=response_url)
 
@@ -163,6 +181,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             change = await runtime.lifecycle.resolve(incident_id, resolution, root_cause, actor)
         except Refused as refused:
             await ack(response_action="errors", errors={"resolution": str(refused)})
+            return
+        except NotPermitted as refused:
+            await refuse_form(ack, runtime, refused)
             return
         await ack()
         _publish(runtime, change, actor=actor, response_url=None)
