@@ -15,10 +15,13 @@ from warroom.domain.clock import Clock, system_clock
 from warroom.domain.policy import Policy, load_policy
 from warroom.scheduler.tick import Scheduler
 from warroom.services.action_items import build_action_items
+from warroom.services.audience import Audience
 from warroom.services.declare import FINISH_ROOM, DeclareService
 from warroom.services.lifecycle import ARCHIVE_ROOM, POSTMORTEM_DRAFT, LifecycleService
+from warroom.services.permissions import Guard, cached_group_members
 from warroom.services.postmortems import PostmortemService
 from warroom.services.reminders import Reminders
+from warroom.services.retention import PRUNE, PRUNE_EVERY, Retention
 from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
 from warroom.services.state import StateService
@@ -42,6 +45,8 @@ class Runtime:
     gateway: SlackGateway
     clock: Clock
     background: Background
+    guard: Guard
+    audience: Audience
     rooms: Rooms
     declare: DeclareService
     roles: RoleService
@@ -71,6 +76,13 @@ def build_runtime(
         settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout
     )
     gateway = SlackGateway(client)
+    audience = Audience(gateway, clock)
+    guard = Guard(
+        store=store,
+        permissions=policy.permissions,
+        is_member=audience.in_room,
+        group_members=cached_group_members(gateway.usergroup_members, clock),
+    )
     surfaces = Surfaces(store=store, gateway=gateway, policy=policy, clock=clock)
     reminders = Reminders(
         store=store,
@@ -88,6 +100,7 @@ def build_runtime(
         policy=policy,
         clock=clock,
         broadcast_channel=settings.broadcast_channel,
+        guard=guard,
     )
     postmortems = PostmortemService(store=store, gateway=gateway, policy=policy, clock=clock)
     state = StateService(
@@ -98,6 +111,7 @@ def build_runtime(
         clock=clock,
         reminders=reminders,
         broadcast_channel=settings.broadcast_channel,
+        guard=guard,
     )
     declare = DeclareService(
         store=store,
@@ -115,7 +129,9 @@ def build_runtime(
         gateway=gateway,
         clock=clock,
         background=Background(),
-        rooms=Rooms(store),
+        guard=guard,
+        audience=audience,
+        rooms=Rooms(store, audience),
         declare=declare,
         roles=RoleService(
             store=store,
@@ -124,6 +140,7 @@ def build_runtime(
             policy=policy,
             clock=clock,
             reminders=reminders,
+            guard=guard,
         ),
         state=state,
         reminders=reminders,
@@ -137,8 +154,10 @@ def build_runtime(
                 POSTMORTEM_DRAFT: postmortems.on_job,
                 ARCHIVE_ROOM: lifecycle.archive_room,
                 REFRESH_SURFACES: surfaces.on_job,
-                **build_action_items(store, gateway, policy, clock).handlers(),
+                PRUNE: Retention(store, clock, timedelta(days=settings.retention_days)).on_job,
+                **build_action_items(store, gateway, policy, clock, audience, guard).handlers(),
             },
+            recurring={PRUNE: PRUNE_EVERY},
         ),
         postmortems=postmortems,
         surfaces=surfaces,
@@ -151,6 +170,7 @@ def build_runtime(
             policy=policy,
             clock=clock,
             stakeholder_channel=settings.stakeholder_channel,
+            guard=guard,
         ),
         lifecycle=lifecycle,
     )

@@ -26,10 +26,16 @@ log = logging.getLogger(__name__)
 async def ticking(scheduler: Scheduler, every_s: float) -> AsyncIterator[None]:
     """Tick now and every `every_s` seconds until the block ends, which waits for a tick
     in progress so the store is never closed under it. A tick still running when the
-    next is due is not doubled (`max_instances=1`, `coalesce`)."""
+    next is due is not doubled (`max_instances=1`, `coalesce`). Recurring jobs are
+    planned by the first tick that reaches the database."""
+    planned = False
 
     async def tick() -> None:
+        nonlocal planned
         try:
+            if not planned:
+                await scheduler.plan_recurring()
+                planned = True
             report = await scheduler.tick()
         except DatabaseUnavailable as down:
             log.warning("scheduler tick skipped, the database is unavailable: %s", down)

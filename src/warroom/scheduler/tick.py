@@ -12,6 +12,10 @@ once the lease runs out. So that a slow job is never taken over while it still
 runs here (and its reminder sent twice), a tick gives up on its jobs at half
 the lease: one still running is cancelled and retried later, one not started
 yet is left to fall due again when its lease ends.
+
+A recurring job (pruning) is planned when the scheduler starts and plans its
+next run as it finishes, done or failed for good; the database keeps at most
+one pending, however many replicas plan it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.clock import Clock
 from warroom.slack.errors import SlackFailure
@@ -68,6 +74,8 @@ class Scheduler:
     handlers: Mapping[str, JobHandler]
     batch: int = BATCH
     lease: timedelta = LEASE
+    recurring: Mapping[str, timedelta] = field(default_factory=dict)
+    """Job kind -> time from one run's end to the next."""
     _running: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def tick(self) -> TickReport:
@@ -101,6 +109,29 @@ class Scheduler:
             failed=outcomes.count("failed"),
         )
 
+    async def run_now(self, job_id: int) -> None:
+        """Run one job just queued for someone who is waiting, instead of at the next
+        tick. It is claimed exactly as a tick claims, so if a tick or another replica
+        took it first (or it already ran), this does nothing."""
+        async with self.store.transaction() as session:
+            job = await jobs.claim_one(session, job_id, now=self.clock(), lease=self.lease)
+        if job is not None:
+            log.info("leased job %s %s for %s", job.id, job.kind, self.lease)
+            await self._run(job, self.lease.total_seconds() / 2)
+
+    async def plan_recurring(self) -> None:
+        """Plan each recurring job to run now, unless one is pending already."""
+        now = self.clock()
+        async with self.store.transaction() as session:
+            for kind in self.recurring:
+                await jobs.plan_once(session, kind, due_at=now, now=now)
+
+    async def _plan_next(self, session: AsyncSession, job: Job) -> None:
+        every = self.recurring.get(job.kind)
+        if every is not None:
+            now = self.clock()
+            await jobs.plan_once(session, job.kind, due_at=now + every, now=now)
+
     async def idle(self) -> None:
         """Return once no tick is running (a tick in progress is allowed to finish)."""
         async with self._running:
@@ -120,6 +151,7 @@ class Scheduler:
             return await self._record_failure(job, error)
         async with self.store.transaction() as session:
             await jobs.complete(session, job.id)
+            await self._plan_next(session, job)
         return "done"
 
     async def _record_failure(self, job: Job, error: Exception) -> str:
@@ -133,5 +165,6 @@ class Scheduler:
                 log.warning("job %s %s failed (%s); retry at %s", job.id, job.kind, reason, retry)
                 return "retried"
             await jobs.give_up(session, job.id, reason)
+            await self._plan_next(session, job)
         log.error("job %s %s failed for good: %s", job.id, job.kind, reason, exc_info=error)
         return "failed"

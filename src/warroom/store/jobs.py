@@ -17,21 +17,27 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from warroom.store.dialect import insert_on_conflict
 from warroom.store.models import DueJobRow
 
 __all__ = [
     "Job",
     "cancel",
     "claim",
+    "claim_one",
     "complete",
     "give_up",
+    "is_pending",
     "pending",
+    "plan_once",
+    "prune_finished",
     "put",
     "retry_at",
     "started_kinds",
 ]
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+FINISHED = (DONE, FAILED)  # a cancelled job is deleted, not kept
 
 
 @dataclass(frozen=True)
@@ -57,23 +63,23 @@ async def put(
     now: datetime,
     payload: dict[str, Any] | None = None,
     replace: bool = True,
-) -> None:
+) -> int:
     """Schedule `kind` for the incident, replacing a pending one of the same kind
-    (with `replace=False`, alongside it: one job per action item, say)."""
+    (with `replace=False`, alongside it: one job per action item, say); the job's id."""
     if replace:
         await cancel(session, incident_id, [kind])
-    session.add(
-        DueJobRow(
-            kind=kind,
-            incident_id=incident_id,
-            due_at=due_at,
-            state=PENDING,
-            attempts=0,
-            payload=payload or {},
-            created_at=now,
-        )
+    row = DueJobRow(
+        kind=kind,
+        incident_id=incident_id,
+        due_at=due_at,
+        state=PENDING,
+        attempts=0,
+        payload=payload or {},
+        created_at=now,
     )
+    session.add(row)
     await session.flush()
+    return row.id
 
 
 async def cancel(session: AsyncSession, incident_id: int | None, kinds: Iterable[str]) -> None:
@@ -93,6 +99,14 @@ async def pending(session: AsyncSession, incident_id: int) -> list[Job]:
         .order_by(DueJobRow.due_at)
     )
     return [_job(row) for row in rows.scalars()]
+
+
+async def is_pending(session: AsyncSession, job_id: int) -> bool:
+    """Whether the job still waits or runs: not finished, given up, or cancelled."""
+    found = await session.scalar(
+        select(DueJobRow.id).where(DueJobRow.id == job_id, DueJobRow.state == PENDING)
+    )
+    return found is not None
 
 
 async def started_kinds(session: AsyncSession, incident_id: int, kinds: Iterable[str]) -> set[str]:
@@ -127,6 +141,22 @@ async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit
     return sorted((_job(row) for row in claimed.scalars()), key=lambda job: job.id)
 
 
+async def claim_one(
+    session: AsyncSession, job_id: int, *, now: datetime, lease: timedelta
+) -> Job | None:
+    """Take this job if it is due and nobody holds it, as `claim` would; None otherwise
+    (a tick or another replica took it first, it waits for a retry, or it is gone)."""
+    claimed = await session.execute(
+        update(DueJobRow)
+        .where(DueJobRow.id == job_id, DueJobRow.state == PENDING, DueJobRow.due_at <= now)
+        .values(due_at=now + lease, attempts=DueJobRow.attempts + 1)
+        .returning(DueJobRow)
+        .execution_options(synchronize_session=False)
+    )
+    row = claimed.scalar_one_or_none()
+    return None if row is None else _job(row)
+
+
 async def complete(session: AsyncSession, job_id: int) -> None:
     await session.execute(
         update(DueJobRow).where(DueJobRow.id == job_id).values(state=DONE, last_error=None)
@@ -143,3 +173,43 @@ async def give_up(session: AsyncSession, job_id: int, error: str) -> None:
     await session.execute(
         update(DueJobRow).where(DueJobRow.id == job_id).values(state=FAILED, last_error=error)
     )
+
+
+async def plan_once(session: AsyncSession, kind: str, *, due_at: datetime, now: datetime) -> bool:
+    """Schedule `kind` (no incident) unless one is pending already; False if it was.
+
+    Only for kinds the `uq_due_jobs_one_pending_*` index covers: it, not a read
+    before the write, makes two replicas planning at the same moment leave one.
+    """
+    values: dict[str, Any] = {
+        "kind": kind,
+        "incident_id": None,
+        "due_at": due_at,
+        "state": PENDING,
+        "attempts": 0,
+        "payload": {},
+        "created_at": now,
+    }
+    stmt = insert_on_conflict(session, DueJobRow.__table__).values(values).on_conflict_do_nothing()
+    result = await session.execute(stmt.returning(DueJobRow.id))
+    return result.first() is not None
+
+
+async def prune_finished(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Delete up to `limit` done or failed jobs last due before `before`; how many went.
+
+    A finished job's `due_at` is when it last fell due (its lease, once claimed),
+    so about when it finished; the (state, due_at) index finds them.
+    """
+    oldest = (
+        select(DueJobRow.id)
+        .where(DueJobRow.state.in_(FINISHED), DueJobRow.due_at < before)
+        .order_by(DueJobRow.due_at)
+        .limit(limit)
+    )
+    result = await session.execute(
+        delete(DueJobRow)
+        .where(DueJobRow.id.in_(oldest.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "SHOWN_IN_POSTMORTEM",
     "ActionItemRow",
     "Base",
     "DueJobRow",
@@ -134,6 +135,7 @@ class IncidentRow(Base):
     provisioned_at: Mapped[datetime | None]
     provisioning_until: Mapped[datetime | None]
     provision_error: Mapped[str | None] = mapped_column(StoredText)
+    pending_channel_name: Mapped[str | None] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
@@ -161,6 +163,15 @@ class RoleAssignmentRow(Base):
     ended_at: Mapped[datetime | None]
 
 
+SHOWN_IN_POSTMORTEM = (
+    "kind <> 'pending' AND (kind NOT IN ('bot_message', 'file_share', 'message', 'pending') "
+    "OR highlighted)"
+)
+"""The entries a postmortem lists (not chat unless highlighted: `postmortem.CHAT_KINDS`).
+Literal SQL, the same in the index and in the query, so both databases see that the
+partial index answers it."""
+
+
 class TimelineEntryRow(Base):
     """One fact on the incident's timeline. A Slack message maps to at most one entry."""
 
@@ -168,6 +179,14 @@ class TimelineEntryRow(Base):
     __table_args__ = (
         UniqueConstraint("slack_channel_id", "slack_ts", name="uq_timeline_entries_slack_message"),
         Index("ix_timeline_entries_incident_occurred", "incident_id", "occurred_at"),
+        Index(
+            "ix_timeline_entries_postmortem",
+            "incident_id",
+            "occurred_at",
+            "id",
+            sqlite_where=text(SHOWN_IN_POSTMORTEM),
+            postgresql_where=text(SHOWN_IN_POSTMORTEM),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -240,7 +259,17 @@ class DueJobRow(Base):
     """The scheduler's work list: reminders and resumable steps live here, not in memory."""
 
     __tablename__ = "due_jobs"
-    __table_args__ = (Index("ix_due_jobs_state_due_at", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_due_jobs_state_due_at", "state", "due_at"),
+        # A recurring job plans its next run; replicas planning at once leave one.
+        Index(
+            "uq_due_jobs_one_pending_prune",
+            "kind",
+            unique=True,
+            sqlite_where=text("kind = 'prune' AND state = 'pending'"),
+            postgresql_where=text("kind = 'prune' AND state = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32))

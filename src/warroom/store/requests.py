@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from warroom.store.dialect import insert_on_conflict
 from warroom.store.models import ProcessedRequestRow
 
-__all__ = ["Claim", "claim", "find", "mark_handled", "release", "take_over"]
+__all__ = ["Claim", "claim", "find", "mark_handled", "prune", "release", "take_over"]
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,20 @@ async def mark_handled(session: AsyncSession, keys: Sequence[str], *, now: datet
 
 async def release(session: AsyncSession, key: str) -> None:
     await session.execute(delete(ProcessedRequestRow).where(ProcessedRequestRow.key == key))
+
+
+async def prune(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Forget up to `limit` deliveries received before `before` (long past Slack's
+    retries); how many went. Unhandled ones that old were abandoned."""
+    oldest = (
+        select(ProcessedRequestRow.key)
+        .where(ProcessedRequestRow.received_at < before)
+        .order_by(ProcessedRequestRow.received_at)
+        .limit(limit)
+    )
+    result = await session.execute(
+        delete(ProcessedRequestRow)
+        .where(ProcessedRequestRow.key.in_(oldest.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
