@@ -1,6 +1,12 @@
 """`manifest.yml` is a manifest Slack accepts, and asks for exactly what Warroom uses.
 
-Test data under `tests/data/slack/` is copied unchanged from Slack's MIT-licensed
+"Exactly" is checked both ways, and derived, not listed by hand: the Web API
+methods come from Warroom's source and the events, commands and shortcuts from
+the Bolt app `warroom serve` builds (see tests/slack_uses.py); the scopes each
+needs come from Slack's own data. Every need must be met by the manifest, and
+every scope and event in it must be needed (HTTP and Socket Mode variants alike).
+
+Test data under `tests/data/slack/` is copied unchanged from MIT-licensed
 repositories (each folder keeps its LICENSE):
 
 - `manifest/` — slackapi/manifest-schema: `manifest.schema.json` chooses the
@@ -9,6 +15,11 @@ repositories (each folder keeps its LICENSE):
   copies, so validation never touches the network.
 - `events/` — slackapi/slack-api-specs: the Events API AsyncAPI spec, which
   names the scopes each event needs (as of 2020; corrections below).
+- `web_api/` — slackapi/slack-api-specs: the Web API OpenAPI spec (2020), for
+  the scopes of methods `methods/` lacks (users.conversations,
+  conversations.history).
+- `methods/` — smstoslack/slack_kit: per-method scopes scraped from Slack's
+  docs in 2026; preferred where both have a method.
 """
 
 from __future__ import annotations
@@ -16,6 +27,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +39,11 @@ from jsonschema import Draft7Validator, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
+from tests.slack_uses import Registrations, called_methods, calls_in, recording_registrations
+from warroom.config import Settings
+from warroom.runtime import Runtime, build_runtime
+from warroom.slack.app import build_bolt_app
+
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_PATH = ROOT / "manifest.yml"
 SLACK_DATA = Path(__file__).resolve().parent / "data" / "slack"
@@ -35,48 +53,11 @@ EVENTS_SPEC = SLACK_DATA / "events" / "slack_events_api_async_v1.json"
 SOCKET_MODE_MARKER = "# -- socket-mode manifest --"
 REQUEST_PATH = "/slack/events"
 
-# Bot scopes each Web API method Warroom calls needs. War rooms may be public or
-# private, so conversations.* need the scope for each kind. Checked against the
-# "scopes" of Slack's method reference (docs.slack.dev, 2026) when written.
-WEB_API_SCOPES: dict[str, frozenset[str]] = {
-    "auth.test": frozenset(),
-    "chat.postMessage": frozenset({"chat:write"}),
-    "chat.postEphemeral": frozenset({"chat:write"}),
-    "chat.update": frozenset({"chat:write"}),
-    "chat.delete": frozenset({"chat:write"}),
-    "chat.getPermalink": frozenset(),
-    "conversations.create": frozenset({"channels:manage", "groups:write"}),
-    "conversations.invite": frozenset({"channels:manage", "groups:write"}),
-    "conversations.setTopic": frozenset({"channels:manage", "groups:write"}),
-    "conversations.setPurpose": frozenset({"channels:manage", "groups:write"}),
-    "conversations.rename": frozenset({"channels:manage", "groups:write"}),
-    "conversations.archive": frozenset({"channels:manage", "groups:write"}),
-    "conversations.unarchive": frozenset({"channels:manage", "groups:write"}),
-    "conversations.info": frozenset({"channels:read", "groups:read"}),
-    "conversations.members": frozenset({"channels:read", "groups:read"}),
-    "conversations.join": frozenset({"channels:join"}),
-    "pins.add": frozenset({"pins:write"}),
-    "pins.remove": frozenset({"pins:write"}),
-    "reactions.add": frozenset({"reactions:write"}),
-    "reactions.get": frozenset({"reactions:read"}),
-    "users.info": frozenset({"users:read"}),
-    "users.lookupByEmail": frozenset({"users:read.email"}),
-    "usergroups.list": frozenset({"usergroups:read"}),
-    "usergroups.users.list": frozenset({"usergroups:read"}),
-    "files.getUploadURLExternal": frozenset({"files:write"}),
-    "files.completeUploadExternal": frozenset({"files:write"}),
-    "bookmarks.add": frozenset({"bookmarks:write"}),
-    "bookmarks.edit": frozenset({"bookmarks:write"}),
-    "views.open": frozenset(),
-    "views.push": frozenset(),
-    "views.update": frozenset(),
-    "views.publish": frozenset(),
-}
+METHODS_DIR = SLACK_DATA / "methods"
+WEB_API_SPEC = SLACK_DATA / "web_api" / "slack_web_openapi_v2.json"
 
 # Scopes that come with a manifest feature rather than a method or an event.
-FEATURE_SCOPES: dict[str, frozenset[str]] = {
-    "slash command and shortcuts": frozenset({"commands"}),
-}
+FEATURE_SCOPES: dict[str, tuple[str, ...]] = {"commands": ("slash_commands", "shortcuts")}
 
 # Where the 2020 AsyncAPI spec is out of date: app_mention has required
 # app_mentions:read since bot scopes replaced the classic `bot` scope, and
@@ -85,6 +66,14 @@ EVENT_SCOPE_CORRECTIONS: dict[str, frozenset[str]] = {
     "app_mention": frozenset({"app_mentions:read"}),
     "app_home_opened": frozenset(),
 }
+
+# Slack lists a conversation method's scopes once per kind of conversation
+# (channels: public, groups: private, im, mpim): any one grants it for that kind.
+# War rooms are public or private channels, so both kinds are needed wherever a
+# method or event has them; Warroom reads no DMs (it writes them with
+# chat.postMessage, which chat:write covers for every kind).
+CONVERSATION_KINDS = frozenset({"channels", "groups", "im", "mpim"})
+WAR_ROOM_KINDS = ("channels", "groups")
 
 
 def _load_json(path: Path) -> Any:
@@ -266,57 +255,223 @@ def test_bot_scopes_are_listed_once(manifest: dict[str, Any]) -> None:
     assert len(scopes) == len(set(scopes))
 
 
-def test_each_bot_event_has_its_scopes(manifest: dict[str, Any]) -> None:
-    scopes = set(bot_scopes(manifest))
-    known = event_scopes()
+@dataclass(frozen=True)
+class Need:
+    """One use of Slack (a called method, a subscribed event, a feature) and the bot
+    scopes any one of which lets it work."""
 
-    for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
-        assert event in known, f"{event}: not in the AsyncAPI spec; add it to the corrections"
-        # Public and private war rooms both matter, so every listed scope is needed.
-        assert known[event] <= scopes, f"{event} needs {sorted(known[event] - scopes)}"
-
-
-def test_each_web_api_method_has_its_scopes(manifest: dict[str, Any]) -> None:
-    scopes = set(bot_scopes(manifest))
-
-    for method, needed in WEB_API_SCOPES.items():
-        assert needed <= scopes, f"{method} needs {sorted(needed - scopes)}"
+    use: str
+    any_of: frozenset[str]
 
 
-def test_no_bot_scope_is_requested_without_a_use(manifest: dict[str, Any]) -> None:
+@cache
+def method_scopes() -> dict[str, frozenset[str]]:
+    """Web API method -> the bot scopes Slack lists for it: its docs (`methods/`, 2026)
+    first, the 2020 OpenAPI spec for methods that scrape does not have."""
+    table: dict[str, frozenset[str]] = {}
+    for path, operations in _load_json(WEB_API_SPEC)["paths"].items():
+        for operation in operations.values():
+            for security in operation.get("security", []):
+                table[path.lstrip("/")] = frozenset(security.get("slackAuth", []))
+    for path in sorted(METHODS_DIR.glob("*.json")):
+        scopes = _load_json(path).get("scopes", {}).get("bot", [])
+        table[path.stem] = frozenset(scope["name"] for scope in scopes)
+    return table
+
+
+def needs_of(use: str, scopes: frozenset[str]) -> list[Need]:
+    """What `use` needs, given the scopes Slack lists for it (see CONVERSATION_KINDS)."""
+    per_kind = {scope for scope in scopes if scope.split(":")[0] in CONVERSATION_KINDS}
+    general = scopes - per_kind
+    kinds = [k for k in WAR_ROOM_KINDS if any(s.startswith(f"{k}:") for s in per_kind)]
+    if not kinds:
+        return [Need(use, scopes)] if scopes else []
+    return [
+        Need(f"{use} in {kind}", general | {s for s in per_kind if s.startswith(f"{kind}:")})
+        for kind in kinds
+    ]
+
+
+def bot_events(manifest: dict[str, Any]) -> list[str]:
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
-    used = set().union(
-        *WEB_API_SCOPES.values(),
-        *FEATURE_SCOPES.values(),
-        *(event_scopes()[event] for event in events),
-    )
+    assert isinstance(events, list)
+    return events
 
-    assert set(bot_scopes(manifest)) - used == set()
+
+def needs(manifest: dict[str, Any], listeners: Registrations) -> list[Need]:
+    """Every scope need of Warroom's code (methods it calls) and of `manifest`
+    (events it subscribes, features it declares)."""
+    known_methods, known_events = method_scopes(), event_scopes()
+    found: list[Need] = []
+    called = called_methods()
+    for method in listeners.bolt_argument_methods():
+        called.setdefault(method, []).append("a Bolt listener argument")
+    for method, where in sorted(called.items()):
+        assert method in known_methods, (
+            f"{method} (called at {', '.join(where)}): no scope data for it; copy Slack's "
+            f"reference for it into {METHODS_DIR.relative_to(ROOT)}/"
+        )
+        found += needs_of(f"{method} (called at {', '.join(where)})", known_methods[method])
+    for event in bot_events(manifest):
+        assert event in known_events, f"{event}: not in the AsyncAPI spec; add a correction"
+        found += needs_of(f"event {event}", known_events[event])
+    for scope, features in FEATURE_SCOPES.items():
+        if any(manifest["features"].get(feature) for feature in features):
+            found.append(Need(" and ".join(features), frozenset({scope})))
+    return found
+
+
+def unmet(scopes: set[str], wanted: list[Need]) -> list[str]:
+    return [
+        f"{need.use} needs one of {sorted(need.any_of)}"
+        for need in wanted
+        if not need.any_of & scopes
+    ]
+
+
+@pytest.fixture(params=["http", "socket_mode"])
+def variant(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Each manifest Warroom ships: the HTTP one and the Socket Mode variant."""
+    if request.param == "http":
+        loaded = yaml.safe_load(_manifest_text())
+        assert isinstance(loaded, dict)
+        return loaded
+    variant = socket_mode_variant()
+    assert isinstance(variant, dict)
+    return variant
+
+
+def _runtime(tmp_path: Path) -> Runtime:
+    settings = Settings(
+        _env_file=None,
+        slack_bot_token="xoxb-manifest-check",
+        slack_signing_secret="manifest-check",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+    )
+    return build_runtime(settings)
+
+
+@pytest.fixture
+async def listeners(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> AsyncIterator[Registrations]:
+    """What the Bolt app `warroom serve` runs listens to."""
+    recorded = recording_registrations(monkeypatch)
+    runtime = _runtime(tmp_path)
+    build_bolt_app(runtime)
+    yield recorded
+    await runtime.close()
+
+
+async def test_socket_mode_listens_to_the_same(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    runtime = _runtime(tmp_path)
+    try:
+        over_http = recording_registrations(monkeypatch)
+        build_bolt_app(runtime)
+        over_socket = recording_registrations(monkeypatch)
+        build_bolt_app(runtime, socket_mode=True)
+    finally:
+        await runtime.close()
+
+    assert over_http.listeners and over_socket.listeners == over_http.listeners
+
+
+def test_every_called_method_and_subscribed_event_has_its_scope(
+    variant: dict[str, Any], listeners: Registrations
+) -> None:
+    problems = unmet(set(bot_scopes(variant)), needs(variant, listeners))
+
+    assert not problems, "manifest.yml lacks scopes:\n" + "\n".join(problems)
+
+
+def test_every_scope_is_needed(variant: dict[str, Any], listeners: Registrations) -> None:
+    """A scope is needed when, without it, some method, event or feature would fail
+    (so a second scope that grants what another already does is not needed)."""
+    scopes, wanted = set(bot_scopes(variant)), needs(variant, listeners)
+    assert unmet(scopes, wanted) == []
+
+    unneeded = [scope for scope in sorted(scopes) if not unmet(scopes - {scope}, wanted)]
+
+    assert not unneeded, f"manifest.yml asks for scopes nothing needs: {unneeded}"
     # Warroom joins the broadcast channel (channels:join) instead of posting into
     # channels it is not in; neither are user tokens part of the product.
-    assert "chat:write.public" not in bot_scopes(manifest)
-    assert "user" not in manifest["oauth_config"]["scopes"]
+    assert "chat:write.public" not in scopes
+    assert "user" not in variant["oauth_config"]["scopes"]
 
 
-def test_the_bot_events_warroom_listens_to(manifest: dict[str, Any]) -> None:
-    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+def _listener_type(event: str) -> str:
+    """The event type Bolt sees for a subscription: message.channels arrives as `message`."""
+    return "message" if event.startswith("message.") else event
 
-    assert {
-        "app_home_opened",
-        "app_mention",
-        "message.channels",
-        "message.groups",
-        "reaction_added",
-        "reaction_removed",
-        "pin_added",
-        "pin_removed",
-        "member_joined_channel",
-        "channel_archive",
-        "channel_rename",
-    } <= events
+
+def test_every_subscribed_event_has_a_listener(
+    variant: dict[str, Any], listeners: Registrations
+) -> None:
+    listened = listeners.event_types()
+
+    unheard = [e for e in bot_events(variant) if _listener_type(e) not in listened]
+
+    assert not unheard, f"manifest.yml subscribes to events nothing listens to: {unheard}"
+
+
+def test_every_listener_event_is_subscribed(
+    variant: dict[str, Any], listeners: Registrations
+) -> None:
+    subscribed = {_listener_type(event) for event in bot_events(variant)}
+
+    missing = sorted(listeners.event_types() - subscribed)
+
+    assert not missing, f"listeners for events manifest.yml does not subscribe to: {missing}"
     # Direct messages are not read: the Messages tab is read-only instead.
-    assert "message.im" not in events
-    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is True
+    assert "message.im" not in bot_events(variant)
+    assert variant["features"]["app_home"]["messages_tab_read_only_enabled"] is True
+
+
+def test_commands_and_shortcuts_are_those_with_listeners(
+    variant: dict[str, Any], listeners: Registrations
+) -> None:
+    features = variant["features"]
+    commands = {command["command"] for command in features.get("slash_commands", [])}
+    shortcuts = {shortcut["callback_id"] for shortcut in features.get("shortcuts", [])}
+
+    assert commands == listeners.named("command")
+    assert shortcuts == listeners.named("shortcut", "global_shortcut", "message_shortcut")
+    interactive = listeners.constraints(
+        "action", "block_action", "view", "view_submission", "view_closed", "shortcut"
+    )
+    assert variant["settings"]["interactivity"]["is_enabled"] is bool(interactive)
+
+
+def test_the_call_finder_sees_a_new_call_and_the_check_then_fails(
+    manifest: dict[str, Any], listeners: Registrations
+) -> None:
+    """The derivation is not vacuous: a call added anywhere, through the SDK's method
+    or `api_call`, is found, and a scope the manifest lacks makes the check fail."""
+    source = (
+        "async def f(gateway, client):\n"
+        "    await gateway.client.users_lookupByEmail(email='a@example.com')\n"
+        "    await client.api_call('reactions.add', json={})\n"
+        "    await client.files_upload_v2(channel='C1', content='x')\n"
+        "    unpin = functools.partial(client.pins_remove, channel='C1')\n"
+    )
+    found = {site.method for site in calls_in(source, "added.py")}
+    assert found == {
+        "users.lookupByEmail",
+        "reactions.add",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+        "pins.remove",
+    }
+
+    added = [n for m in sorted(found) for n in needs_of(m, method_scopes()[m])]
+    problems = unmet(set(bot_scopes(manifest)), needs(manifest, listeners) + added)
+
+    assert problems == [
+        "reactions.add needs one of ['reactions:write']",
+        "users.lookupByEmail needs one of ['users:read.email']",
+    ]
 
 
 def _without_request_urls(node: Any) -> Any:
