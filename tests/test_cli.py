@@ -29,6 +29,9 @@ SETTINGS = (
     "BROADCAST_CHANNEL",
     "POLICY_FILE",
     "LOG_LEVEL",
+    "HOST",
+    "REQUEST_READ_TIMEOUT",
+    "RETENTION_DAYS",
 )
 
 
@@ -58,6 +61,18 @@ def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
         ({"PORT": "http"}, "PORT "),
         ({"SLACK_TIMEOUT": "0"}, "SLACK_TIMEOUT Input should be greater than or equal to 1"),
         ({"POLICY_FILE": "nope.toml"}, "POLICY_FILE nope.toml does not exist"),
+        (
+            {"SLACK_API_URL": "http://slack.example.com/api/"},
+            "SLACK_API_URL is plain http to another machine, which would send the bot token "
+            "unencrypted: leave it unset (Slack's own API) or give an https URL",
+        ),
+        ({"SLACK_API_URL": "http://10.0.0.7:8080/api/"}, "SLACK_API_URL is plain http"),
+        ({"SLACK_API_URL": "http://127.0.0.1.evil.example/"}, "SLACK_API_URL is plain http"),
+        ({"SLACK_API_URL": "ftp://slack.com/api/"}, "SLACK_API_URL is not an http(s) URL"),
+        ({"HOST": "0.0.0.0 --reload"}, "HOST '0.0.0.0 --reload' is not an address to listen on"),
+        ({"HOST": "http://localhost"}, "HOST 'http://localhost' is not an address"),
+        ({"REQUEST_READ_TIMEOUT": "0"}, "REQUEST_READ_TIMEOUT Input should be greater than"),
+        ({"REQUEST_READ_TIMEOUT": "soon"}, "REQUEST_READ_TIMEOUT "),
     ],
 )
 def test_bad_settings_stop_serve_with_one_line(

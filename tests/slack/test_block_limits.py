@@ -14,7 +14,7 @@ import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -22,10 +22,9 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 import warroom.slack.blocks as blocks_package
+from tests.slack.test_blocks import INCIDENT, POLICY
 from warroom.domain.changes import InvalidChoice
-from warroom.domain.incident import Incident
 from warroom.domain.permissions import Action, NotPermitted, Refused
-from warroom.domain.policy import load_policy
 from warroom.domain.postmortem import PostmortemInput, draft_postmortem
 from warroom.domain.status_update import StatusUpdate
 from warroom.fakeslack.limits import block_problems, view_problems
@@ -69,23 +68,7 @@ from warroom.slack.message import Message
 from warroom.store.action_items import ActionItem, Counts
 from warroom.store.timeline import TimelineItem
 
-POLICY = load_policy()
-AT = datetime(2026, 11, 23, 3, 4, 5, tzinfo=UTC)
-INCIDENT = Incident(
-    id=41,
-    team_id="T1",
-    number=7,
-    title="Checkout returns 500s",
-    impact="About 30% of EU checkouts fail",
-    severity="SEV1",
-    status="investigating",
-    private=False,
-    reporter_id="UREPORTER",
-    declared_at=AT,
-    started_at=AT - timedelta(minutes=14),
-    channel_id="CROOM",
-    channel_name="inc-7-checkout",
-)
+AT = INCIDENT.declared_at
 RESOLVED = replace(
     INCIDENT, status="resolved", resolved_at=AT + timedelta(hours=1), summary="Rolled back"
 )

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from warroom.store.batch_delete import delete_oldest
 from warroom.store.dialect import insert_on_conflict
 from warroom.store.models import DueJobRow
 
@@ -201,15 +202,11 @@ async def prune_finished(session: AsyncSession, *, before: datetime, limit: int)
     A finished job's `due_at` is when it last fell due (its lease, once claimed),
     so about when it finished; the (state, due_at) index finds them.
     """
-    oldest = (
-        select(DueJobRow.id)
-        .where(DueJobRow.state.in_(FINISHED), DueJobRow.due_at < before)
-        .order_by(DueJobRow.due_at)
-        .limit(limit)
+    return await delete_oldest(
+        session,
+        DueJobRow.id,
+        DueJobRow.due_at,
+        DueJobRow.state.in_(FINISHED),
+        DueJobRow.due_at < before,
+        limit=limit,
     )
-    result = await session.execute(
-        delete(DueJobRow)
-        .where(DueJobRow.id.in_(oldest.scalar_subquery()))
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

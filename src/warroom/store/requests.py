@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from warroom.store.batch_delete import delete_oldest
 from warroom.store.dialect import insert_on_conflict
 from warroom.store.models import ProcessedRequestRow
 
@@ -90,15 +91,10 @@ async def release(session: AsyncSession, key: str) -> None:
 async def prune(session: AsyncSession, *, before: datetime, limit: int) -> int:
     """Forget up to `limit` deliveries received before `before` (long past Slack's
     retries); how many went. Unhandled ones that old were abandoned."""
-    oldest = (
-        select(ProcessedRequestRow.key)
-        .where(ProcessedRequestRow.received_at < before)
-        .order_by(ProcessedRequestRow.received_at)
-        .limit(limit)
+    return await delete_oldest(
+        session,
+        ProcessedRequestRow.key,
+        ProcessedRequestRow.received_at,
+        ProcessedRequestRow.received_at < before,
+        limit=limit,
     )
-    result = await session.execute(
-        delete(ProcessedRequestRow)
-        .where(ProcessedRequestRow.key.in_(oldest.scalar_subquery()))
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
