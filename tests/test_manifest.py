@@ -59,6 +59,12 @@ WEB_API_SPEC = SLACK_DATA / "web_api" / "slack_web_openapi_v2.json"
 # Scopes that come with a manifest feature rather than a method or an event.
 FEATURE_SCOPES: dict[str, tuple[str, ...]] = {"commands": ("slash_commands", "shortcuts")}
 
+# Where the 2020 OpenAPI spec names a perspectival scope Slack has since merged:
+# files.delete's bot scope is files:write (docs.slack.dev/reference/methods/files.delete).
+METHOD_SCOPE_CORRECTIONS: dict[str, frozenset[str]] = {
+    "files.delete": frozenset({"files:write"}),
+}
+
 # Where the 2020 AsyncAPI spec is out of date: app_mention has required
 # app_mentions:read since bot scopes replaced the classic `bot` scope, and
 # app_home_opened is newer than the spec (Slack documents no scope for it).
@@ -276,7 +282,7 @@ def method_scopes() -> dict[str, frozenset[str]]:
     for path in sorted(METHODS_DIR.glob("*.json")):
         scopes = _load_json(path).get("scopes", {}).get("bot", [])
         table[path.stem] = frozenset(scope["name"] for scope in scopes)
-    return table
+    return table | METHOD_SCOPE_CORRECTIONS
 
 
 def needs_of(use: str, scopes: frozenset[str]) -> list[Need]:

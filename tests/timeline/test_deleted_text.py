@@ -136,6 +136,10 @@ async def test_a_draft_that_quoted_the_message_is_drafted_again_without_it(room:
     ts = await room.say(f"db password is {PASSWORD}")
     assert await room.send(room.reaction(ts)) == 200
     assert PASSWORD in await _draft(room.harness, room), "a key entry is quoted in the draft"
+    async with room.harness.runtime.store.transaction() as session:
+        old = await session.get_one(PostmortemRow, room.incident.id)
+        old_summary, old_file = old.message_ts, old.file_id
+    assert old_summary and old_file
     assert await room.send(room.deleted(ts, f"db password is {PASSWORD}")) == 200
     await room.harness.tick()
     assert await _stored_anywhere(room.harness) == []
@@ -144,6 +148,10 @@ async def test_a_draft_that_quoted_the_message_is_drafted_again_without_it(room:
     assert row is not None and row.file_id
     file = room.harness.slack.file(row.file_id)
     assert file is not None and PASSWORD not in file["content"], "the new draft is attached"
+    slack, channel = room.harness.slack, room.incident.channel_id or ""
+    assert slack.file(old_file) is None, "the draft that quoted it is deleted from Slack"
+    assert slack.message(channel, old_summary) is None
+    assert PASSWORD not in json.dumps(slack.messages(channel)[-3:])
 
 
 def test_the_policy_switch_is_checked() -> None:

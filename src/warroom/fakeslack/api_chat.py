@@ -117,6 +117,16 @@ def update(ws: Workspace, args: Json) -> Json:
     }
 
 
+def delete(ws: Workspace, args: Json) -> Json:
+    """A bot may delete only its own messages; a thread's replies stay, as in Slack."""
+    state = ws.visible(args.get("channel"))
+    message = ws.find_message(state.id, args.get("ts"))
+    if message.get("user") != ws.acting:
+        raise ApiError("cant_delete_message")
+    ws.messages[state.id].remove(message)
+    return {"ok": True, "channel": state.id, "ts": message["ts"]}
+
+
 def post_ephemeral(ws: Workspace, args: Json) -> Json:
     state = _postable(ws, args.get("channel"))
     user = get_str(args, "user")
@@ -221,6 +231,7 @@ CHAT_METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
     "chat.postMessage": post_message,
     "chat.update": update,
+    "chat.delete": delete,
     "chat.postEphemeral": post_ephemeral,
     "chat.getPermalink": get_permalink,
     "pins.add": pins_add,

@@ -38,9 +38,19 @@ from warroom.store.engine import Store
 from warroom.store.jobs import Job
 from warroom.store.models import ActionItemRow
 
-__all__ = ["ARCHIVE_ROOM", "POSTMORTEM_DRAFT", "LifecycleChange", "LifecycleService", "Refused"]
+__all__ = [
+    "ARCHIVE_ROOM",
+    "POSTMORTEM_DRAFT",
+    "SUPERSEDE",
+    "LifecycleChange",
+    "LifecycleService",
+    "Refused",
+]
 
 POSTMORTEM_DRAFT = "postmortem_draft"
+SUPERSEDE = "supersede"
+"""A draft job's payload flag: the last draft quoted a message since deleted, so it is
+taken out of Slack once the new one is up."""
 ARCHIVE_ROOM = "archive_room"
 Kind = Literal["resolved", "reopened", "closed"]
 

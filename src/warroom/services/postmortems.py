@@ -18,9 +18,10 @@ from warroom.domain.clock import Clock
 from warroom.domain.policy import Policy
 from warroom.domain.postmortem import Postmortem, PostmortemInput, draft_postmortem
 from warroom.domain.postmortem_markdown import render_markdown
-from warroom.services.lifecycle import POSTMORTEM_DRAFT
+from warroom.services.lifecycle import POSTMORTEM_DRAFT, SUPERSEDE
 from warroom.slack.blocks.postmortem import postmortem_filename, postmortem_summary
-from warroom.slack.gateway import SlackGateway
+from warroom.slack.errors import SlackFailure
+from warroom.slack.gateway import MessageRef, SlackGateway
 from warroom.store import incidents, jobs
 from warroom.store.engine import Store
 from warroom.store.jobs import Job
@@ -116,7 +117,14 @@ class PostmortemService:
                 stored.markdown, stored.drafted_at = markdown, now
         return postmortem, markdown, redraft
 
-    async def draft_and_post(self, incident_id: int, *, job_id: int | None = None) -> None:
+    async def draft_and_post(
+        self, incident_id: int, *, job_id: int | None = None, supersede: bool = False
+    ) -> None:
+        """Draft and post. With `supersede` (the last draft quoted a message since deleted)
+        the previous summary and file are deleted from Slack once the new ones are up."""
+        async with self.store.read() as session:
+            before = await session.get(PostmortemRow, incident_id)
+            previous = (before.message_ts, before.file_id) if before is not None else None
         drafted = await self.draft(incident_id, job_id=job_id)
         if drafted is None:
             return
@@ -131,6 +139,19 @@ class PostmortemService:
             stored = await session.get_one(PostmortemRow, incident_id)
             stored.message_ts, stored.file_id = ref.ts, None
         await self._attach(incident_id, incident.channel_id, incident.reference, markdown, ref.ts)
+        if supersede and previous is not None:
+            await self._withdraw(incident.channel_id, *previous)
+
+    async def _withdraw(self, channel_id: str, message_ts: str | None, file_id: str | None) -> None:
+        """Take a superseded draft out of Slack; what cannot be deleted is logged, and the
+        new draft stands either way."""
+        try:
+            if file_id:
+                await self.gateway.delete_file(file_id)
+            if message_ts:
+                await self.gateway.delete(MessageRef(channel_id, message_ts))
+        except SlackFailure as failure:
+            log.warning("could not delete a superseded postmortem draft: %s", failure)
 
     async def _attach(
         self, incident_id: int, channel_id: str, reference: str, markdown: str, thread_ts: str
@@ -164,4 +185,6 @@ class PostmortemService:
                 stored.message_ts,
             )
             return
-        await self.draft_and_post(job.incident_id, job_id=job.id)
+        await self.draft_and_post(
+            job.incident_id, job_id=job.id, supersede=bool(job.payload.get(SUPERSEDE))
+        )

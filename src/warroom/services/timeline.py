@@ -33,7 +33,7 @@ from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.permissions import Action
 from warroom.domain.policy import Policy
-from warroom.services.lifecycle import POSTMORTEM_DRAFT
+from warroom.services.lifecycle import POSTMORTEM_DRAFT, SUPERSEDE
 from warroom.services.permissions import Guard
 from warroom.services.rooms import Rooms
 from warroom.store import captured, incidents, jobs
@@ -333,7 +333,12 @@ class TimelineService:
             if row.highlighted and await entries.postmortem_drafted(session, row.incident_id):
                 # the stored draft quotes it: draft again (queued in this transaction)
                 await jobs.put(
-                    session, POSTMORTEM_DRAFT, incident_id=row.incident_id, due_at=now, now=now
+                    session,
+                    POSTMORTEM_DRAFT,
+                    incident_id=row.incident_id,
+                    due_at=now,
+                    now=now,
+                    payload={SUPERSEDE: True},
                 )
         if row.deleted_at is not None and self._purges:
             await entries.purge_content(session, row)

@@ -263,6 +263,22 @@ class SlackGateway:
             ),
         )
 
+    async def delete(self, ref: MessageRef) -> None:
+        """Delete a message Warroom posted; one already gone is no failure."""
+        try:
+            await self._call("chat.delete", self.client.chat_delete(channel=ref.channel, ts=ref.ts))
+        except SlackFailure as failure:
+            if failure.error != "message_not_found":
+                raise
+
+    async def delete_file(self, file_id: str) -> None:
+        """Delete a file Warroom uploaded; one already gone is no failure."""
+        try:
+            await self._call("files.delete", self.client.files_delete(file=file_id))
+        except SlackFailure as failure:
+            if failure.error not in {"file_not_found", "file_deleted"}:
+                raise
+
     async def pin(self, ref: MessageRef) -> None:
         try:
             await self._call(
