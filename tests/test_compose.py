@@ -141,7 +141,7 @@ def test_proxy_terminates_tls_with_body_and_timeout_limits(services: dict[str, A
     assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
     assert "WARROOM_DOMAIN" in INTERPOLATION.findall(proxy["environment"]["WARROOM_DOMAIN"])
     assert "{$WARROOM_DOMAIN} {" in caddyfile
-    assert re.search(r"request_body \{\s*max_size 1MiB\s*\}", caddyfile)
+    assert re.search(r"request_body \{\s*max_size 2MiB\s*\}", caddyfile)
     assert re.search(r"read_header 5s\s+read_body 10s", caddyfile)
     assert "max_header_size 64KB" in caddyfile
     assert "reverse_proxy app:3000" in caddyfile

@@ -193,6 +193,8 @@ async def test_a_member_is_told_when_slack_cannot_say_who_is_in_the_room(
     harness: Harness,
 ) -> None:
     incident = await declared(harness)
+    assert incident.channel_id is not None
+    harness.runtime.audience.forget(incident.channel_id)
     harness.slack.fail("conversations.members", "internal_error", times=None)
     async with Unchanged(harness, incident):
         answer = await command(harness, incident, "severity SEV1", BOB)

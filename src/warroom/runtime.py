@@ -141,6 +141,7 @@ def build_runtime(
             clock=clock,
             reminders=reminders,
             guard=guard,
+            audience=audience,
         ),
         state=state,
         reminders=reminders,

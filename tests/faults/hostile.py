@@ -29,6 +29,7 @@ from warroom.domain.incident import Incident
 from warroom.fakeslack import RecordedCall, block_problems, view_problems
 from warroom.fakeslack.api_chat import MESSAGE_TEXT_MAX
 from warroom.store.models import ActionItemRow, RoleAssignmentRow
+from warroom.web.bounded_body import MAX_BODY_BYTES
 
 __all__ = [
     "PROPERTY_SETTINGS",
@@ -116,17 +117,25 @@ _piece = st.one_of(
     st.sampled_from(CONTROLS),
 )
 _short = st.lists(_piece, max_size=10).map("".join)
-_huge = st.builds(
-    lambda seed, size: (seed * (size // max(len(seed), 1) + 1))[:size],
-    st.lists(_piece, min_size=1, max_size=6).map("".join).filter(bool),
-    st.sampled_from([3_001, 40_001, 100_000]),
-)
+SLACK_MESSAGE_MAX = 40_000
+"""Slack truncates a message past 40,000 characters, so no event carries a longer one."""
 
 
-def hostile_text() -> st.SearchStrategy[str]:
-    """Mostly short mixes; one draw in about eight is 3 kB to 100 kB long."""
-    return st.one_of(_short, _short, _short, _short, _short, _short, _short, _huge)
+def _huge(longest: int) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda seed, size: (seed * (size // max(len(seed), 1) + 1))[:size],
+        st.lists(_piece, min_size=1, max_size=6).map("".join).filter(bool),
+        st.sampled_from([n for n in (3_001, SLACK_MESSAGE_MAX, 100_000) if n <= longest]),
+    )
 
+
+def hostile_text(*, longest: int = 100_000) -> st.SearchStrategy[str]:
+    """Mostly short mixes; one draw in about eight is 3 kB to `longest` long."""
+    return st.one_of(_short, _short, _short, _short, _short, _short, _short, _huge(longest))
+
+
+TOO_BIG = (413, '{"error": "request body too large"}')
+"""The answer to a signed request past the body cap."""
 
 _LIVE = re.compile(
     r"<!(?:channel|here|everyone)"
@@ -188,6 +197,16 @@ class Outbox:
 
     def __post_init__(self) -> None:
         self.start = len(self.harness.slack.calls)
+
+    async def post(self, body: bytes, content_type: str) -> None:
+        """Send a signed request. One past the body cap (longer than anything Slack sends:
+        it caps a message at 40,000 characters) must be refused whole; any other is
+        `answered`."""
+        answer = await self.harness.post(body, content_type)
+        if len(body) > MAX_BODY_BYTES:
+            assert answer == TOO_BIG, answer
+        else:
+            self.answered(*answer)
 
     def answered(self, status: int, body: str) -> None:
         """A synchronous HTTP answer: always 200 (a valid signature was given), within what

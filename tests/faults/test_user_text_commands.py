@@ -10,14 +10,16 @@ from hypothesis import strategies as st
 
 from tests.faults.hostile import (
     PROPERTY_SETTINGS,
+    SLACK_MESSAGE_MAX,
     Outbox,
     hostile_text,
     live_markup,
     open_room,
     shown_texts,
 )
-from tests.harness import Harness
+from tests.harness import REPORTER, TEAM_ID, Harness
 from tests.timeline.room import Room, message_shortcut
+from warroom.fakeslack import slash_command
 from warroom.slack.blocks.timeline import SHORTCUT_CALLBACK_ID
 from warroom.store.timeline import TYPED_KINDS
 
@@ -55,12 +57,23 @@ async def test_command_text_is_answered_and_never_made_live(
     incident = await open_room(harness)
     outbox = Outbox(harness)
     channel = incident.channel_id if in_room else harness.command_channel
-    outbox.answered(*await harness.command(text, channel=channel))
+    await outbox.post(
+        *slash_command(
+            text,
+            user_id=REPORTER,
+            team_id=TEAM_ID,
+            channel_id=channel or "",
+            response_url=harness.new_response_url(),
+        )
+    )
     await outbox.check()
 
 
 @PROPERTY_SETTINGS
-@given(text=hostile_text(), edited=hostile_text())
+@given(
+    text=hostile_text(longest=SLACK_MESSAGE_MAX),
+    edited=hostile_text(longest=SLACK_MESSAGE_MAX),
+)
 @example(text="<@UHYPO12345|mallory> <!here> <https://evil.example|ok>", edited="<#CHYPO123>")
 async def test_war_room_messages_are_quoted_and_never_made_live(
     harness: Harness, text: str, edited: str
@@ -82,7 +95,7 @@ async def test_war_room_messages_are_quoted_and_never_made_live(
         user_id="UREPORTER1",
         response_url=harness.new_response_url(),
     )
-    outbox.answered(*await harness.post(body, kind))
+    await outbox.post(body, kind)
     await outbox.check()
 
 

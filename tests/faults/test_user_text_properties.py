@@ -3,7 +3,7 @@ never a mention, broadcast or link. One harness (per database) serves every exam
 
 Typed text comes back either as an incident/update/resolution shown safely
 everywhere, or as a clear per-field error in the modal. A submission too big for
-any body Slack sends (three 100 kB fields, past the 1 MiB cap) is refused whole
+any body Slack sends (three 100 kB fields, past the 2 MiB cap) is refused whole
 with 413 and changes nothing.
 """
 
@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from tests.faults.hostile import (
     PROPERTY_SETTINGS,
+    TOO_BIG,
     Outbox,
     fill_text_inputs,
     hostile_text,
@@ -28,8 +29,6 @@ from warroom.domain.incident import Incident
 from warroom.fakeslack.driver import fill_view
 from warroom.slack.blocks.declare_modal import parse_declare_submission
 from warroom.web.bounded_body import MAX_BODY_BYTES
-
-TOO_BIG = (413, '{"error": "request body too large"}')
 
 
 async def _submit(harness: Harness, opened: OpenedView, answers: dict[str, Any]) -> tuple[int, str]:

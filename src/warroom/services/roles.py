@@ -18,6 +18,7 @@ from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.permissions import Action
 from warroom.domain.policy import Policy, RoleDef
+from warroom.services.audience import Audience
 from warroom.services.fanout import fan_out
 from warroom.services.permissions import Guard
 from warroom.services.reminders import Reminders
@@ -59,6 +60,7 @@ class RoleService:
     clock: Clock
     reminders: Reminders
     guard: Guard
+    audience: Audience
 
     async def take(self, incident_id: int, role_text: str, user_id: str) -> RoleChange | RoleHeld:
         return await self._change(incident_id, role_text, user_id, by=user_id, free_only=True)
@@ -117,8 +119,10 @@ class RoleService:
         if room is None:
             return []
         is_commander = change.role.key == self.policy.commander_role.key
-        # Also when taking: a role taken from the broadcast channel's escalation needs the room.
-        refused = await fan_out(self.gateway.invite(room, [change.user_id]))
+        refused: list[SlackFailure] = []
+        if change.by != change.user_id or not await self.audience.in_room(incident, change.user_id):
+            # Taken from outside (the broadcast channel's "no IC" escalation): bring them in.
+            refused = await fan_out(self.gateway.invite(room, [change.user_id]))
         line = role_changed_line(
             change.role, user_id=change.user_id, previous_id=change.previous_id, by=change.by
         )

@@ -18,8 +18,11 @@ from warroom.web.refusal import refuse
 
 __all__ = ["MAX_BODY_BYTES", "BoundedBody", "replay"]
 
-MAX_BODY_BYTES = 1024 * 1024
-"""Slack's requests are a few kB; its largest (a modal's submission) stays well under this."""
+MAX_BODY_BYTES = 2 * 1024 * 1024
+"""Slack's requests are a few kB. The largest it can send, a `message_changed` event for a
+40,000-character message (its cap), carries the text four times (old and new, text and
+rich-text blocks), at up to 6 bytes a character once Slack escapes it as JSON: about
+1 MB. Twice that leaves room and still costs an attacker's bytes nothing to refuse."""
 
 
 class _Refused(Exception):

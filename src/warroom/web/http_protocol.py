@@ -10,12 +10,19 @@ of the connection opening (or, on a kept-alive connection, of the request's
 first byte), and may not exceed `max_header_bytes`; otherwise the connection
 is closed (431 for headers that are too large). The body's own deadline is
 `BoundedBody`'s.
+
+A connection closed while its request is still arriving (a 413 before the rest
+of a too-large body, a 431, a 408) is closed lingering: our side is shut at once,
+reading stops (the client's TCP window fills, so it stops sending), and the
+socket closes a moment later. Closed outright with bytes still arriving, the kernel answers the
+client with a reset, which can throw away the refusal before the client reads it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -34,6 +41,25 @@ _TOO_LARGE = (
 )
 
 
+class _LingeringTransport:
+    """The transport as uvicorn's request cycle sees it; only `close` differs."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: _GuardedProtocol) -> None:
+        self._transport, self._protocol = transport, protocol
+        self._closing = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+    def is_closing(self) -> bool:
+        return self._closing or self._transport.is_closing()
+
+    def close(self) -> None:
+        if not self._closing:
+            self._closing = True
+            self._protocol.close_lingering()
+
+
 class _GuardedProtocol(HttpToolsProtocol):
     header_timeout_s: float
     max_header_bytes: int
@@ -42,10 +68,28 @@ class _GuardedProtocol(HttpToolsProtocol):
     _awaiting_headers: bool = True
     _refused: bool = False
     _linger: asyncio.TimerHandle | None = None
+    _reading_request: bool = False
+    _socket: asyncio.Transport
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._socket = transport
+        self.transport = cast(asyncio.Transport, _LingeringTransport(transport, self))
         self._start_header_clock()
+
+    def close_lingering(self) -> None:
+        """Close now if the request has been read to its end, else shut our side, drop
+        what still arrives, and close after `_LINGER_S`."""
+        if not self._reading_request or self._socket.is_closing():
+            self._socket.close()
+            return
+        self._refused = True
+        self._stop_header_clock()
+        if self._socket.can_write_eof():
+            self._socket.write_eof()
+        if self._socket.is_reading():
+            self._socket.pause_reading()  # the client's window fills and it stops sending
+        self._linger = self.loop.call_later(_LINGER_S, self._socket.close)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_header_clock()
@@ -55,7 +99,7 @@ class _GuardedProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
-            return  # the rest of what it sends after a 431 is dropped unread
+            return  # the rest of what it sends after a refusal is dropped unread
         super().data_received(data)
         if self._awaiting_headers and not self.transport.is_closing():
             # Counted only when the headers are still incomplete after this chunk, so
@@ -66,22 +110,21 @@ class _GuardedProtocol(HttpToolsProtocol):
                 self._refuse_too_large()
 
     def _refuse_too_large(self) -> None:
-        """431, then our side of the connection is shut and the client's bytes are dropped
-        for a moment before it is closed: closed at once, with its bytes still arriving,
-        the client would get a reset and might never read the 431."""
-        self._refused = True
-        self._stop_header_clock()
-        self.transport.write(_TOO_LARGE)
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
-        self._linger = self.loop.call_later(_LINGER_S, self.transport.close)
+        self._socket.write(_TOO_LARGE)
+        self._reading_request = True
+        self.close_lingering()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self._reading_request = True
         self._awaiting_headers = True
         self._header_bytes = 0
         if self._header_deadline is None:
             self._start_header_clock()
+
+    def on_message_complete(self) -> None:
+        self._reading_request = False
+        super().on_message_complete()
 
     def on_headers_complete(self) -> None:
         self._awaiting_headers = False
@@ -98,8 +141,8 @@ class _GuardedProtocol(HttpToolsProtocol):
 
     def _headers_too_slow(self) -> None:
         self._header_deadline = None
-        if self._awaiting_headers and not self.transport.is_closing():
-            self.transport.close()
+        if self._awaiting_headers and not self._socket.is_closing():
+            self._socket.close()  # a client this slow is not waiting for an answer
 
 
 def guarded_protocol(*, header_timeout_s: float, max_header_bytes: int) -> type[HttpToolsProtocol]:

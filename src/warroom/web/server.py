@@ -1,7 +1,7 @@
 """How `warroom serve` runs its HTTP server: uvicorn with every limit written down.
 
 - Headers must arrive within the read timeout, and stay under 64 kB
-  (`http_protocol`); the body within the read timeout again, and under 1 MiB
+  (`http_protocol`); the body within the read timeout again, and under 2 MiB
   (`bounded_body`). Slack sends a whole request in milliseconds.
 - Idle kept-alive connections close after 5 s (put a proxy's upstream idle
   timeout below that, as `deploy/Caddyfile` does).
