@@ -199,9 +199,9 @@ async def test_a_member_is_told_when_slack_cannot_say_who_is_in_the_room(
     async with Unchanged(harness, incident):
         answer = await command(harness, incident, "severity SEV1", BOB)
     assert answer == (
-        f"🚫 Only members of <#{incident.channel_id}> can change the severity of INC-1, and "
-        "Slack did not answer when Warroom asked whether you are one of them. "
-        "Try again in a minute."
+        f"⚠️ Only members of <#{incident.channel_id}> can change the severity of INC-1, and "
+        "Slack did not answer when Warroom asked whether you are one of them "
+        "(`conversations.members: internal_error`). Try again in a minute."
     )
 
 

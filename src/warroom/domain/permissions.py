@@ -115,8 +115,8 @@ class ActorFacts:
     is_member: bool = False
     """In the incident's war-room channel."""
     is_admin: bool = False
-    unverified: bool = False
-    """Slack would not say whether they are in the room or the admin group."""
+    unverified: str | None = None
+    """Why Slack would not say whether they are in the room or the admin group."""
 
 
 @dataclass(frozen=True)
@@ -137,12 +137,17 @@ class NotPermitted(Exception):
     """`user_id` may not take `refusal.action` on `incident`; nothing was changed."""
 
     def __init__(
-        self, refusal: Refused, incident: Incident, user_id: str, *, unverified: bool = False
+        self,
+        refusal: Refused,
+        incident: Incident,
+        user_id: str,
+        *,
+        unverified: str | None = None,
     ) -> None:
         super().__init__(f"{user_id} may not {refusal.action} {incident.reference}")
         self.refusal, self.incident, self.user_id = refusal, incident, user_id
         self.unverified = unverified
-        """Refused because Slack would not say who is in the room or the admin group."""
+        """Slack's failure, when it would not say who is in the room or the admin group."""
 
 
 def decide(

@@ -56,35 +56,38 @@ class Audience:
         allowed = await asyncio.gather(*(self.may_see(user_id, i) for i in listed))
         return [incident for incident, ok in zip(listed, allowed, strict=True) if ok]
 
-    async def in_room(self, incident: Incident, user_id: str) -> bool | None:
-        """Is `user_id` in the incident's war room now (None: Slack would not say)? Asked
-        before letting someone steer it: a "no" from the cache is asked again of Slack, so
-        a person just invited (on this replica or another) is never refused for a stale
-        list."""
+    async def in_room(self, incident: Incident, user_id: str) -> bool:
+        """Is `user_id` in the incident's war room now? SlackFailure if Slack would not
+        say. Asked before letting someone steer it: a "no" from the cache is asked again
+        of Slack, so a person just invited (on this replica or another) is never refused
+        for a stale list."""
         if incident.channel_id is None:
             return False
-        members = await self.members(incident.channel_id)
-        if members is not None and user_id in members:
+        cached = self._members.get(incident.channel_id)
+        if cached is not None and cached[0] > self.clock() and user_id in cached[1]:
             return True
-        members = await self.members(incident.channel_id, fresh=True)
-        return None if members is None else user_id in members
+        members = await self.gateway.channel_members(incident.channel_id)
+        self._remember(incident.channel_id, members)
+        return user_id in members
 
-    async def members(self, channel_id: str, *, fresh: bool = False) -> frozenset[str] | None:
-        """The room's members now (cached briefly unless `fresh`); None if Slack would not
-        say."""
+    async def members(self, channel_id: str) -> frozenset[str] | None:
+        """The room's members now (cached briefly); None if Slack would not say."""
         now = self.clock()
         cached = self._members.get(channel_id)
-        if cached is not None and cached[0] > now and not fresh:
+        if cached is not None and cached[0] > now:
             return cached[1]
         try:
             members = await self.gateway.channel_members(channel_id)
         except SlackFailure as failure:
             log.warning("members of %s unknown, treated as nobody: %s", channel_id, failure)
             return None
+        self._remember(channel_id, members)
+        return members
+
+    def _remember(self, channel_id: str, members: frozenset[str]) -> None:
         if len(self._members) >= ROOMS_CACHED:
             self._members.clear()
-        self._members[channel_id] = (now + self.ttl, members)
-        return members
+        self._members[channel_id] = (self.clock() + self.ttl, members)
 
     def forget(self, channel_id: str) -> None:
         """Someone joined or left `channel_id`: ask Slack again next time."""

@@ -37,8 +37,8 @@ __all__ = ["GroupMembers", "Guard", "IsMember", "NotPermitted"]
 
 log = logging.getLogger(__name__)
 
-IsMember = Callable[[Incident, str], Awaitable[bool | None]]
-"""Is this user in this incident's war-room channel now? None: Slack would not say."""
+IsMember = Callable[[Incident, str], Awaitable[bool]]
+"""Is this user in this incident's war-room channel now? SlackFailure: Slack would not say."""
 GroupMembers = Callable[[str], Awaitable[frozenset[str]]]
 """The users in a Slack user group now."""
 GROUP_TTL = timedelta(seconds=60)
@@ -111,27 +111,32 @@ class Guard:
         member = any(rules.needs_membership(action) for action in actions)
         group = not actor.is_admin and any(rules.needs_admin_group(action) for action in actions)
         in_room, in_group = await asyncio.gather(
-            self.is_member(incident, actor.user_id) if member else _no(),
-            self._in_admin_group(actor.user_id) if group else _no(),
+            self._ask(self.is_member(incident, actor.user_id)) if member else _no(),
+            self._ask(self._in_admin_group(actor.user_id)) if group else _no(),
         )
+        unanswered = [str(a) for a in (in_room, in_group) if isinstance(a, SlackFailure)]
         return replace(
             actor,
-            is_member=bool(in_room),
-            is_admin=actor.is_admin or bool(in_group),
-            unverified=in_room is None or in_group is None,
+            is_member=in_room is True,
+            is_admin=actor.is_admin or in_group is True,
+            unverified=unanswered[0] if unanswered else None,
         )
 
-    async def _in_admin_group(self, user_id: str) -> bool | None:
+    @staticmethod
+    async def _ask(question: Awaitable[bool]) -> bool | SlackFailure:
+        try:
+            return await question
+        except SlackFailure as failure:
+            log.warning("could not check a permission with Slack: %s", failure)
+            return failure
+
+    async def _in_admin_group(self, user_id: str) -> bool:
         usergroup = self.permissions.admins.usergroup
         assert usergroup is not None
-        try:
-            return user_id in await self.group_members(usergroup)
-        except SlackFailure as failure:
-            log.warning("admin group %s unknown, treated as empty: %s", usergroup, failure)
-            return None
+        return user_id in await self.group_members(usergroup)
 
 
-async def _no() -> bool | None:
+async def _no() -> bool | SlackFailure:
     return False
 
 

@@ -113,6 +113,12 @@ class RoleService:
             return RoleHeld(incident, role, holder or user_id)
         return RoleChange(incident, role, user_id, holder, by, now)
 
+    async def _in_room(self, incident: Incident, user_id: str) -> bool:
+        try:
+            return await self.audience.in_room(incident, user_id)
+        except SlackFailure:
+            return False  # an invite of someone already in is harmless
+
     async def publish(self, change: RoleChange) -> list[SlackFailure]:
         """Card, topic (IC), a line in the room, and the new holder's duties, together."""
         incident, room = change.incident, change.incident.channel_id
@@ -120,7 +126,7 @@ class RoleService:
             return []
         is_commander = change.role.key == self.policy.commander_role.key
         refused: list[SlackFailure] = []
-        if change.by != change.user_id or not await self.audience.in_room(incident, change.user_id):
+        if change.by != change.user_id or not await self._in_room(incident, change.user_id):
             # Taken from outside (the broadcast channel's "no IC" escalation): bring them in.
             refused = await fan_out(self.gateway.invite(room, [change.user_id]))
         line = role_changed_line(

@@ -38,13 +38,14 @@ def refusal_text(error: NotPermitted, policy: Policy) -> str:
     if error.unverified:
         return (
             f"Only {who} can {doing}, and Slack did not answer when Warroom asked whether "
-            "you are one of them. Try again in a minute."
+            f"you are one of them (`{mrkdwn.escape(error.unverified)}`). Try again in a minute."
         )
     return f"Only {who} can {doing}."
 
 
 def refusal_message(error: NotPermitted, policy: Policy) -> Message:
-    return mrkdwn_message(f"🚫 {refusal_text(error, policy)}")
+    mark = "⚠️" if error.unverified else "🚫"
+    return mrkdwn_message(f"{mark} {refusal_text(error, policy)}")
 
 
 def _who(grantees: tuple[str, ...], incident: Incident, policy: Policy) -> str:
