@@ -22,10 +22,8 @@ The shortcut never writes to, or names, an incident its user may not see
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,124 +34,28 @@ from warroom.domain.policy import Policy
 from warroom.services.lifecycle import POSTMORTEM_DRAFT, SUPERSEDE
 from warroom.services.permissions import Guard
 from warroom.services.rooms import Rooms
+from warroom.services.timeline.values import (
+    HIDDEN,
+    PAGE_SIZE,
+    Added,
+    Captured,
+    Cursor,
+    Hidden,
+    KeyPage,
+    Marked,
+    SlackMessage,
+    slack_time,
+    slack_ts,
+)
 from warroom.store import captured, incidents, jobs
 from warroom.store import timeline as entries
 from warroom.store.engine import Store
 from warroom.store.models import IncidentRow, TimelineEntryRow
 from warroom.store.timeline import TimelineItem
 
-__all__ = [
-    "HIDDEN",
-    "PAGE_SIZE",
-    "Added",
-    "Captured",
-    "Cursor",
-    "Hidden",
-    "KeyPage",
-    "Marked",
-    "SlackMessage",
-    "TimelineItem",
-    "TimelineService",
-    "slack_time",
-    "slack_ts",
-]
+__all__ = ["TimelineService"]
 
-PAGE_SIZE = 20
 NOT_A_ROOM_TTL_S = 60.0
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def slack_time(ts: str) -> datetime:
-    """Slack's "1700000000.000100" as an aware UTC time, exact to the microsecond."""
-    seconds, _, fraction = ts.partition(".")
-    micros = int((fraction + "000000")[:6])
-    return _EPOCH + timedelta(seconds=int(seconds), microseconds=micros)
-
-
-def slack_ts(moment: datetime) -> str:
-    """The inverse of `slack_time`."""
-    delta = moment - _EPOCH
-    seconds = delta.days * 86_400 + delta.seconds
-    return f"{seconds}.{delta.microseconds:06d}"
-
-
-@dataclass(frozen=True)
-class SlackMessage:
-    """One version of a Slack message, text in Slack's format."""
-
-    channel_id: str
-    ts: str
-    kind: str
-    author_id: str | None
-    text: str
-    edited_ts: str | None = None
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def version_ts(self) -> str:
-        return self.edited_ts or self.ts
-
-
-@dataclass(frozen=True)
-class Captured:
-    incident_id: int
-    entry_id: int
-    created: bool
-
-
-@dataclass(frozen=True)
-class Marked:
-    incident_id: int
-    entry_id: int
-    highlighted: bool
-
-
-@dataclass(frozen=True)
-class Added:
-    """A message put on a timeline with the shortcut (`incident` is where it is)."""
-
-    incident: Incident
-    highlighted: bool
-
-
-@dataclass(frozen=True)
-class Hidden:
-    """The message is on an incident the user may not see: nothing written, nothing named."""
-
-
-HIDDEN = Hidden()
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where an earlier page starts: before (occurred_at, entry id); `shown` newer ones."""
-
-    incident_id: int
-    occurred_at: datetime
-    entry_id: int
-    shown: int
-
-    def encode(self) -> str:
-        return f"{self.incident_id}:{slack_ts(self.occurred_at)}:{self.entry_id}:{self.shown}"
-
-    @classmethod
-    def decode(cls, value: str) -> Cursor | None:
-        try:
-            incident_id, ts, entry_id, shown = value.split(":")
-            return cls(int(incident_id), slack_time(ts), int(entry_id), int(shown))
-        except ValueError:
-            return None
-
-
-@dataclass(frozen=True)
-class KeyPage:
-    incident: Incident
-    items: tuple[TimelineItem, ...]
-    """Oldest first."""
-    total: int
-    newer: int
-    """Key entries after the last item (shown on later pages)."""
-    earlier: Cursor | None
 
 
 @dataclass
