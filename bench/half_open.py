@@ -33,6 +33,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from serve_env import serve_env  # bench/serve_env.py, beside this script
 from stats import percentiles  # bench/stats.py, beside this script
 from warroom.fakeslack import FakeSlack, SlackSender, slash_command
 from warroom.fakeslack.hostile_client import HalfOpen, open_half_sent
@@ -86,14 +87,12 @@ async def main(
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         async with FakeSlack() as slack:
-            env = {
-                "SLACK_BOT_TOKEN": slack.token,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": slack.api_url,
-                "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
-            }
-            if pythonpath:
-                env["PYTHONPATH"] = pythonpath
+            env = serve_env(
+                slack,
+                signing_secret=SIGNING_SECRET,
+                database_url=f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+                pythonpath=pythonpath,
+            )
             async with started(ServeProcess(env, workdir), soft_nofile=nofile) as server:
                 server_limit = resource.prlimit(server.pid, resource.RLIMIT_NOFILE)[0]
                 channel = slack.add_channel("general")

@@ -44,6 +44,7 @@ from sqlalchemy.engine import make_url
 
 from load_checks import fresh_database, log_problems
 from postmortem_draft import build  # bench/postmortem_draft.py: the incident's facts
+from serve_env import serve_env  # bench/serve_env.py, beside this script
 from stats import percentiles
 from warroom.fakeslack import FakeSlack, SlackSender, slash_command
 from warroom.fakeslack.serve_process import ServeProcess
@@ -229,12 +230,7 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
             all_key=args.all_key,
         )
         seed_s = time.perf_counter() - started
-        env = {
-            "SLACK_BOT_TOKEN": slack.token,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "DATABASE_URL": database_url,
-        }
+        env = serve_env(slack, signing_secret=SECRET, database_url=database_url)
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         server = await stack.enter_async_context(ServeProcess(env, workdir, name="pm-bench"))
         http = await stack.enter_async_context(

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from load_checks import ServerSampler  # bench/load_checks.py, beside this script
+from serve_env import serve_env  # bench/serve_env.py, beside this script
 from warroom.fakeslack import FakeSlack
 from warroom.fakeslack.hostile_client import stream_body
 from warroom.fakeslack.serve_process import ServeProcess
@@ -66,14 +67,12 @@ async def main(size_mb: int, pythonpath: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         async with FakeSlack() as slack:
-            env = {
-                "SLACK_BOT_TOKEN": slack.token,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": slack.api_url,
-                "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
-            }
-            if pythonpath:
-                env["PYTHONPATH"] = pythonpath
+            env = serve_env(
+                slack,
+                signing_secret=SIGNING_SECRET,
+                database_url=f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+                pythonpath=pythonpath,
+            )
             async with ServeProcess(env, workdir) as server:
                 runs = [
                     await one_run(server, size=size_mb * MB, chunked=chunked)
