@@ -3,12 +3,12 @@
 No Docker here: the compose file is checked as data (services, ordering, the
 database URL, what is published, the proxy's limits), and `.env.example` against
 the settings `warroom.config` reads plus the variables compose itself reads.
+The image itself is the Dockerfile's, whose steps tests/test_packaging.py follows.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +32,6 @@ COMPOSE_ONLY = {"POSTGRES_PASSWORD", "WARROOM_DOMAIN"}
 """Variables compose interpolates from `.env`; warroom itself does not read them."""
 INTERPOLATION = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::?[?-][^}]*)?\}")
 
-PYTHON_IMAGE = "python:3.11-slim"
 SETTING_LINE = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
 
 
@@ -50,13 +49,6 @@ def services(compose: dict[str, Any]) -> dict[str, Any]:
     return services
 
 
-def _shell_steps(service: dict[str, Any]) -> list[list[str]]:
-    """`sh -c "a && b"` as [[a...], [b...]], so a test reads what really runs."""
-    command = service["command"]
-    assert command[:2] == ["sh", "-c"], "commands run through sh -c"
-    return [shlex.split(step) for step in command[2].split("&&")]
-
-
 def _environment(service: dict[str, Any]) -> dict[str, str]:
     environment = service.get("environment", {})
     assert isinstance(environment, dict), "environment is written as a mapping"
@@ -68,10 +60,13 @@ def _interpolated(value: str, env: dict[str, str]) -> str:
     return INTERPOLATION.sub(lambda match: env[match.group(1)], value)
 
 
-def test_services_and_no_image_build(services: dict[str, Any]) -> None:
+def test_services_and_one_image_built_from_the_dockerfile(services: dict[str, Any]) -> None:
     assert set(services) == {"db", "migrate", "app", "proxy"}
-    # The top-level layout is fixed: there is no Dockerfile to build from.
-    assert all("build" not in service for service in services.values())
+    built = {name: service for name, service in services.items() if "build" in service}
+    assert set(built) == {"migrate", "app"}
+    assert {service["build"] for service in built.values()} == {"."}
+    assert len({service["image"] for service in built.values()}) == 1, "one image, tagged once"
+    assert (ROOT / "Dockerfile").is_file()
 
 
 def test_db_is_postgres_16_with_healthcheck_and_volume(
@@ -88,17 +83,14 @@ def test_db_is_postgres_16_with_healthcheck_and_volume(
 
 
 @pytest.mark.parametrize(("name", "subcommand"), [("migrate", "migrate"), ("app", "serve")])
-def test_runs_the_checkout_on_stock_python(
+def test_runs_the_installed_command_not_the_checkout(
     services: dict[str, Any], name: str, subcommand: str
 ) -> None:
     service = services[name]
 
-    assert service["image"] == PYTHON_IMAGE
-    assert service["working_dir"] == "/app"
-    assert ".:/app" in service["volumes"]
-    install, run = _shell_steps(service)
-    assert install == ["pip", "install", "-q", "-e", "."]
-    assert run[-2:] == ["warroom", subcommand]
+    assert service["command"] == ["warroom", subcommand]
+    assert "volumes" not in service, "nothing from the checkout is mounted"
+    assert "user" not in service, "the image's non-root user runs it"
 
 
 def test_migrate_runs_once_when_the_database_is_ready(services: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -12,19 +13,22 @@ from sqlalchemy.engine import Connection
 
 from warroom.store.engine import Store
 
-__all__ = ["MIGRATIONS_DIR", "alembic_config", "current_revision", "head_revision", "upgrade"]
+__all__ = ["alembic_config", "current_revision", "head_revision", "migrations_dir", "upgrade"]
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+
+def migrations_dir() -> Path:
+    """The `warroom.migrations` package on disk, wherever Warroom is installed."""
+    scripts = resources.files("warroom.migrations")
+    if not isinstance(scripts, Path) or not (scripts / "env.py").is_file():
+        raise RuntimeError(
+            f"migrations not found in {scripts}: install Warroom unzipped (pip install)"
+        )
+    return scripts
 
 
 def alembic_config(database_url: str) -> Config:
-    if not (MIGRATIONS_DIR / "env.py").is_file():
-        raise RuntimeError(
-            f"migrations not found at {MIGRATIONS_DIR}: install Warroom from a checkout "
-            "(pip install -e .)"
-        )
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["database_url"] = database_url
     return config
 
