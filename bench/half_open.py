@@ -33,11 +33,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from fakeslack import FakeSlack, SlackSender, slash_command
+from fakeslack.hostile_client import HalfOpen, open_half_sent
+from fakeslack.serve_process import ServeProcess
 from serve_env import serve_env  # bench/serve_env.py, beside this script
 from stats import percentiles  # bench/stats.py, beside this script
-from warroom.fakeslack import FakeSlack, SlackSender, slash_command
-from warroom.fakeslack.hostile_client import HalfOpen, open_half_sent
-from warroom.fakeslack.serve_process import ServeProcess
 
 SIGNING_SECRET = "bench-signing-secret"
 STAGES = ("nothing", "headers", "body")

@@ -42,12 +42,12 @@ import aiohttp
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
+from fakeslack import FakeSlack, SlackSender, slash_command
+from fakeslack.serve_process import ServeProcess
 from load_checks import fresh_database, log_problems
 from postmortem_draft import build  # bench/postmortem_draft.py: the incident's facts
 from serve_env import serve_env  # bench/serve_env.py, beside this script
 from stats import percentiles
-from warroom.fakeslack import FakeSlack, SlackSender, slash_command
-from warroom.fakeslack.serve_process import ServeProcess
 from warroom.store.engine import Store, create_engine
 from warroom.store.models import (
     ActionItemRow,

@@ -58,11 +58,11 @@ from typing import Any
 import aiohttp
 from sqlalchemy.engine import make_url
 
+from fakeslack import FakeSlack, SlackSender
+from fakeslack.serve_process import ServeProcess
 from load_checks import ServerSampler, fresh_database, log_problems, lost
 from load_traffic import KINDS, CallWatch, Request, Traffic
 from stats import percentiles  # bench/stats.py, beside this script
-from warroom.fakeslack import FakeSlack, SlackSender
-from warroom.fakeslack.serve_process import ServeProcess
 
 SECRET = "load-bench-signing-secret"
 DEFAULT_MIX = "message=80,note=8,role=6,update=4,declare=2"

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom.fakeslack import (
+from fakeslack import (
     FakeSlack,
     block_actions,
     event_callback,
@@ -29,8 +29,8 @@ from warroom.fakeslack import (
     slash_command,
     view_submission,
 )
-from warroom.fakeslack.driver import fill_view
-from warroom.fakeslack.server import RecordedCall
+from fakeslack.server import RecordedCall
+from warroom.demo.slack.driver import fill_view
 
 Json = dict[str, Any]
 REPORTER = "ULOAD00001"

@@ -22,10 +22,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from fakeslack import FakeSlack
 from stats import percentiles  # bench/stats.py, beside this script
 from warroom.domain.clock import ManualClock
 from warroom.domain.incident import Incident
-from warroom.fakeslack import FakeSlack
 from warroom.services.audience import MEMBERS_TTL, Audience
 from warroom.slack.client import build_client
 from warroom.slack.gateway import SlackGateway

@@ -29,10 +29,10 @@ from typing import Any
 
 from sqlalchemy import delete, insert, text, update
 
+from fakeslack import FakeSlack
 from stats import percentiles  # bench/stats.py, beside this script
 from warroom.config import Settings
 from warroom.domain.cadence import UPDATE_DUE
-from warroom.fakeslack import FakeSlack
 from warroom.runtime import build_runtime
 from warroom.scheduler.tick import LEASE, Scheduler
 from warroom.store import jobs

@@ -33,10 +33,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from fakeslack import FakeSlack, SlackSender, event_callback, slash_command, view_submission
 from stats import percentiles  # bench/stats.py, beside this script
 from warroom.config import Settings
-from warroom.fakeslack import FakeSlack, SlackSender, event_callback, slash_command, view_submission
-from warroom.fakeslack.driver import fill_view, serve_locally
+from warroom.demo.slack.driver import fill_view, serve_locally
 from warroom.runtime import Runtime, build_runtime
 from warroom.store.migrations import upgrade
 from warroom.store.models import TimelineEntryRow

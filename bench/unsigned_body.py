@@ -27,11 +27,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fakeslack import FakeSlack
+from fakeslack.hostile_client import stream_body
+from fakeslack.serve_process import ServeProcess
 from load_checks import ServerSampler  # bench/load_checks.py, beside this script
 from serve_env import serve_env  # bench/serve_env.py, beside this script
-from warroom.fakeslack import FakeSlack
-from warroom.fakeslack.hostile_client import stream_body
-from warroom.fakeslack.serve_process import ServeProcess
 
 SIGNING_SECRET = "bench-signing-secret"
 MB = 1024 * 1024

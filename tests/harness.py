@@ -16,11 +16,11 @@ from uuid import uuid4
 
 from sqlalchemy import select
 
+from fakeslack import FakeSlack, SlackSender, block_actions, slash_command, view_submission
 from warroom.config import Settings
+from warroom.demo.slack.driver import fill_view, serve_locally
 from warroom.domain.clock import ManualClock
 from warroom.domain.incident import Incident
-from warroom.fakeslack import FakeSlack, SlackSender, block_actions, slash_command, view_submission
-from warroom.fakeslack.driver import fill_view, serve_locally
 from warroom.runtime import Runtime, build_runtime
 from warroom.scheduler.tick import TickReport
 from warroom.store import incidents

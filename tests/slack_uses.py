@@ -5,7 +5,7 @@
   run): each `<client>.<sdk_method>(` call, resolved to the Web API methods that
   slack_sdk's `AsyncWebClient.<sdk_method>` calls (read from slack_sdk's own
   source, so `files_upload_v2` is its two `files.*External` calls), and each
-  `api_call("x.y")`. The Slack stand-in (`warroom.fakeslack`) is not Warroom.
+  `api_call("x.y")`. The demo's Slack stand-in (`warroom.demo.slack`) is not Warroom.
 - `recording_registrations(monkeypatch)`: what Bolt apps built afterwards (by
   `build_bolt_app`) listen to, recorded as they are built (events, commands,
   shortcuts, actions, views; patterns kept as patterns), with
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "warroom"
-NOT_WARROOM = {SRC / "fakeslack"}
+NOT_WARROOM = {SRC / "demo" / "slack"}
 
 # Bolt's ways to register a listener; the first argument is the constraint.
 REGISTRARS = (

@@ -10,10 +10,10 @@ from typing import Any
 
 import aiohttp
 
+from fakeslack import block_problems
+from fakeslack.timing import sequential_rounds
 from tests.harness import DEFAULT_ANSWERS, REPORTER, WAIT_S, Harness
 from tests.payloads import mrkdwn_texts
-from warroom.fakeslack import block_problems
-from warroom.fakeslack.timing import sequential_rounds
 
 
 def card_of(harness: Harness, channel_id: str) -> dict[str, Any]:
@@ -188,7 +188,7 @@ async def test_double_submit_of_one_modal_makes_one_incident(harness: Harness) -
 
 
 async def test_retried_command_opens_no_second_modal(harness: Harness) -> None:
-    from warroom.fakeslack import slash_command
+    from fakeslack import slash_command
 
     body, content_type = slash_command(
         "declare",
@@ -357,7 +357,7 @@ async def test_retry_while_setup_is_running_says_so(harness: Harness) -> None:
 
 
 async def test_url_verification_challenge_is_answered(harness: Harness) -> None:
-    from warroom.fakeslack import url_verification
+    from fakeslack import url_verification
 
     status, text = await harness.post(
         *url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 
 from warroom.config import Settings
-from warroom.fakeslack.driver import serve_locally
+from warroom.demo.slack.driver import serve_locally
 from warroom.runtime import build_runtime
 from warroom.web.asgi import create_asgi_app
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from fakeslack import view_submission
 from tests.harness import REPORTER, WAIT_S, Harness
 from tests.payloads import answer_text
+from warroom.demo.slack.driver import fill_view
 from warroom.domain.incident import Incident
-from warroom.fakeslack import view_submission
-from warroom.fakeslack.driver import fill_view
 from warroom.store.models import ActionItemRow, DueJobRow
 
 

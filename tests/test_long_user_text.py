@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
+from fakeslack import view_submission
+from fakeslack.limits import block_problems
 from tests.harness import REPORTER, WAIT_S, Harness
+from warroom.demo.slack.driver import fill_view
 from warroom.domain.declaration import TITLE_MAX
 from warroom.domain.incident import Incident
 from warroom.domain.status_update import UPDATE_TEXT_MAX
-from warroom.fakeslack import view_submission
-from warroom.fakeslack.driver import fill_view
-from warroom.fakeslack.limits import block_problems
 from warroom.slack.blocks.limits import ELLIPSIS
 
 # Escapes to five times its length in mrkdwn, and reads like a real resolution.

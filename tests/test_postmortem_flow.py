@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from fakeslack import block_problems
 from tests.harness import REPORTER, Harness
 from tests.test_lifecycle import fresh, resolve
-from warroom.fakeslack import block_problems
 from warroom.store.models import PostmortemRow
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from fakeslack import FakeSlack, slash_command, socket_payload
 from tests.test_cli import SETTINGS
 from warroom.config import Settings
-from warroom.fakeslack import FakeSlack, slash_command, socket_payload
 from warroom.runtime import build_runtime
 from warroom.slack.app import build_bolt_app
 

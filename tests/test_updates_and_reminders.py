@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from fakeslack import view_submission
 from tests.harness import REPORTER, WAIT_S, Harness
+from warroom.demo.slack.driver import fill_view
 from warroom.domain.incident import Incident
-from warroom.fakeslack import view_submission
-from warroom.fakeslack.driver import fill_view
 from warroom.runtime import build_runtime
 from warroom.store.models import DueJobRow, StatusUpdateRow
 

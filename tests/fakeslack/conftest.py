@@ -9,7 +9,7 @@ import pytest
 import pytest_asyncio
 from slack_sdk.web.async_client import AsyncWebClient
 
-from warroom.fakeslack import FakeSlack
+from fakeslack import FakeSlack
 
 
 @pytest_asyncio.fixture

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from warroom.fakeslack import FakeSlack
+from fakeslack import FakeSlack
 
 SQUATTER = "USQUATTER1"
 OTHER_BOT_USER = "UOTHERBOT1"

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from warroom.fakeslack import FakeSlack, new_trigger_id
+from fakeslack import FakeSlack, new_trigger_id
 
 
 async def _failure(call: object) -> dict[str, Any]:

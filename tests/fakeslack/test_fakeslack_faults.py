@@ -7,8 +7,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from warroom.fakeslack import FakeSlack
-from warroom.fakeslack.faults import COMMON_ERRORS, KINDS, METHOD_ERRORS, RandomFaults
+from fakeslack import FakeSlack
+from fakeslack.faults import COMMON_ERRORS, KINDS, METHOD_ERRORS, RandomFaults
 
 
 async def _answers(

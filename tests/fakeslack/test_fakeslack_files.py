@@ -11,8 +11,8 @@ import pytest
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from warroom.fakeslack import FakeSlack
-from warroom.fakeslack.api_files import ALT_TXT_MAX, SNIPPET_MAX_BYTES, UPLOAD_METHOD
+from fakeslack import FakeSlack
+from warroom.demo.slack.api_files import ALT_TXT_MAX, SNIPPET_MAX_BYTES, UPLOAD_METHOD
 
 
 async def _failure(call: object) -> dict[str, Any]:

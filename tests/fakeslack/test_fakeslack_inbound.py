@@ -17,7 +17,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from warroom.fakeslack import (
+from fakeslack import (
     FakeSlack,
     SlackSender,
     block_actions,

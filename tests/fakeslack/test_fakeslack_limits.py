@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from warroom.fakeslack import block_problems, channel_name_problem, view_problems
+from fakeslack import block_problems, channel_name_problem, view_problems
 
 
 def plain(text: str) -> dict[str, Any]:

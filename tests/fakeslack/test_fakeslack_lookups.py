@@ -6,7 +6,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from warroom.fakeslack import FakeSlack
+from fakeslack import FakeSlack
 
 
 async def test_history_lists_top_level_messages_newest_first_in_pages(

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from warroom.fakeslack import FakeSlack
+from fakeslack import FakeSlack
 
 # -- lifecycle and auth ------------------------------------------------------
 

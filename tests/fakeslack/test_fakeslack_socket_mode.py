@@ -16,7 +16,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from warroom.fakeslack import (
+from fakeslack import (
     FakeSlack,
     block_actions,
     event_callback,

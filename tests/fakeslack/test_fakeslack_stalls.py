@@ -6,7 +6,7 @@ import asyncio
 
 import aiohttp
 
-from warroom.fakeslack import FakeSlack
+from fakeslack import FakeSlack
 
 
 async def post(slack: FakeSlack, http: aiohttp.ClientSession, channel: str, text: str) -> object:

@@ -6,7 +6,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from warroom.fakeslack import FakeSlack
+from fakeslack import FakeSlack
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
 

@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from fakeslack import slash_command, view_submission
 from tests.faults.slack_faults import could_not_tell, told
 from tests.harness import DEFAULT_ANSWERS, Harness, OpenedView
+from warroom.demo.slack.driver import fill_view
 from warroom.domain.incident import Incident
-from warroom.fakeslack import slash_command, view_submission
-from warroom.fakeslack.driver import fill_view
 from warroom.slack.blocks.announcement import announcement
 from warroom.slack.blocks.card import incident_card
 from warroom.slack.blocks.topic import channel_topic

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from fakeslack import FakeSlack, SlackSender, slash_command, view_submission
+from fakeslack.serve_process import ServeProcess
 from tests.harness import DEFAULT_ANSWERS, REPORTER, SIGNING_SECRET, TEAM_ID, WAIT_S
-from warroom.fakeslack import FakeSlack, SlackSender, slash_command, view_submission
-from warroom.fakeslack.driver import fill_view
-from warroom.fakeslack.serve_process import ServeProcess
+from warroom.demo.slack.driver import fill_view
 
 __all__ = ["child_env", "declare_on"]
 

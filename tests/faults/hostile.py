@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from fakeslack import RecordedCall, block_problems, view_problems
 from tests.harness import Harness
+from warroom.demo.slack.api_chat import MESSAGE_TEXT_MAX
 from warroom.domain.incident import Incident
-from warroom.fakeslack import RecordedCall, block_problems, view_problems
-from warroom.fakeslack.api_chat import MESSAGE_TEXT_MAX
 from warroom.store.models import ActionItemRow, RoleAssignmentRow
 from warroom.web.bounded_body import MAX_BODY_BYTES
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from warroom.fakeslack.serve_process import free_port
+from fakeslack.serve_process import free_port
 
 __all__ = ["PrivateCluster", "private_cluster"]
 

@@ -20,16 +20,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.harness import DEFAULT_ANSWERS, SIGNING_SECRET, TEAM_ID, OpenedView, submission_of
-from warroom.domain.incident import Incident
-from warroom.fakeslack import (
+from fakeslack import (
     FakeSlack,
     SlackSender,
     block_actions,
     event_callback,
     slash_command,
 )
-from warroom.fakeslack.serve_process import ServeProcess
+from fakeslack.serve_process import ServeProcess
+from tests.harness import DEFAULT_ANSWERS, SIGNING_SECRET, TEAM_ID, OpenedView, submission_of
+from warroom.domain.incident import Incident
 from warroom.store import incidents
 from warroom.store.engine import Store, create_engine
 from warroom.store.models import IncidentRow

@@ -18,10 +18,10 @@ from urllib.parse import parse_qs
 
 from sqlalchemy import select
 
+from fakeslack import block_actions, event_callback, slash_command
 from tests.harness import DEFAULT_ANSWERS, TEAM_ID, WAIT_S, Harness, OpenedView
 from tests.timeline.room import ALICE, BOB, Room, message_shortcut
 from warroom.domain.incident import Incident
-from warroom.fakeslack import block_actions, event_callback, slash_command
 from warroom.store.models import ActionItemRow, Base
 
 __all__ = [

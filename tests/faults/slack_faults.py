@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from fakeslack import FakeSlack, RandomFaults, RecordedCall
 from tests.harness import Clock, Harness, start_harness
-from warroom.fakeslack import FakeSlack, RandomFaults, RecordedCall
 from warroom.store import jobs
 from warroom.store.models import DueJobRow
 

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from fakeslack import FakeSlack
+from fakeslack.serve_process import ServeProcess
 from tests.faults.child import child_env, declare_on
 from tests.harness import REPORTER, WAIT_S, Clock, Harness, harness_on
-from warroom.fakeslack import FakeSlack
-from warroom.fakeslack.serve_process import ServeProcess
 from warroom.services.declare import FINISH_ROOM
 from warroom.slack.blocks.announcement import announcement_block_id
 from warroom.slack.blocks.card import CARD_BLOCK_ID

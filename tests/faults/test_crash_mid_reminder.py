@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from fakeslack import FakeSlack
+from fakeslack.serve_process import ServeProcess
 from tests.faults.child import child_env, declare_on
 from tests.harness import Clock, harness_on
-from warroom.fakeslack import FakeSlack
-from warroom.fakeslack.serve_process import ServeProcess
 from warroom.store.models import DueJobRow
 
 POLICY = Path(__file__).parents[1] / "data" / "policies" / "replicas.toml"

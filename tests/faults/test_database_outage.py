@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from fakeslack.serve_process import free_port
 from tests.faults.pg_cluster import PrivateCluster, private_cluster
 from tests.harness import DEFAULT_ANSWERS, REPORTER, TEAM_ID, Clock, Harness, start_harness
+from warroom.demo.slack.driver import fill_view
+from warroom.demo.slack.inbound import event_callback, view_submission
 from warroom.domain.incident import Incident
-from warroom.fakeslack.driver import fill_view
-from warroom.fakeslack.inbound import event_callback, view_submission
-from warroom.fakeslack.serve_process import free_port
 from warroom.store.engine import PG_CONNECT_TIMEOUT_S, DatabaseUnavailable, Store, create_engine
 from warroom.store.migrations import upgrade
 

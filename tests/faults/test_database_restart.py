@@ -28,13 +28,13 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
+from fakeslack import FakeSlack, SlackSender, block_actions, slash_command
+from fakeslack.serve_process import ServeProcess
 from tests.faults.child import declare_on
 from tests.faults.pg_cluster import PrivateCluster, private_cluster
 from tests.harness import SIGNING_SECRET, TEAM_ID
+from warroom.demo.slack.inbound import event_callback
 from warroom.domain.cadence import COMMANDER_ESCALATE, COMMANDER_NAG, UPDATE_DUE, UPDATE_OVERDUE
-from warroom.fakeslack import FakeSlack, SlackSender, block_actions, slash_command
-from warroom.fakeslack.inbound import event_callback
-from warroom.fakeslack.serve_process import ServeProcess
 from warroom.store.engine import Store, create_engine
 from warroom.store.migrations import upgrade
 from warroom.store.models import IncidentRow, RoleAssignmentRow, TimelineEntryRow

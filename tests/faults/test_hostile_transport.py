@@ -19,18 +19,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.child import child_env
-from tests.faults.test_signatures import forged
-from tests.harness import SIGNING_SECRET, TEAM_ID, WAIT_S
-from warroom.fakeslack import FakeSlack, SlackSender, block_actions, sign, slash_command
-from warroom.fakeslack.hostile_client import (
+from fakeslack import FakeSlack, SlackSender, block_actions, sign, slash_command
+from fakeslack.hostile_client import (
     head,
     open_half_sent,
     read_status,
     stream_body,
 )
-from warroom.fakeslack.sender import USER_AGENT
-from warroom.fakeslack.serve_process import ServeProcess
+from fakeslack.serve_process import ServeProcess
+from tests.faults.child import child_env
+from tests.faults.test_signatures import forged
+from tests.harness import SIGNING_SECRET, TEAM_ID, WAIT_S
+from warroom.demo.slack.sender import USER_AGENT
 from warroom.web.bounded_body import MAX_BODY_BYTES
 from warroom.web.http_protocol import MAX_HEADER_BYTES
 

@@ -19,11 +19,11 @@ import re
 from datetime import UTC, timedelta
 from typing import Any
 
+from fakeslack import RecordedCall, view_submission
 from tests.faults.hostile import Outbox
 from tests.harness import REPORTER, TEAM_ID, WAIT_S, Harness, OpenedView
 from tests.timeline.room import message_shortcut
 from warroom.domain.incident import Incident
-from warroom.fakeslack import RecordedCall, view_submission
 from warroom.slack.blocks.timeline import PICK_ACTION, PICK_BLOCK
 
 SECRET = "Payroll export leaks PRIVSECRET"

@@ -13,13 +13,13 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from fakeslack import view_submission
 from tests.harness import REPORTER, TEAM_ID, Harness
 from tests.test_action_items import HOURS, MY_JOBS, today
 from tests.test_lifecycle import resolve
 from tests.timeline.room import Room, message_shortcut
 from warroom.domain.incident import Incident
 from warroom.domain.working_days import after_working_days, next_working_day, overdue_at
-from warroom.fakeslack import view_submission
 from warroom.services.audience import MEMBERS_TTL
 from warroom.services.timeline import Cursor, SlackMessage
 from warroom.slack.blocks.action_items import ADD_ACTION, PAGE_ACTION

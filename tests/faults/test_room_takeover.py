@@ -24,11 +24,11 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from fakeslack import FakeSlack
+from fakeslack.serve_process import ServeProcess
 from tests.faults.child import child_env, declare_on
 from tests.harness import REPORTER, WAIT_S, Clock, Harness, harness_on, start_harness
 from warroom.domain.incident import Incident
-from warroom.fakeslack import FakeSlack
-from warroom.fakeslack.serve_process import ServeProcess
 from warroom.services.declare import NAME_ATTEMPTS
 from warroom.slack.blocks.announcement import announcement_block_id
 from warroom.slack.blocks.card import CARD_BLOCK_ID

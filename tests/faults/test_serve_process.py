@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fakeslack import FakeSlack, SlackSender, slash_command
+from fakeslack.serve_process import ServeProcess
 from tests.harness import SIGNING_SECRET, TEAM_ID
-from warroom.fakeslack import FakeSlack, SlackSender, slash_command
-from warroom.fakeslack.serve_process import ServeProcess
 
 
 async def test_serve_process_answers_a_signed_command_and_dies_on_sigkill(tmp_path: Path) -> None:

@@ -17,11 +17,11 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
+from fakeslack import block_actions, event_callback, sign, slash_command
 from tests.harness import SIGNING_SECRET, TEAM_ID, Harness
 from tests.timeline.room import ALICE, Room
+from warroom.demo.slack.sender import USER_AGENT
 from warroom.domain.incident import Incident
-from warroom.fakeslack import block_actions, event_callback, sign, slash_command
-from warroom.fakeslack.sender import USER_AGENT
 from warroom.store.models import (
     DueJobRow,
     IncidentRow,

@@ -7,8 +7,8 @@ import json
 from tests.faults.slack_faults import faulty_harness, told
 from tests.harness import REPORTER, Clock, Harness
 from tests.test_lifecycle import resolve
+from warroom.demo.slack.api_files import UPLOAD_METHOD
 from warroom.domain.incident import Incident
-from warroom.fakeslack.api_files import UPLOAD_METHOD
 from warroom.slack.blocks.card import incident_card
 
 ALICE, BOB = "UALICE0001", "UBOB00002"

@@ -15,11 +15,11 @@ import yaml
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from fakeslack import block_actions, event_callback, slash_command, view_submission
 from tests.faults.retry_cases import CASES
 from tests.faults.retry_scene import Kind, Request, kind_of
 from tests.harness import Harness
 from tests.timeline.room import message_shortcut
-from warroom.fakeslack import block_actions, event_callback, slash_command, view_submission
 from warroom.slack.app import build_bolt_app
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"

@@ -8,6 +8,7 @@ import json
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from fakeslack import slash_command
 from tests.faults.hostile import (
     PROPERTY_SETTINGS,
     SLACK_MESSAGE_MAX,
@@ -19,7 +20,6 @@ from tests.faults.hostile import (
 )
 from tests.harness import REPORTER, TEAM_ID, Harness
 from tests.timeline.room import Room, message_shortcut
-from warroom.fakeslack import slash_command
 from warroom.slack.blocks.timeline import SHORTCUT_CALLBACK_ID
 from warroom.store.timeline import TYPED_KINDS
 

@@ -24,9 +24,9 @@ from tests.faults.hostile import (
     open_room,
 )
 from tests.harness import REPORTER, WAIT_S, Harness, OpenedView
+from warroom.demo.slack.driver import fill_view
 from warroom.domain.declaration import validate_declaration
 from warroom.domain.incident import Incident
-from warroom.fakeslack.driver import fill_view
 from warroom.slack.blocks.declare_modal import parse_declare_submission
 from warroom.web.bounded_body import MAX_BODY_BYTES
 

@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
+from fakeslack import event_callback, new_trigger_id, slash_command
 from tests.harness import TEAM_ID, Harness
 from warroom.domain.incident import Incident
-from warroom.fakeslack import event_callback, new_trigger_id, slash_command
 from warroom.store import timeline
 from warroom.store.models import TimelineEntryRow, TimelineHighlightRow, TimelineRevisionRow
 

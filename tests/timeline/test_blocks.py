@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from fakeslack.limits import block_problems, view_problems
 from tests.golden import assert_golden
 from tests.payloads import mrkdwn_texts
 from warroom.domain.incident import Incident
-from warroom.fakeslack.limits import block_problems, view_problems
 from warroom.services.timeline import (
     Cursor,
     KeyPage,

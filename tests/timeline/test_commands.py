@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import delete
 
+from fakeslack import block_problems
 from tests.harness import WAIT_S, Harness
 from tests.payloads import mrkdwn_texts
 from tests.timeline.room import ALICE, BOB, Room
-from warroom.fakeslack import block_problems
 from warroom.store.models import TimelineEntryRow
 from warroom.store.timeline import TYPED_KINDS
 

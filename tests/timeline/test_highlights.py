@@ -6,10 +6,10 @@ import asyncio
 import json
 from typing import Any
 
+from fakeslack import view_submission
 from tests.harness import WAIT_S, Harness
 from tests.timeline.room import ALICE, BOB, CAROL, OUR_BOT_ID, OUR_BOT_USER, Room, message_shortcut
-from warroom.fakeslack import view_submission
-from warroom.fakeslack.driver import fill_view
+from warroom.demo.slack.driver import fill_view
 from warroom.services.timeline import slack_time
 
 

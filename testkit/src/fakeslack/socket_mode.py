@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from warroom.fakeslack.inbound import JSON
+from warroom.demo.slack.inbound import JSON
 
 __all__ = [
     "ENVELOPE_TYPES",

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from warroom.fakeslack.state import ApiError
+from warroom.demo.slack.state import ApiError
 
 __all__ = [
     "JSON_FIELDS",

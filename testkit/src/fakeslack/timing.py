@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from warroom.fakeslack.server import RecordedCall
+from fakeslack.server import RecordedCall
 
 __all__ = ["sequential_rounds"]
 

@@ -6,9 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from warroom.fakeslack.limits import channel_name_problem
-from warroom.fakeslack.params import get_bool, get_str, paginate
-from warroom.fakeslack.state import ApiError, Workspace, is_user_id
+from warroom.demo.slack.params import get_bool, get_str, paginate
+from warroom.demo.slack.state import ApiError, Workspace, is_user_id
 
 __all__ = ["CONVERSATION_METHODS", "INVITE_MAX_USERS", "TOPIC_MAX"]
 
@@ -25,7 +24,7 @@ def create(ws: Workspace, args: Json) -> Json:
     name = get_str(args, "name")
     if name is None:
         raise ApiError("invalid_name_required")
-    problem = channel_name_problem(name)
+    problem = ws.checks.channel_name_problem(name)
     if problem is not None:
         raise ApiError(problem)
     if ws.by_name(name) is not None:

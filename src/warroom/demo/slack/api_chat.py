@@ -6,9 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from warroom.fakeslack.limits import block_problems
-from warroom.fakeslack.params import get_bool, get_str
-from warroom.fakeslack.state import ApiError, ChannelState, Workspace, is_user_id
+from warroom.demo.slack.params import get_bool, get_str
+from warroom.demo.slack.state import ApiError, ChannelState, Workspace, is_user_id
 
 __all__ = ["ATTACHMENTS_MAX", "CHAT_METHODS", "MESSAGE_TEXT_MAX", "UPDATE_TEXT_MAX"]
 
@@ -39,7 +38,9 @@ def _postable(ws: Workspace, channel: Any) -> ChannelState:
     return state
 
 
-def _content(args: Json, *, text_max: int) -> tuple[str | None, list[Any] | None, Any]:
+def _content(
+    ws: Workspace, args: Json, *, text_max: int
+) -> tuple[str | None, list[Any] | None, Any]:
     """(text, blocks, attachments) after Slack's checks on message content."""
     markdown = get_str(args, "markdown_text")
     text = get_str(args, "text")
@@ -54,7 +55,7 @@ def _content(args: Json, *, text_max: int) -> tuple[str | None, list[Any] | None
     if blocks is not None:
         if not isinstance(blocks, list):
             raise ApiError("invalid_blocks_format")
-        problems = block_problems(blocks, surface="message")
+        problems = ws.checks.block_problems(blocks, surface="message")
         if problems:
             messages = [f"[ERROR] {p}" for p in problems]
             raise ApiError("invalid_blocks", response_metadata={"messages": messages})
@@ -72,7 +73,7 @@ def _content(args: Json, *, text_max: int) -> tuple[str | None, list[Any] | None
 
 def post_message(ws: Workspace, args: Json) -> Json:
     state = _postable(ws, args.get("channel"))
-    text, blocks, attachments = _content(args, text_max=MESSAGE_TEXT_MAX)
+    text, blocks, attachments = _content(ws, args, text_max=MESSAGE_TEXT_MAX)
     message = ws.new_message(
         state,
         user=ws.acting,
@@ -98,7 +99,7 @@ def update(ws: Workspace, args: Json) -> Json:
     message = ws.find_message(state.id, args.get("ts"))
     if message.get("user") != ws.bot_user_id:
         raise ApiError("cant_update_message")
-    text, blocks, attachments = _content(args, text_max=UPDATE_TEXT_MAX)
+    text, blocks, attachments = _content(ws, args, text_max=UPDATE_TEXT_MAX)
     if blocks is not None:
         message["blocks"] = blocks
     elif text is not None:
@@ -132,7 +133,7 @@ def post_ephemeral(ws: Workspace, args: Json) -> Json:
     user = get_str(args, "user")
     if not user or user not in state.members:
         raise ApiError("user_not_in_channel")
-    text, blocks, attachments = _content(args, text_max=MESSAGE_TEXT_MAX)
+    text, blocks, attachments = _content(ws, args, text_max=MESSAGE_TEXT_MAX)
     ts = ws.next_ts()
     message: Json = {"type": "message", "user": ws.bot_user_id, "text": text or "", "ts": ts}
     if blocks is not None:

@@ -1,11 +1,9 @@
-"""What the Slack stand-in records of each request it answered."""
+"""What the stand-in records of each request it answered."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-from warroom.fakeslack.faults import Fault
 
 __all__ = ["RecordedCall"]
 
@@ -21,8 +19,6 @@ class RecordedCall:
     status: int
     response: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
-    fault: Fault | None = None
-    """The failure injected instead of an answer (see `fakeslack.faults`), if any."""
 
     @property
     def ok(self) -> bool:

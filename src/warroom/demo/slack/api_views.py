@@ -7,9 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from warroom.fakeslack.limits import view_problems
-from warroom.fakeslack.params import get_str
-from warroom.fakeslack.state import ApiError, Workspace
+from warroom.demo.slack.params import get_str
+from warroom.demo.slack.state import ApiError, Workspace
 
 __all__ = ["EXPIRED_TRIGGER_ID", "VIEW_MAX_BYTES", "VIEW_METHODS"]
 
@@ -41,7 +40,7 @@ def _trigger(ws: Workspace, args: Json) -> str:
     return trigger
 
 
-def _checked_view(args: Json) -> Json:
+def _checked_view(ws: Workspace, args: Json) -> Json:
     view = args.get("view")
     if view is None:
         raise _invalid("missing required field: view")
@@ -49,7 +48,7 @@ def _checked_view(args: Json) -> Json:
         raise _invalid("must provide an object [json-pointer:/view]")
     if len(json.dumps(view).encode()) > VIEW_MAX_BYTES:
         raise ApiError("view_too_large")
-    problems = view_problems(view)
+    problems = ws.checks.view_problems(view)
     if problems:
         raise _invalid(*problems)
     return view
@@ -113,7 +112,7 @@ def _modal(view: Json) -> Json:
 def open_view(ws: Workspace, args: Json) -> Json:
     """views.open and views.push: exchange a single-use trigger_id for a new modal."""
     trigger = _trigger(ws, args)
-    view = _modal(_checked_view(args))
+    view = _modal(_checked_view(ws, args))
     _check_external_id(ws, view, None)
     ws.used_triggers.add(trigger)
     return _store(ws, view)
@@ -129,7 +128,7 @@ def update_view(ws: Workspace, args: Json) -> Json:
     current = ws.views.get(view_id) if view_id else None
     if current is None or view_id is None:
         raise ApiError("not_found")
-    view = _checked_view(args)
+    view = _checked_view(ws, args)
     given_hash = get_str(args, "hash")
     if given_hash and given_hash != current["hash"]:
         raise ApiError("hash_conflict")
@@ -147,7 +146,7 @@ def publish_view(ws: Workspace, args: Json) -> Json:
     user_id = get_str(args, "user_id")
     if not user_id:
         raise _invalid("missing required field: user_id")
-    view = _checked_view(args)
+    view = _checked_view(ws, args)
     if view.get("type") != "home":
         raise _invalid("must be home [json-pointer:/view/type]")
     view_id = ws.home_views.get(user_id)

@@ -14,9 +14,8 @@ from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
 
-from warroom.fakeslack.limits import block_problems
-from warroom.fakeslack.params import get_str
-from warroom.fakeslack.state import ApiError, ChannelState, Workspace, is_user_id
+from warroom.demo.slack.params import get_str
+from warroom.demo.slack.state import ApiError, ChannelState, Workspace, is_user_id
 
 __all__ = [
     "ALT_TXT_MAX",
@@ -209,7 +208,7 @@ def complete_upload(ws: Workspace, args: Json) -> Json:
     comment = get_str(args, "initial_comment") or ""
     blocks = args.get("blocks") if not comment else None
     if blocks is not None and (
-        not isinstance(blocks, list) or block_problems(blocks, surface="message")
+        not isinstance(blocks, list) or ws.checks.block_problems(blocks, surface="message")
     ):
         raise ApiError("invalid_blocks")
     for state, title in chosen:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom.fakeslack.api_files import UPLOAD_METHOD
-from warroom.fakeslack.responses import RESPONSE_URL_METHOD
+from warroom.demo.slack.api_files import UPLOAD_METHOD
+from warroom.demo.slack.responses import RESPONSE_URL_METHOD
 
 __all__ = [
     "COMMON_ERRORS",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from warroom.fakeslack.limits import block_problems
-from warroom.fakeslack.params import get_bool, get_str
-from warroom.fakeslack.state import Workspace
+from warroom.demo.slack.params import get_bool, get_str
+from warroom.demo.slack.state import Workspace
 
 __all__ = [
     "RESPONSE_URL_MAX_USES",
@@ -57,7 +56,7 @@ def answer_response_url(ws: Workspace, key: str, text: str) -> tuple[int, Json, 
     if not body and not blocks and not payload.get("attachments"):
         return 400, {"ok": False, "error": "no_text"}, args
     if blocks is not None:
-        problems = block_problems(blocks, surface="message")
+        problems = ws.checks.block_problems(blocks, surface="message")
         if problems:
             messages = [f"[ERROR] {p}" for p in problems]
             answer = {"ok": False, "error": "invalid_blocks"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from warroom.fakeslack.params import get_bool, get_str, paginate
-from warroom.fakeslack.state import ApiError, Workspace
+from warroom.demo.slack.params import get_bool, get_str, paginate
+from warroom.demo.slack.state import ApiError, Workspace
 
 __all__ = ["USER_METHODS"]
 

@@ -13,7 +13,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from warroom.fakeslack.sender import SlackSender, sign
+from warroom.demo.slack.sender import SlackSender, sign
 
 __all__ = [
     "API_APP_ID",

@@ -1,4 +1,4 @@
-"""In-memory workspace the fake Slack serves: users, channels, messages, views."""
+"""In-memory workspace the Slack stand-in serves: users, channels, messages, views."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from warroom.demo.slack.checks import Checks
+
 if TYPE_CHECKING:
-    from warroom.fakeslack.api_files import FileState
+    from warroom.demo.slack.api_files import FileState
 
 __all__ = ["ApiError", "Channel", "ChannelState", "Workspace", "is_user_id"]
 
@@ -83,9 +85,9 @@ class ChannelState:
 
 
 class Workspace:
-    """All state; handlers mutate it, FakeSlack exposes copies."""
+    """All state; handlers mutate it, the server exposes copies."""
 
-    def __init__(self, *, team_id: str, bot_user_id: str) -> None:
+    def __init__(self, *, team_id: str, bot_user_id: str, checks: Checks | None = None) -> None:
         self.team_id = team_id
         self.team_name = "Warroom Fake"
         self.team_domain = "warroom-fake"
@@ -95,7 +97,7 @@ class Workspace:
         self.bot_name = "warroom"
         self.users: dict[str, str] = {bot_user_id: self.bot_name}
         self.bot_ids: dict[str, str] = {bot_user_id: self.bot_id}
-        """Bot users and their bot ids: Warroom's, and other apps' (`FakeSlack.token_for`)."""
+        """Bot users and their bot ids: Warroom's, and other apps' (`token_for`)."""
         self.acting: str = bot_user_id
         """Whose token the call being answered carries: the user Slack acts as."""
         self.usergroups: dict[str, set[str]] = {}
@@ -113,6 +115,8 @@ class Workspace:
         self.base_url = ""  # the running server's, for files.getUploadURLExternal
         self._counters: dict[str, int] = {}
         self._last_ts_us = 0
+        self.checks = checks or Checks()
+        """What handlers refuse as Slack would (nothing unless the test kit's limits)."""
 
     # -- identifiers --------------------------------------------------------
 

@@ -1,0 +1,49 @@
+"""Play the demo: Warroom served for real, its Slack stood in for, the people scripted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from warroom.config import Settings
+from warroom.demo.cast import PEOPLE, SECRET
+from warroom.demo.people import People
+from warroom.demo.script import play
+from warroom.demo.slack import SlackSender, SlackStandIn
+from warroom.demo.slack.driver import serve_locally
+from warroom.demo.transcript import Transcript
+from warroom.domain.clock import ManualClock
+from warroom.runtime import build_runtime
+from warroom.store.models import PostmortemRow
+from warroom.web.asgi import create_asgi_app
+
+__all__ = ["run_demo"]
+
+
+async def run_demo(database_url: str, say: Callable[[str], None]) -> str | None:
+    """Play the incident, printing the transcript; returns the postmortem Markdown."""
+    clock = ManualClock(datetime.now(UTC).replace(hour=2, minute=47, second=0, microsecond=0))
+    async with SlackStandIn() as slack:
+        for user, name in PEOPLE.items():
+            slack.add_user(user, name)
+        broadcast = slack.add_channel("incidents")
+        ops = slack.add_channel("ops", members=list(PEOPLE))
+        settings = Settings(
+            _env_file=None,
+            slack_bot_token=slack.token,
+            slack_signing_secret=SECRET,
+            slack_api_url=slack.api_url,
+            database_url=database_url,
+            broadcast_channel=broadcast,
+        )
+        runtime = build_runtime(settings, clock=clock)
+        try:
+            async with serve_locally(create_asgi_app(runtime)) as base, SlackSender() as sender:
+                show = Transcript(slack, say)
+                people = People(slack, sender, f"{base}/slack/events", clock, show)
+                await play(runtime, slack, people, show, clock, ops)
+            async with runtime.store.transaction() as session:
+                stored = await session.get(PostmortemRow, 1)
+        finally:
+            await runtime.close()
+    return stored.markdown if stored is not None else None
