@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 
 from stats import percentiles  # bench/stats.py, beside this script
 from warroom.domain.incident import Incident
-from warroom.domain.policy import load_policy
 from warroom.domain.postmortem import (
     ActionItemFact,
     PostmortemInput,
@@ -37,6 +36,7 @@ from warroom.domain.postmortem import (
     draft_postmortem,
 )
 from warroom.domain.postmortem_markdown import render_markdown
+from warroom.policy_file import load_policy
 
 PEOPLE = [f"UBENCH{n:04d}" for n in range(1, 13)]
 TYPED = ("note", "symptom", "hypothesis", "action", "result")

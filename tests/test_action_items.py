@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from fakeslack import block_problems, view_problems, view_submission
 from tests.golden import assert_golden
 from tests.harness import REPORTER, WAIT_S, Harness
 from tests.payloads import answer_text, mrkdwn_texts
+from warroom.demo.slack.driver import fill_view
+from warroom.domain.action_item import ActionItem, Counts
 from warroom.domain.incident import Incident
-from warroom.domain.policy import BusinessHours, load_policy
-from warroom.fakeslack import block_problems, view_problems, view_submission
-from warroom.fakeslack.driver import fill_view
+from warroom.domain.policy import BusinessHours
+from warroom.policy_file import load_policy
 from warroom.scheduler.tick import TickReport
 from warroom.services.action_items import (
     after_working_days,
@@ -38,7 +40,6 @@ from warroom.slack.blocks.action_items import (
 )
 from warroom.slack.command_text import split_action_item
 from warroom.store import action_items
-from warroom.store.action_items import ActionItem, Counts
 from warroom.store.models import ActionItemRow, DueJobRow
 
 ALICE, BOB, CAROL = "UALICE0001", "UBOB000001", "UCAROL0001"

@@ -12,7 +12,7 @@ from warroom.domain.cadence import (
     update_interval,
     update_steps,
 )
-from warroom.domain.policy import load_policy
+from warroom.policy_file import load_policy
 
 POLICY = load_policy()
 MONDAY_3AM = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)

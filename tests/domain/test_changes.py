@@ -7,7 +7,7 @@ from warroom.domain.changes import (
     resolve_settable_status,
     resolve_severity,
 )
-from warroom.domain.policy import load_policy
+from warroom.policy_file import load_policy
 
 POLICY = load_policy()
 

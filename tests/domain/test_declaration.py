@@ -9,7 +9,7 @@ from warroom.domain.declaration import (
     DeclarationForm,
     validate_declaration,
 )
-from warroom.domain.policy import load_policy
+from warroom.policy_file import load_policy
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 POLICY = load_policy()

@@ -21,7 +21,8 @@ from warroom.domain.permissions import (
     Refused,
     decide,
 )
-from warroom.domain.policy import PolicyError, load_policy, parse_policy
+from warroom.domain.policy import PolicyError, parse_policy
+from warroom.policy_file import load_policy
 from warroom.slack.blocks.permissions import refusal_text
 
 POLICIES = Path(__file__).parent.parent / "data" / "policies"

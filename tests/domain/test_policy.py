@@ -17,9 +17,9 @@ from warroom.domain.policy import (
     BusinessHours,
     Policy,
     PolicyError,
-    load_policy,
     parse_policy,
 )
+from warroom.policy_file import load_policy
 
 POLICIES = Path(__file__).parent.parent / "data" / "policies"
 MINIMAL = (POLICIES / "minimal.toml").read_text(encoding="utf-8")

@@ -14,7 +14,6 @@ import pytest
 
 from tests.golden import GOLDEN_DIR, assert_golden
 from warroom.domain.incident import Incident
-from warroom.domain.policy import load_policy
 from warroom.domain.postmortem import (
     ActionItemFact,
     PostmortemInput,
@@ -26,6 +25,7 @@ from warroom.domain.postmortem import (
     summary_facts,
 )
 from warroom.domain.postmortem_markdown import escape_markdown, format_time, render_markdown
+from warroom.policy_file import load_policy
 
 POLICY = load_policy()
 DAY = datetime(2026, 11, 23, tzinfo=UTC)

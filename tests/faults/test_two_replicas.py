@@ -29,7 +29,7 @@ from sqlalchemy import select
 from tests.faults.replicas import POLICY, Replicas, leased_by, reminder_posts, running
 from tests.harness import REPORTER
 from warroom.domain.incident import Incident
-from warroom.domain.policy import load_policy
+from warroom.policy_file import load_policy
 from warroom.slack.blocks.card import incident_card
 from warroom.store.models import DueJobRow, TimelineEntryRow
 

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from warroom.scheduler.tick import LEASE, Scheduler, backoff
-from warroom.slack.errors import SlackFailure
 from warroom.store import jobs
 from warroom.store.engine import Store, create_engine
 from warroom.store.jobs import Job
@@ -134,6 +133,14 @@ async def test_a_job_still_running_at_half_its_lease_is_given_up_not_doubled(
     }
 
 
+class Refused(Exception):
+    """A failure that will not pass by trying again."""
+
+
+def passes(error: BaseException) -> bool:
+    return not isinstance(error, Refused)
+
+
 async def test_transient_failures_back_off_then_succeed(store: Store) -> None:
     await put_many(store, 1, due=T0)
     clock, attempts = Clock(), []
@@ -141,9 +148,9 @@ async def test_transient_failures_back_off_then_succeed(store: Store) -> None:
     async def flaky(job: Job) -> None:
         attempts.append(clock.now)
         if len(attempts) < 3:
-            raise SlackFailure("chat.postMessage", "ratelimited")
+            raise TimeoutError("no answer")
 
-    scheduler = Scheduler(store, clock, {"ping": flaky})
+    scheduler = Scheduler(store, clock, {"ping": flaky}, transient=passes)
     assert (await scheduler.tick()).retried == 1
     clock.now += backoff(1) - timedelta(seconds=1)
     assert (await scheduler.tick()).claimed == 0
@@ -161,19 +168,20 @@ async def test_permanent_failure_is_recorded_and_others_go_on(store: Store) -> N
     await put_many(store, 1, due=T0, kind="unknown")
 
     async def broken(job: Job) -> None:
-        raise SlackFailure("chat.postMessage", "channel_not_found")
+        raise Refused("chat.postMessage: channel_not_found")
 
     async def ping(job: Job) -> None:
         return None
 
-    report = await Scheduler(store, Clock(), {"broken": broken, "ping": ping}).tick()
+    handlers = {"broken": broken, "ping": ping}
+    report = await Scheduler(store, Clock(), handlers, transient=passes).tick()
     assert (report.done, report.failed) == (2, 2)
     async with store.transaction() as session:
         errors = (
             await session.execute(select(DueJobRow.last_error).where(DueJobRow.state == "failed"))
         ).scalars()
         assert sorted(str(e) for e in errors) == [
-            "SlackFailure: chat.postMessage: channel_not_found",
+            "Refused: chat.postMessage: channel_not_found",
             "no handler for job kind 'unknown'",
         ]
 

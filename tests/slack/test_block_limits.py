@@ -22,12 +22,13 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 import warroom.slack.blocks as blocks_package
+from fakeslack.limits import block_problems, view_problems
 from tests.slack.test_blocks import INCIDENT, POLICY
+from warroom.domain.action_item import ActionItem, Counts
 from warroom.domain.changes import InvalidChoice
 from warroom.domain.permissions import Action, NotPermitted, Refused
 from warroom.domain.postmortem import PostmortemInput, draft_postmortem
 from warroom.domain.status_update import StatusUpdate
-from warroom.fakeslack.limits import block_problems, view_problems
 from warroom.services.timeline import Cursor, KeyPage, SlackMessage
 from warroom.slack.blocks import (
     action_item_parts,
@@ -65,7 +66,6 @@ from warroom.slack.blocks.limits import (
 )
 from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
-from warroom.store.action_items import ActionItem, Counts
 from warroom.store.timeline import TimelineItem
 
 AT = INCIDENT.declared_at

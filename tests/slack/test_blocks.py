@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from fakeslack.limits import block_problems, view_problems
 from tests.golden import assert_golden
 from tests.payloads import mrkdwn_texts
+from warroom.demo.slack.driver import fill_view
 from warroom.domain.incident import Incident, RoleHolder
-from warroom.domain.policy import load_policy
-from warroom.fakeslack.driver import fill_view
-from warroom.fakeslack.limits import block_problems, view_problems
+from warroom.policy_file import load_policy
 from warroom.slack.blocks.announcement import announcement
 from warroom.slack.blocks.card import incident_card, role_take_action_id
 from warroom.slack.blocks.declare_modal import (

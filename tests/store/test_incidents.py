@@ -7,11 +7,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from warroom.domain.declaration import Declaration
 from warroom.store import incidents, requests, timeline
-from warroom.store.engine import Store, create_engine
+from warroom.store.engine import Conflict, Store, create_engine
 from warroom.store.models import RoleAssignmentRow
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -34,7 +33,7 @@ async def store(database_url: str) -> AsyncIterator[Store]:
 
 async def declare(store: Store, key: str, team: str = "T1") -> int:
     async with store.transaction() as session:
-        row = await incidents.insert_incident(
+        incident_id = await incidents.insert_incident(
             session,
             team_id=team,
             reporter_id="UR",
@@ -43,7 +42,7 @@ async def declare(store: Store, key: str, team: str = "T1") -> int:
             status="investigating",
             now=NOW,
         )
-        return row.id
+        return incident_id
 
 
 async def test_numbers_are_per_team_and_unique_under_concurrency(store: Store) -> None:
@@ -82,7 +81,7 @@ async def test_naive_times_are_refused(store: Store) -> None:
 
 async def test_declare_key_is_unique(store: Store) -> None:
     await declare(store, "view:V1")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await declare(store, "view:V1")
     async with store.transaction() as session:
         found = await incidents.find_by_declare_key(session, "view:V1")
@@ -128,7 +127,7 @@ async def test_one_current_holder_per_role(store: Store) -> None:
 
     await hold("UA", ended=NOW)
     await hold("UB")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await hold("UC")
     async with store.transaction() as session:
         assert (await incidents.load(session, incident_id)).holder("commander") == "UB"
@@ -176,9 +175,8 @@ async def test_a_read_sees_the_last_commit_without_waiting_for_an_open_write(sto
 
     async def rename() -> None:
         async with store.transaction() as session:
-            row = await incidents.lock(session, incident_id)
-            row.title = "DB down in EU"
-            await session.flush()
+            await incidents.lock(session, incident_id)
+            await incidents.record(session, incident_id, title="DB down in EU")
             writing.set()
             await finish.wait()
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from warroom.domain.declaration import Declaration
-from warroom.domain.policy import load_policy
 from warroom.domain.postmortem import CHAT_KINDS, PostmortemInput, TimelineFact, draft_postmortem
 from warroom.domain.postmortem_markdown import render_markdown
+from warroom.policy_file import load_policy
 from warroom.store import incidents
 from warroom.store.engine import Store, create_engine
 from warroom.store.models import SHOWN_IN_POSTMORTEM, TimelineEntryRow
@@ -32,7 +32,7 @@ async def incident_with_entries(store: Store, count: int) -> int:
     """Entries of every sort; three at a time share one `occurred_at`, so pages end
     inside a run of equal times; ids do not follow time order."""
     async with store.transaction() as session:
-        row = await incidents.insert_incident(
+        incident_id = await incidents.insert_incident(
             session,
             team_id="T1",
             reporter_id="UR",
@@ -50,7 +50,7 @@ async def incident_with_entries(store: Store, count: int) -> int:
         )
         rows = [
             {
-                "incident_id": row.id,
+                "incident_id": incident_id,
                 "kind": KINDS[n % len(KINDS)],
                 "author_id": f"U{n % 4}",
                 "text": f"entry {n} <https://x.example|link> &amp; more",
@@ -64,7 +64,7 @@ async def incident_with_entries(store: Store, count: int) -> int:
             for n in range(count)
         ]
         await session.execute(insert(TimelineEntryRow), rows)
-        return row.id
+        return incident_id
 
 
 async def every_entry(store: Store, incident_id: int) -> list[TimelineFact]:

@@ -19,7 +19,7 @@ from warroom.config import ConfigError, load_settings
 from warroom.scheduler.driver import ticking
 from warroom.scheduler.tick import Scheduler
 from warroom.services.retention import PRUNE, PRUNE_EVERY, Retention
-from warroom.slack.errors import SlackFailure
+from warroom.slack.errors import SlackFailure, may_pass
 from warroom.store import jobs
 from warroom.store.engine import Store, create_engine
 from warroom.store.jobs import Job
@@ -206,9 +206,11 @@ async def test_a_prune_that_fails_for_good_still_plans_the_next(store: Store) ->
     clock = Clock()
 
     async def broken(job: Job) -> None:
-        raise SlackFailure("nothing.really", "not_authed")  # not transient
+        raise SlackFailure("nothing.really", "not_authed")
 
-    scheduler = Scheduler(store, clock, {PRUNE: broken}, recurring={PRUNE: PRUNE_EVERY})
+    scheduler = Scheduler(
+        store, clock, {PRUNE: broken}, recurring={PRUNE: PRUNE_EVERY}, transient=may_pass
+    )
     await scheduler.plan_recurring()
 
     assert (await scheduler.tick()).failed == 1

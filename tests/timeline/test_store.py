@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from warroom.store import captured, timeline
-from warroom.store.engine import Store, create_engine
+from warroom.store.engine import Conflict, Store, create_engine
 from warroom.store.models import IncidentRow
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -65,7 +64,7 @@ async def test_group_commit_inserts_each_once_and_isolates_a_bad_entry(store: St
     ids = results[:40]
     assert all(isinstance(i, int) for i in ids) and len(set(ids)) == 40
     assert results[40] is None
-    assert isinstance(results[41], IntegrityError)
+    assert isinstance(results[41], Conflict)
     again = await asyncio.gather(*(writer.insert(e) for e in batch[:5]))
     assert again == [None] * 5
     async with store.transaction() as session:

@@ -3,8 +3,8 @@
 A team keeps its policy as a TOML file under review (the shipped default is
 `warroom/default_policy.toml`). `parse_policy` turns the text into frozen domain
 objects, or raises one `PolicyError` listing every problem found, one line
-each, with the line number and the fix. Nothing here touches Slack, a database
-or the clock; `load_policy` reads one file and that is all the I/O there is.
+each, with the line number and the fix. Nothing here touches Slack, a database,
+the clock or a file: `warroom.policy_file` reads the file.
 
 This module is the public face; the machinery behind it is private:
 `_policy_model` (the frozen objects), `_policy_source` (line numbers and names
@@ -15,8 +15,6 @@ and `_policy_read` (the rules for each section of the file).
 from __future__ import annotations
 
 import tomllib
-from importlib.resources import files
-from pathlib import Path
 
 from warroom.domain._policy_checks import Check
 from warroom.domain._policy_model import (
@@ -44,7 +42,6 @@ __all__ = [
     "RoleDef",
     "SeverityLevel",
     "StatusDef",
-    "load_policy",
     "parse_policy",
 ]
 
@@ -55,20 +52,6 @@ class PolicyError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = list(problems)
-
-
-def load_policy(path: Path | None = None) -> Policy:
-    """Read and check the policy at `path`, or the shipped default when it is None."""
-    if path is None:
-        text = files("warroom").joinpath("default_policy.toml").read_text(encoding="utf-8")
-        return parse_policy(text, source="warroom/default_policy.toml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError([f"{path}: cannot be read ({exc.strerror}); check the path"]) from None
-    except UnicodeDecodeError:
-        raise PolicyError([f"{path}: is not UTF-8 text; save it as UTF-8"]) from None
-    return parse_policy(text, source=str(path))
 
 
 def parse_policy(text: str, *, source: str = "<policy>") -> Policy:

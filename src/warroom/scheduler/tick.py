@@ -26,12 +26,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from warroom.domain.clock import Clock
-from warroom.slack.errors import SlackFailure
 from warroom.store import jobs
-from warroom.store.engine import Store
+from warroom.store.engine import Session, Store
 from warroom.store.jobs import Job
 
 __all__ = ["JobHandler", "Scheduler", "TickReport"]
@@ -61,9 +58,7 @@ def backoff(attempts: int) -> timedelta:
     return min(doubled, BACKOFF_MAX)
 
 
-def _transient(error: BaseException) -> bool:
-    if isinstance(error, SlackFailure):
-        return error.transient
+def every_failure_passes(_error: BaseException) -> bool:
     return True
 
 
@@ -76,6 +71,8 @@ class Scheduler:
     lease: timedelta = LEASE
     recurring: Mapping[str, timedelta] = field(default_factory=dict)
     """Job kind -> time from one run's end to the next."""
+    transient: Callable[[BaseException], bool] = every_failure_passes
+    """Whether a handler's failure may pass (retry with backoff) or never will (give up)."""
     _running: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def tick(self) -> TickReport:
@@ -126,7 +123,7 @@ class Scheduler:
             for kind in self.recurring:
                 await jobs.plan_once(session, kind, due_at=now, now=now)
 
-    async def _plan_next(self, session: AsyncSession, job: Job) -> None:
+    async def _plan_next(self, session: Session, job: Job) -> None:
         every = self.recurring.get(job.kind)
         if every is not None:
             now = self.clock()
@@ -159,7 +156,7 @@ class Scheduler:
         if isinstance(error, TimeoutError):
             reason = "still running at half its lease; given up to be retried"
         async with self.store.transaction() as session:
-            if _transient(error) and job.attempts < MAX_ATTEMPTS:
+            if self.transient(error) and job.attempts < MAX_ATTEMPTS:
                 retry = self.clock() + backoff(job.attempts)
                 await jobs.retry_at(session, job.id, retry, reason)
                 log.warning("job %s %s failed (%s); retry at %s", job.id, job.kind, reason, retry)

@@ -30,8 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from warroom.domain.action_item import ActionItem
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
@@ -48,8 +47,7 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
 from warroom.slack.message import Message
 from warroom.store import action_items, incidents, jobs, timeline
-from warroom.store.action_items import ActionItem
-from warroom.store.engine import Store
+from warroom.store.engine import Session, Store
 from warroom.store.jobs import Job
 
 __all__ = [
@@ -76,7 +74,7 @@ def _iso(moment: datetime) -> str:
 
 
 async def plan_postmortem_reminder(
-    session: AsyncSession,
+    session: Session,
     incident: Incident,
     now: datetime,
     *,
@@ -155,7 +153,7 @@ class ActionItemReminders:
 
     async def _record(
         self,
-        session: AsyncSession,
+        session: Session,
         job: Job,
         incident: Incident,
         *,

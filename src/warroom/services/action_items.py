@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from warroom.domain.action_item import OPEN, WONT_DO, ActionItem, Counts
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.permissions import Action
@@ -45,8 +44,7 @@ from warroom.slack.blocks.action_items import (
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
 from warroom.store import action_items, incidents, jobs, timeline
-from warroom.store.action_items import OPEN, WONT_DO, ActionItem, Counts
-from warroom.store.engine import Store
+from warroom.store.engine import Session, Store
 
 __all__ = [
     "ITEM_ESCALATE",
@@ -60,7 +58,6 @@ __all__ = [
     "Refused",
     "Settled",
     "after_working_days",
-    "build_action_items",
     "next_working_day",
     "overdue_at",
     "plan_postmortem_reminder",
@@ -105,19 +102,6 @@ class Listing:
 
 
 # -- the service ---------------------------------------------------------------------
-
-
-def build_action_items(
-    store: Store,
-    gateway: SlackGateway,
-    policy: Policy,
-    clock: Clock,
-    audience: Audience,
-    guard: Guard,
-) -> ActionItems:
-    return ActionItems(
-        store=store, gateway=gateway, policy=policy, clock=clock, audience=audience, guard=guard
-    )
 
 
 @dataclass
@@ -320,7 +304,7 @@ class ActionItems:
     # -- reminders ------------------------------------------------------------------
 
     async def plan_postmortem_reminder(
-        self, session: AsyncSession, incident: Incident, now: datetime
+        self, session: Session, incident: Incident, now: datetime
     ) -> datetime:
         return await plan_postmortem_reminder(session, incident, now, policy=self.policy)
 

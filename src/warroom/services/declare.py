@@ -26,8 +26,6 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import Enum
 
-from sqlalchemy.exc import IntegrityError
-
 from warroom.domain.clock import Clock
 from warroom.domain.declaration import Declaration
 from warroom.domain.incident import Incident
@@ -43,7 +41,7 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import ChannelRef, InviteProblem, MessageRef, SlackGateway
 from warroom.slack.message import Message
 from warroom.store import incidents, jobs, timeline
-from warroom.store.engine import Store
+from warroom.store.engine import Conflict, Store
 from warroom.store.jobs import Job
 
 __all__ = ["FINISH_ROOM", "DeclareService", "ProvisionResult", "SetupStillRunning"]
@@ -83,12 +81,12 @@ class DeclareService:
         """Store the incident; the same `declare_key` (one modal) never makes a second one."""
         try:
             return await self._insert(team_id, reporter_id, declaration, declare_key)
-        except IntegrityError:
+        except Conflict:
             async with self.store.transaction() as session:
                 existing = await incidents.find_by_declare_key(session, declare_key)
                 if existing is None:
                     raise
-                return await incidents.load(session, existing.id)
+                return existing
 
     async def _insert(
         self, team_id: str, reporter_id: str, declaration: Declaration, declare_key: str
@@ -97,8 +95,8 @@ class DeclareService:
         async with self.store.transaction() as session:
             existing = await incidents.find_by_declare_key(session, declare_key)
             if existing is not None:
-                return await incidents.load(session, existing.id)
-            row = await incidents.insert_incident(
+                return existing
+            incident_id = await incidents.insert_incident(
                 session,
                 team_id=team_id,
                 reporter_id=reporter_id,
@@ -109,7 +107,7 @@ class DeclareService:
             )
             await timeline.append(
                 session,
-                incident_id=row.id,
+                incident_id=incident_id,
                 kind="declared",
                 author_id=reporter_id,
                 text=f"Declared {declaration.severity}: {declaration.title}",
@@ -122,16 +120,16 @@ class DeclareService:
                     "responders": list(declaration.responders),
                 },
             )
-            incident = await incidents.load(session, row.id)
+            incident = await incidents.load(session, incident_id)
             await self.reminders.plan_all(session, incident)
             await jobs.put(
                 session,
                 FINISH_ROOM,
-                incident_id=row.id,
+                incident_id=incident_id,
                 due_at=now + PROVISION_LEASE + FINISH_ROOM_GRACE,
                 now=now,
             )
-            return await incidents.load(session, row.id)
+            return await incidents.load(session, incident_id)
 
     async def finish_room(self, job: Job) -> None:
         """The scheduler's safety net: finish a room whose setup died with its process."""

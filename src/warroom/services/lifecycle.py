@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.permissions import Action
@@ -33,10 +30,9 @@ from warroom.slack.blocks.lifecycle import (
 )
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
-from warroom.store import incidents, jobs, timeline
-from warroom.store.engine import Store
+from warroom.store import action_items, incidents, jobs, timeline
+from warroom.store.engine import Session, Store
 from warroom.store.jobs import Job
-from warroom.store.models import ActionItemRow
 
 __all__ = [
     "ARCHIVE_ROOM",
@@ -138,11 +134,7 @@ class LifecycleService:
                 raise Refused(f"INC-{row.number} is already closed.")
             if row.resolved_at is None:
                 raise Refused(f"Resolve INC-{row.number} before closing it.")
-            still_open = await session.scalar(
-                select(func.count())
-                .select_from(ActionItemRow)
-                .where(ActionItemRow.incident_id == incident_id, ActionItemRow.state == "open")
-            )
+            still_open = (await action_items.counts(session, incident_id)).open
             if still_open:
                 raise Refused(
                     f"INC-{row.number} has {still_open} open action item(s). Mark each done, "
@@ -172,7 +164,7 @@ class LifecycleService:
 
     async def _entry(
         self,
-        session: AsyncSession,
+        session: Session,
         incident_id: int,
         kind: str,
         by: str | None,

@@ -17,8 +17,6 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.permissions import (
@@ -31,7 +29,7 @@ from warroom.domain.permissions import (
 )
 from warroom.slack.errors import SlackFailure
 from warroom.store import incidents
-from warroom.store.engine import Store
+from warroom.store.engine import Session, Store
 
 __all__ = ["GroupMembers", "Guard", "IsMember", "NotPermitted"]
 
@@ -66,15 +64,14 @@ class Guard:
 
     async def hold(
         self,
-        session: AsyncSession,
+        session: Session,
         incident_id: int,
         actor: ActorFacts,
         *actions: Action,
         item_owners: Collection[str] = (),
     ) -> Incident:
         """Lock the incident and decide again on it as it is now; returns it."""
-        await incidents.lock(session, incident_id)
-        incident = await incidents.load(session, incident_id)
+        incident = await incidents.lock(session, incident_id)
         self.require(incident, actor, *actions, item_owners=item_owners)
         return incident
 

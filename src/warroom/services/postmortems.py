@@ -22,10 +22,9 @@ from warroom.services.lifecycle import POSTMORTEM_DRAFT, SUPERSEDE
 from warroom.slack.blocks.postmortem import postmortem_filename, postmortem_summary
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import MessageRef, SlackGateway
-from warroom.store import incidents, jobs
+from warroom.store import incidents, jobs, postmortems
 from warroom.store.engine import Store
 from warroom.store.jobs import Job
-from warroom.store.models import PostmortemRow
 from warroom.store.postmortem_reads import load_draft_input
 
 __all__ = ["DraftRequest", "PostmortemService", "load_draft_input"]
@@ -107,14 +106,7 @@ class PostmortemService:
             if job_id is not None and not await jobs.is_pending(session, job_id):
                 log.info("postmortem draft job %s was superseded; not posted", job_id)
                 return None
-            stored = await session.get(PostmortemRow, incident_id)
-            redraft = stored is not None
-            if stored is None:
-                session.add(
-                    PostmortemRow(incident_id=incident_id, markdown=markdown, drafted_at=now)
-                )
-            else:
-                stored.markdown, stored.drafted_at = markdown, now
+            redraft = await postmortems.save(session, incident_id, markdown, now)
         return postmortem, markdown, redraft
 
     async def draft_and_post(
@@ -123,7 +115,7 @@ class PostmortemService:
         """Draft and post. With `supersede` (the last draft quoted a message since deleted)
         the previous summary and file are deleted from Slack once the new ones are up."""
         async with self.store.read() as session:
-            before = await session.get(PostmortemRow, incident_id)
+            before = await postmortems.load(session, incident_id)
             previous = (before.message_ts, before.file_id) if before is not None else None
         drafted = await self.draft(incident_id, job_id=job_id)
         if drafted is None:
@@ -136,8 +128,7 @@ class PostmortemService:
         summary = postmortem_summary(postmortem, incident_id, redraft=redraft)
         ref = await self.gateway.post(incident.channel_id, summary)
         async with self.store.transaction() as session:
-            stored = await session.get_one(PostmortemRow, incident_id)
-            stored.message_ts, stored.file_id = ref.ts, None
+            await postmortems.posted(session, incident_id, ref.ts)
         await self._attach(incident_id, incident.channel_id, incident.reference, markdown, ref.ts)
         if supersede and previous is not None:
             await self._withdraw(incident.channel_id, *previous)
@@ -164,15 +155,14 @@ class PostmortemService:
             thread_ts=thread_ts,
         )
         async with self.store.transaction() as session:
-            stored = await session.get_one(PostmortemRow, incident_id)
-            stored.file_id = file_id
+            await postmortems.attached(session, incident_id, file_id)
 
     async def on_job(self, job: Job) -> None:
         """Draft and post; a retry whose earlier try posted the summary only attaches the
         file under it, so Slack never shows the summary twice."""
         assert job.incident_id is not None
         async with self.store.read() as session:
-            stored = await session.get(PostmortemRow, job.incident_id)
+            stored = await postmortems.load(session, job.incident_id)
             incident = await incidents.load(session, job.incident_id)
         posted = stored is not None and stored.message_ts is not None and stored.file_id is None
         if job.attempts > 1 and posted and incident.channel_id is not None:

@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from warroom.domain.cadence import (
     COMMANDER_ESCALATE,
     COMMANDER_NAG,
@@ -41,7 +39,7 @@ from warroom.slack.blocks.reminders import (
 from warroom.slack.gateway import SlackGateway
 from warroom.slack.message import Message
 from warroom.store import incidents, jobs, timeline
-from warroom.store.engine import Store
+from warroom.store.engine import Session, Store
 from warroom.store.jobs import Job
 
 __all__ = ["Reminders"]
@@ -67,7 +65,7 @@ class Reminders:
     # -- planning, inside the caller's transaction ---------------------------------
 
     async def plan_updates(
-        self, session: AsyncSession, incident: Incident, *, due: datetime | None = None
+        self, session: Session, incident: Incident, *, due: datetime | None = None
     ) -> datetime | None:
         """(Re)plan the update reminders: at `due`, or one cadence after the last update.
         Returns when the next update is due (None: no updates expected)."""
@@ -91,7 +89,7 @@ class Reminders:
         await incidents.record(session, incident.id, next_update_due_at=due)
         return due
 
-    async def plan_commander(self, session: AsyncSession, incident: Incident) -> None:
+    async def plan_commander(self, session: Session, incident: Incident) -> None:
         """Nag and escalate while nobody holds the IC role (by the current severity).
         Each goes out once: re-planning (another role changed hands, say) leaves alone a
         step the scheduler has already taken up, which checks the IC again when it runs."""
@@ -108,19 +106,18 @@ class Reminders:
                     session, step.kind, incident_id=incident.id, due_at=max(step.at, now), now=now
                 )
 
-    async def plan_all(self, session: AsyncSession, incident: Incident) -> None:
+    async def plan_all(self, session: Session, incident: Incident) -> None:
         await self.plan_updates(session, incident)
         await self.plan_commander(session, incident)
 
-    async def stop(self, session: AsyncSession, incident_id: int) -> None:
+    async def stop(self, session: Session, incident_id: int) -> None:
         await jobs.cancel(session, incident_id, (*UPDATE_KINDS, *COMMANDER_KINDS))
         await incidents.record(session, incident_id, next_update_due_at=None)
 
     async def snooze(self, incident_id: int, minutes: int, by: str) -> Incident:
         now = self.clock()
         async with self.store.transaction() as session:
-            await incidents.lock(session, incident_id)
-            incident = await incidents.load(session, incident_id)
+            incident = await incidents.lock(session, incident_id)
             due = await self.plan_updates(session, incident, due=now + timedelta(minutes=minutes))
             await timeline.append(
                 session,

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from warroom.domain.changes import resolve_role
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
@@ -27,7 +25,7 @@ from warroom.slack.blocks.changes import duties, role_changed_line
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
 from warroom.store import incidents, roles, timeline
-from warroom.store.engine import Store
+from warroom.store.engine import Conflict, Store
 
 __all__ = ["RoleChange", "RoleHeld", "RoleService"]
 
@@ -106,7 +104,7 @@ class RoleService:
                 incident = await incidents.load(session, incident_id)
                 if role.key == self.policy.commander_role.key:
                     await self.reminders.plan_commander(session, incident)
-        except IntegrityError:
+        except Conflict:
             async with self.store.read() as session:
                 holder = await roles.current_holder(session, incident_id, role.key)
                 incident = await incidents.load(session, incident_id)

@@ -34,6 +34,11 @@ class Rooms:
             self._incident_ids[channel_id] = found
         return found
 
+    async def incident(self, incident_id: int) -> Incident:
+        """The incident as stored now (a button or form names it by id)."""
+        async with self.store.read() as session:
+            return await incidents.load(session, incident_id)
+
     async def incident_in(self, channel_id: str) -> Incident | None:
         incident_id = await self.incident_id_in(channel_id)
         if incident_id is None:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from warroom.domain.changes import is_raise_to_top, resolve_settable_status, resolve_severity
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
@@ -26,7 +24,7 @@ from warroom.slack.blocks.changes import (
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
 from warroom.store import incidents, timeline
-from warroom.store.engine import Store
+from warroom.store.engine import Session, Store
 
 __all__ = ["StateChange", "StateService"]
 
@@ -75,7 +73,7 @@ class StateService:
             return await self.apply(session, incident_id, field, new, by)
 
     async def apply(
-        self, session: AsyncSession, incident_id: int, field: Field, new: str, by: str
+        self, session: Session, incident_id: int, field: Field, new: str, by: str
     ) -> StateChange | None:
         """Change the field in the caller's transaction; reminders follow the new cadence."""
         now = self.clock()

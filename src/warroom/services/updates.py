@@ -31,9 +31,8 @@ from warroom.slack.blocks.status_update import (
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import MessageRef, SlackGateway
 from warroom.slack.message import Message
-from warroom.store import incidents, timeline
+from warroom.store import incidents, status_updates, timeline
 from warroom.store.engine import Store
-from warroom.store.models import StatusUpdateRow
 
 __all__ = ["PostedUpdate", "UpdateService"]
 
@@ -95,19 +94,9 @@ class UpdateService:
             row = await incidents.lock(session, incident_id)
             due = row.next_update_due_at
             await self.state.apply(session, incident_id, "status", update.status, by)
-            stored = StatusUpdateRow(
-                incident_id=incident_id,
-                author_id=by,
-                status=update.status,
-                happening=update.happening,
-                impact=update.impact,
-                doing=update.doing,
-                next_update_at=update.next_update_at,
-                posted_at=now,
-                due_at=due,
+            update_id = await status_updates.add(
+                session, incident_id, update, by=by, at=now, due_at=due
             )
-            session.add(stored)
-            await session.flush()
             late = (now - due).total_seconds() if due is not None and now > due else None
             await timeline.append(
                 session,
@@ -118,7 +107,7 @@ class UpdateService:
                 occurred_at=now,
                 recorded_at=now,
                 data={
-                    "update_id": stored.id,
+                    "update_id": update_id,
                     "status": update.status,
                     "impact": update.impact,
                     "doing": update.doing,
@@ -135,7 +124,7 @@ class UpdateService:
             incident = await incidents.load(session, incident_id)
             await self.reminders.plan_updates(session, incident, due=update.next_update_at)
             incident = await incidents.load(session, incident_id)
-        return PostedUpdate(incident, stored.id, update, by, late)
+        return PostedUpdate(incident, update_id, update, by, late)
 
     async def publish(self, posted: PostedUpdate) -> list[SlackFailure]:
         incident = posted.incident
@@ -143,12 +132,12 @@ class UpdateService:
         compact = update_compact(incident, self.policy, posted.update)
         calls: list[Awaitable[object]] = [self.surfaces.refresh(incident.id)]
         if incident.channel_id:
-            calls.append(self._post(posted, "room_ts", incident.channel_id, room_note))
+            calls.append(self._post(posted, "room", incident.channel_id, room_note))
         if incident.announcement_channel_id and incident.announcement_ts:
             calls.append(
                 self._post(
                     posted,
-                    "thread_ts",
+                    "thread",
                     incident.announcement_channel_id,
                     compact,
                     thread_ts=incident.announcement_ts,
@@ -156,13 +145,13 @@ class UpdateService:
             )
         level = self.policy.severity(incident.severity)
         if self.stakeholder_channel and level.notify_stakeholders and not incident.private:
-            calls.append(self._post(posted, "stakeholder_ts", self.stakeholder_channel, compact))
+            calls.append(self._post(posted, "stakeholder", self.stakeholder_channel, compact))
         return await fan_out(*calls)
 
     async def _post(
         self,
         posted: PostedUpdate,
-        column: str,
+        audience: status_updates.Audience,
         channel: str,
         message: Message,
         *,
@@ -172,5 +161,4 @@ class UpdateService:
             channel, message, join_if_needed=True, thread_ts=thread_ts
         )
         async with self.store.transaction() as session:
-            found = await session.get_one(StatusUpdateRow, posted.update_id)
-            setattr(found, column, ref.ts)
+            await status_updates.shown(session, posted.update_id, audience, ref.ts)

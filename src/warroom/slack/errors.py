@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["TRANSIENT_ERRORS", "SlackFailure"]
+__all__ = ["TRANSIENT_ERRORS", "SlackFailure", "may_pass"]
 
 _ADVICE: dict[str, str] = {
     "restricted_action": (
@@ -81,3 +81,9 @@ class SlackFailure(Exception):
         if self.error in {"rate_limited", "http_429"}:
             return _ADVICE["ratelimited"]
         return _ADVICE.get(self.error, f"Slack answered `{self.error}` to `{self.method}`.")
+
+
+def may_pass(error: BaseException) -> bool:
+    """The scheduler's rule for a failed job: Slack's own failures pass only when
+    Slack says they may (a rate limit, a 5xx, no answer); anything else may pass."""
+    return error.transient if isinstance(error, SlackFailure) else True

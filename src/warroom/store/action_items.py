@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from warroom.domain.action_item import DONE, OPEN, WONT_DO, ActionItem, Counts
 from warroom.store.models import ActionItemRow
 
 __all__ = [
-    "DONE",
-    "OPEN",
-    "STATES",
-    "WONT_DO",
-    "ActionItem",
-    "Counts",
     "add",
     "close",
     "counts",
@@ -24,40 +18,6 @@ __all__ = [
     "lock",
     "page",
 ]
-
-OPEN, DONE, WONT_DO = "open", "done", "wont_do"
-STATES = (OPEN, DONE, WONT_DO)
-
-
-@dataclass(frozen=True)
-class ActionItem:
-    id: int
-    incident_id: int
-    text: str
-    """Plain text, as the person typed it (escape it before it meets mrkdwn)."""
-    owner_id: str | None
-    due_on: date | None
-    state: str
-    reason: str | None
-    created_by: str
-    created_at: datetime
-    closed_by: str | None
-    closed_at: datetime | None
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == OPEN
-
-
-@dataclass(frozen=True)
-class Counts:
-    open: int
-    done: int
-    wont_do: int
-
-    @property
-    def total(self) -> int:
-        return self.open + self.done + self.wont_do
 
 
 def _item(row: ActionItemRow) -> ActionItem:

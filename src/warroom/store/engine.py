@@ -22,7 +22,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg.exceptions  # type: ignore[import-untyped]
 from sqlalchemy import event, exc, make_url
@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import (
 
 from warroom.store import sqlite_inline
 
-__all__ = ["DatabaseUnavailable", "Store", "create_engine"]
+__all__ = ["Conflict", "DatabaseUnavailable", "Session", "Store", "create_engine"]
 
 SQLITE_BUSY_TIMEOUT_S = 30
 _READ_ONLY = "warroom_read_only"
@@ -83,6 +83,17 @@ class DatabaseUnavailable(Exception):
     not a bug or a refused write. Nothing in the transaction was acknowledged."""
 
 
+class Conflict(Exception):
+    """A write broke one of the store's rules (a unique key, most often): someone else
+    got there first, e.g. the same modal submitted twice or a role taken at the same
+    moment. Nothing in the transaction was written."""
+
+
+Session: TypeAlias = AsyncSession
+"""A unit of work as services see it: handed to the store's repository functions,
+never queried directly outside `warroom.store`."""
+
+
 def _unreachable(error: BaseException) -> bool:
     """Connection errors come raw from the driver on connect and wrapped by SQLAlchemy
     mid-statement; either way they are somewhere in the chain."""
@@ -105,6 +116,8 @@ def _outage_reported() -> Iterator[None]:
     except Exception as error:
         if _unreachable(error):
             raise DatabaseUnavailable(f"{type(error).__name__}: {error}") from error
+        if isinstance(error, exc.IntegrityError):
+            raise Conflict(str(error.orig)) from error
         raise
 
 

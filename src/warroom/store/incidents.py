@@ -18,6 +18,7 @@ from warroom.store.models import IncidentRow, RoleAssignmentRow, TeamSequenceRow
 __all__ = [
     "ProvisionClaim",
     "claim_provisioning",
+    "find",
     "find_by_declare_key",
     "id_by_channel",
     "insert_incident",
@@ -55,7 +56,8 @@ async def insert_incident(
     declare_key: str | None,
     status: str,
     now: datetime,
-) -> IncidentRow:
+) -> int:
+    """A new incident, numbered next in its team; its id."""
     row = IncidentRow(
         team_id=team_id,
         number=await next_number(session, team_id),
@@ -72,14 +74,22 @@ async def insert_incident(
     )
     session.add(row)
     await session.flush()
-    return row
+    return row.id
 
 
-async def find_by_declare_key(session: AsyncSession, declare_key: str) -> IncidentRow | None:
-    result = await session.execute(
-        select(IncidentRow).where(IncidentRow.declare_key == declare_key)
+async def find_by_declare_key(session: AsyncSession, declare_key: str) -> Incident | None:
+    """The incident one declare form made, if it was stored."""
+    found = await session.execute(
+        select(IncidentRow.id).where(IncidentRow.declare_key == declare_key)
     )
-    return result.scalar_one_or_none()
+    incident_id = found.scalar_one_or_none()
+    return None if incident_id is None else await load(session, incident_id)
+
+
+async def find(session: AsyncSession, incident_id: int) -> Incident | None:
+    """The incident, or None if there is no such incident (any more)."""
+    found = await session.execute(select(IncidentRow.id).where(IncidentRow.id == incident_id))
+    return None if found.scalar_one_or_none() is None else await load(session, incident_id)
 
 
 async def id_by_channel(session: AsyncSession, channel_id: str) -> int | None:
@@ -100,21 +110,10 @@ async def open_in_team(session: AsyncSession, team_id: str, *, limit: int) -> li
     return [to_domain(row) for row in rows.scalars()]
 
 
-async def lock(session: AsyncSession, incident_id: int) -> IncidentRow:
-    """The incident row, locked until the transaction ends (PostgreSQL; SQLite's
-    `BEGIN IMMEDIATE` already serialises writers)."""
-    row = await session.execute(
-        select(IncidentRow)
-        .where(IncidentRow.id == incident_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return row.scalar_one()
-
-
 _INCIDENTS = IncidentRow.__table__
 _HOLDINGS = RoleAssignmentRow.__table__
 _INCIDENT_BY_ID = select(_INCIDENTS).where(_INCIDENTS.c.id == bindparam("incident_id"))
+_INCIDENT_LOCKED = _INCIDENT_BY_ID.with_for_update()
 _HOLDERS_OF = (
     select(_HOLDINGS)
     .where(_HOLDINGS.c.incident_id == bindparam("incident_id"), _HOLDINGS.c.ended_at.is_(None))
@@ -131,6 +130,17 @@ async def load(session: AsyncSession, incident_id: int) -> Incident:
         await session.flush()
     params = {"incident_id": incident_id}
     row = (await session.execute(_INCIDENT_BY_ID, params)).one()
+    holders = await session.execute(_HOLDERS_OF, params)
+    return to_domain(row, holders)
+
+
+async def lock(session: AsyncSession, incident_id: int) -> Incident:
+    """The incident, locked until the transaction ends (PostgreSQL; SQLite's
+    `BEGIN IMMEDIATE` already serialises writers)."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    params = {"incident_id": incident_id}
+    row = (await session.execute(_INCIDENT_LOCKED, params)).one()
     holders = await session.execute(_HOLDERS_OF, params)
     return to_domain(row, holders)
 

@@ -18,7 +18,6 @@ database when the policy does not keep deleted text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +25,14 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from warroom.domain.timeline import (
+    CAPTURED_KINDS,
+    DELETED_BY,
+    PENDING,
+    SLACK_FORMAT_KINDS,
+    TYPED_KINDS,
+    TimelineItem,
+)
 from warroom.store.dialect import insert_on_conflict
 from warroom.store.models import (
     PostmortemRow,
@@ -57,33 +64,9 @@ __all__ = [
     "without_content",
 ]
 
-PENDING = "pending"
-"""A placeholder: something (a reaction) pointed at a message not stored yet."""
-CAPTURED_KINDS = ("message", "file_share", "bot_message", PENDING)
-TYPED_KINDS = ("note", "symptom", "hypothesis", "action", "result")
-SLACK_FORMAT_KINDS = frozenset(CAPTURED_KINDS + TYPED_KINDS)
-DELETED_BY = "deleted_by"
-"""In `data` of a deleted entry: who deleted it, as far as Slack says (its author)."""
+
 _CONTENT_KEYS = frozenset({"files"})
 """What in `data` comes from the message's content, and goes with its text."""
-
-
-@dataclass(frozen=True)
-class TimelineItem:
-    """An entry as the rest of the code sees it."""
-
-    id: int
-    kind: str
-    author_id: str | None
-    text: str
-    slack_format: bool
-    """`text` is in Slack's format (show it with `mrkdwn.requote`), else plain."""
-    occurred_at: datetime
-    highlighted: bool
-    edited_at: datetime | None
-    deleted_at: datetime | None
-    files: tuple[str, ...] = ()
-    deleted_by: str | None = None
 
 
 def to_item(row: TimelineEntryRow) -> TimelineItem:

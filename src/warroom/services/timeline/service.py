@@ -25,8 +25,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.permissions import Action
@@ -45,12 +43,10 @@ from warroom.services.timeline.values import (
     Marked,
     SlackMessage,
     slack_time,
-    slack_ts,
 )
-from warroom.store import captured, incidents, jobs
+from warroom.store import captured, incidents, jobs, message_versions
 from warroom.store import timeline as entries
-from warroom.store.engine import Store
-from warroom.store.models import IncidentRow, TimelineEntryRow
+from warroom.store.engine import Session, Store
 from warroom.store.timeline import TimelineItem
 
 __all__ = ["TimelineService"]
@@ -209,76 +205,28 @@ class TimelineService:
 
     async def _absorb(
         self,
-        session: AsyncSession,
+        session: Session,
         incident_id: int,
         message: SlackMessage,
         *,
         older: SlackMessage | None = None,
         deleted_at: datetime | None = None,
     ) -> Captured:
-        (entry_id,) = await captured.insert_captured(
-            session, [self._new(incident_id, message, deleted_at=deleted_at)]
-        )
         now = self.clock()
-        if entry_id is not None:
-            if older is not None and older.version_ts != message.version_ts:
-                await self._keep(session, entry_id, older, now)
-            return Captured(incident_id, entry_id, created=True)
-        row = await entries.lock_by_ref(session, message.channel_id, message.ts)
-        assert row is not None, "an entry that conflicts on insert exists"
-        await self._merge(session, row, message, now)
-        if older is not None:
-            await self._merge(session, row, older, now)
-        if deleted_at is not None and row.deleted_at is None:
-            row.deleted_at = deleted_at
-            row.data = {**(row.data or {}), entries.DELETED_BY: message.author_id or row.author_id}
-            if row.highlighted and await entries.postmortem_drafted(session, row.incident_id):
-                # the stored draft quotes it: draft again (queued in this transaction)
-                await jobs.put(
-                    session,
-                    POSTMORTEM_DRAFT,
-                    incident_id=row.incident_id,
-                    due_at=now,
-                    now=now,
-                    payload={SUPERSEDE: True},
-                )
-        if row.deleted_at is not None and self._purges:
-            await entries.purge_content(session, row)
-        return Captured(row.incident_id, row.id, created=False)
-
-    async def _merge(
-        self, session: AsyncSession, row: TimelineEntryRow, version: SlackMessage, now: datetime
-    ) -> None:
-        """Fold one version into the entry: the newest is current, any other is history."""
-        if version.kind == entries.PENDING:
-            return
-        if row.kind == entries.PENDING:
-            row.kind, row.text, row.data = version.kind, version.text, dict(version.data)
-            row.author_id = version.author_id or row.author_id
-            row.edited_at = slack_time(version.edited_ts) if version.edited_ts else None
-            return
-        current = row.edited_at or row.occurred_at
-        incoming = slack_time(version.version_ts)
-        if incoming > current:
-            if row.text != version.text:
-                await self._keep(session, row.id, _version_of(row), now)
-            row.text, row.data = version.text, {**row.data, **version.data}
-            row.edited_at = incoming if version.edited_ts else row.edited_at
-        elif incoming < current:
-            await self._keep(session, row.id, version, now)
-
-    @staticmethod
-    async def _keep(
-        session: AsyncSession, entry_id: int, version: SlackMessage, now: datetime
-    ) -> None:
-        await entries.add_revision(
-            session,
-            entry_id=entry_id,
-            version_ts=version.version_ts,
-            text=version.text,
-            written_at=slack_time(version.version_ts),
-            recorded_at=now,
+        new = self._new(incident_id, message, deleted_at=deleted_at)
+        absorbed = await message_versions.absorb(
+            session, new, message, older=older, now=now, purge=self._purges
         )
+        if absorbed.quoted_deletion:  # the stored draft quotes it: draft again
+            await jobs.put(
+                session,
+                POSTMORTEM_DRAFT,
+                incident_id=absorbed.incident_id,
+                due_at=now,
+                now=now,
+                payload={SUPERSEDE: True},
+            )
+        return Captured(absorbed.incident_id, absorbed.entry_id, created=absorbed.created)
 
     async def add_from_shortcut(
         self, message: SlackMessage, *, user_id: str, incident_id: int | None = None
@@ -371,18 +319,8 @@ class TimelineService:
 
     async def incident(self, incident_id: int) -> Incident | None:
         async with self.store.read() as session:
-            if await session.get(IncidentRow, incident_id) is None:
-                return None
-            return await incidents.load(session, incident_id)
+            return await incidents.find(session, incident_id)
 
 
 class _OnAnotherIncident(Exception):
     pass
-
-
-def _version_of(row: TimelineEntryRow) -> SlackMessage:
-    assert row.slack_channel_id is not None and row.slack_ts is not None
-    edited = slack_ts(row.edited_at) if row.edited_at else None
-    return SlackMessage(
-        row.slack_channel_id, row.slack_ts, row.kind, row.author_id, row.text, edited
-    )

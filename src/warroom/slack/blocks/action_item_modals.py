@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from warroom.domain.action_item import ActionItem
 from warroom.domain.incident import Incident
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.action_item_parts import (
@@ -29,7 +30,6 @@ from warroom.slack.blocks.action_item_parts import (
     quoted,
 )
 from warroom.slack.blocks.limits import CONTEXT_TEXT, SECTION_TEXT, TITLE_SHOWN, clip
-from warroom.store.action_items import ActionItem
 
 __all__ = [
     "ADD_CALLBACK_ID",

@@ -16,12 +16,12 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
 )
 
+from warroom.domain.action_item import ActionItem
 from warroom.domain.incident import Incident
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.limits import CONTEXT_TEXT, clip
 from warroom.slack.blocks.text import mrkdwn_section
 from warroom.slack.message import Message
-from warroom.store.action_items import ActionItem
 
 __all__ = [
     "ADD_ACTION",

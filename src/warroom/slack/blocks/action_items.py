@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
+from warroom.domain.action_item import DONE, OPEN, ActionItem, Counts
 from warroom.domain.incident import Incident
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.action_item_modals import (
@@ -53,7 +54,6 @@ from warroom.slack.blocks.action_item_parts import (
 )
 from warroom.slack.blocks.text import mrkdwn_message
 from warroom.slack.message import Message
-from warroom.store.action_items import DONE, OPEN, ActionItem, Counts
 
 __all__ = [
     "ADD_ACTION",

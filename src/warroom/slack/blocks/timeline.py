@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from warroom.domain.incident import Incident
-from warroom.services.timeline import KeyPage, SlackMessage, TimelineItem
+from warroom.domain.timeline import KeyPage, SlackMessage, TimelineItem
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.limits import OPTION_TEXT, SECTION_TEXT, clip
 from warroom.slack.blocks.text import mrkdwn_section

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from warroom.domain.action_item import DONE, WONT_DO
 from warroom.runtime import Runtime
-from warroom.scheduler.tick import JobHandler
 from warroom.services.action_items import (
     ActionItems,
     Added,
     Refused,
     Settled,
-    build_action_items,
 )
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.action_items import (
@@ -53,31 +51,12 @@ from warroom.slack.listeners.commands import Invocation, Subcommand
 from warroom.slack.listeners.refusals import NotPermitted, refuse_button, refuse_form
 from warroom.slack.listeners.replies import ViewOrReason, open_form_later, tell_actor
 from warroom.slack.message import Message
-from warroom.store.action_items import DONE, WONT_DO
 
-__all__ = ["install"]
+__all__ = ["listen", "subcommands"]
 
 log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
-
-
-def install(app: AsyncApp, runtime: Runtime) -> tuple[list[Subcommand], Mapping[str, JobHandler]]:
-    """Register the action-item listeners on `app`.
-
-    Returns the `/incident` subcommands (`action`, `actions`) and the scheduler's job
-    handlers (`action_item_overdue`, `action_item_escalate`, `postmortem_open`).
-    """
-    service = build_action_items(
-        runtime.store,
-        runtime.gateway,
-        runtime.policy,
-        runtime.clock,
-        runtime.audience,
-        runtime.guard,
-    )
-    _register(app, runtime, service)
-    return _subcommands(runtime, service), service.handlers()
 
 
 # -- background steps ----------------------------------------------------------------
@@ -159,7 +138,10 @@ async def _replace(
 # -- slash commands ------------------------------------------------------------------
 
 
-def _subcommands(runtime: Runtime, service: ActionItems) -> list[Subcommand]:
+def subcommands(runtime: Runtime) -> list[Subcommand]:
+    """`action` and `actions`."""
+    service = runtime.action_items
+
     async def add(invocation: Invocation, ack: AsyncAck) -> None:
         assert invocation.incident is not None
         escaped, owner, due_typed = split_action_item(invocation.rest)
@@ -217,7 +199,8 @@ def _subcommands(runtime: Runtime, service: ActionItems) -> list[Subcommand]:
 # -- buttons and modals --------------------------------------------------------------
 
 
-def _register(app: AsyncApp, runtime: Runtime, service: ActionItems) -> None:
+def listen(app: AsyncApp, runtime: Runtime) -> None:
+    service = runtime.action_items
     spawn = runtime.background.spawn
 
     @app.action(ADD_ACTION)

@@ -13,7 +13,7 @@ from warroom.services.rooms import Rooms
 from warroom.slack.blocks.help import not_in_incident, usage
 from warroom.slack.command_text import parse_command_text
 
-__all__ = ["Invocation", "Subcommand", "register"]
+__all__ = ["Invocation", "Subcommand", "route"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Subcommand:
     """Only meaningful in a war-room channel; elsewhere the user is told where to use it."""
 
 
-def register(app: AsyncApp, *, rooms: Rooms, subcommands: Sequence[Subcommand]) -> None:
+def route(app: AsyncApp, *, rooms: Rooms, subcommands: Sequence[Subcommand]) -> None:
     table = {name: sub for sub in subcommands for name in sub.names}
     lines = [(sub.usage, sub.what) for sub in subcommands]
 

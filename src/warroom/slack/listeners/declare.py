@@ -21,7 +21,7 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.listeners.commands import Invocation, Subcommand
 from warroom.slack.message import Message
 
-__all__ = ["register", "subcommands"]
+__all__ = ["listen", "subcommands"]
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
     ]
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def listen(app: AsyncApp, runtime: Runtime) -> None:
     service = runtime.declare
 
     @app.view(CALLBACK_ID)

@@ -23,9 +23,8 @@ from warroom.slack.listeners.refusals import (
 )
 from warroom.slack.listeners.replies import open_form_later, publish_later, tell_later
 from warroom.slack.message import Message
-from warroom.store import incidents
 
-__all__ = ["register", "subcommands"]
+__all__ = ["listen", "subcommands"]
 
 
 def _publish(
@@ -49,8 +48,7 @@ def _open_resolve(
             await runtime.lifecycle.check_resolve(incident_id, actor)
         except NotPermitted as refused:
             return refusal_message(refused, runtime.policy)
-        async with runtime.store.read() as session:
-            incident = await incidents.load(session, incident_id)
+        incident = await runtime.rooms.incident(incident_id)
         if incident.resolved_at is not None:
             return mrkdwn_message(f"{incident.reference} is already resolved.")
         return resolve_modal(incident)
@@ -137,7 +135,7 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
     ]
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def listen(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(RESOLVE_ACTION)
     async def on_resolve(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

@@ -11,12 +11,19 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from warroom.services.audience import Audience
+from warroom.runtime import Runtime
+from warroom.slack.listeners.commands import Subcommand
 
-__all__ = ["register"]
+__all__ = ["listen", "subcommands"]
 
 
-def register(app: AsyncApp, audience: Audience) -> None:
+def subcommands(runtime: Runtime) -> list[Subcommand]:
+    return []
+
+
+def listen(app: AsyncApp, runtime: Runtime) -> None:
+    audience = runtime.audience
+
     async def on_membership(event: dict[str, Any]) -> None:
         channel = event.get("channel")
         if isinstance(channel, str) and channel:

@@ -27,9 +27,8 @@ from warroom.slack.listeners.refusals import (
     refuse_form,
 )
 from warroom.slack.listeners.replies import open_form_later, publish_later, tell_later
-from warroom.store import incidents
 
-__all__ = ["register", "subcommands"]
+__all__ = ["listen", "subcommands"]
 
 ROLE_USAGE = "/incident role <ic|ops|comms|scribe> @person"
 
@@ -92,7 +91,7 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
     ]
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def listen(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(re.compile(f"^{re.escape(ROLE_TAKE_PREFIX)}"))
     async def on_take(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         role_key = action["action_id"].removeprefix(ROLE_TAKE_PREFIX)
@@ -113,8 +112,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         chosen = None if role_key == ROLE_ASSIGN_ACTION else role_key
 
         async def build() -> dict[str, Any]:
-            async with runtime.store.read() as session:
-                incident = await incidents.load(session, incident_id)
+            incident = await runtime.rooms.incident(incident_id)
             return assign_role_modal(runtime.policy, incident, role_key=chosen)
 
         open_form_later(

@@ -17,7 +17,7 @@ from warroom.slack.listeners.commands import Invocation, Subcommand
 from warroom.slack.listeners.refusals import NotPermitted, refuse_button, refuse_command
 from warroom.slack.listeners.replies import publish_later, tell_later
 
-__all__ = ["register", "subcommands"]
+__all__ = ["listen", "subcommands"]
 
 Change = Callable[[int, str, str], Awaitable[StateChange | None]]
 
@@ -82,7 +82,7 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
     ]
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def listen(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(SEVERITY_ACTION)
     @app.action(STATUS_ACTION)
     async def on_pick(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -15,12 +15,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
+from warroom.domain.timeline import TYPED_KINDS
 from warroom.runtime import Runtime
 from warroom.services.timeline import (
     Cursor,
     Hidden,
     SlackMessage,
-    TimelineService,
     slack_time,
 )
 from warroom.slack.blocks.privacy import not_visible
@@ -44,9 +44,8 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.listeners.commands import Invocation, Subcommand
 from warroom.slack.listeners.refusals import NotPermitted, refuse_command
 from warroom.slack.message import Message
-from warroom.store.timeline import TYPED_KINDS
 
-__all__ = ["install", "parse_message"]
+__all__ = ["listen", "parse_message", "subcommands"]
 
 log = logging.getLogger(__name__)
 
@@ -112,15 +111,8 @@ def _emoji(name: str | None) -> str:
     return (name or "").split("::", 1)[0]
 
 
-def install(app: AsyncApp, runtime: Runtime) -> list[Subcommand]:
-    """Register the timeline's listeners on `app`; returns its `/incident` subcommands."""
-    service = TimelineService(
-        store=runtime.store,
-        rooms=runtime.rooms,
-        clock=runtime.clock,
-        policy=runtime.policy,
-        guard=runtime.guard,
-    )
+def listen(app: AsyncApp, runtime: Runtime) -> None:
+    service = runtime.timeline
     gateway = runtime.gateway
 
     def later(work: Callable[[], Coroutine[Any, Any, None]], name: str) -> None:
@@ -300,10 +292,10 @@ def install(app: AsyncApp, runtime: Runtime) -> list[Subcommand]:
 
         later(show, "show earlier timeline entries")
 
-    return subcommands(service, runtime)
 
+def subcommands(runtime: Runtime) -> list[Subcommand]:
+    service = runtime.timeline
 
-def subcommands(service: TimelineService, runtime: Runtime) -> list[Subcommand]:
     async def log_typed(invocation: Invocation, ack: AsyncAck) -> None:
         assert invocation.incident is not None
         text = invocation.rest.strip()

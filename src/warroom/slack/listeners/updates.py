@@ -18,7 +18,7 @@ from warroom.slack.listeners.refusals import NotPermitted, refuse_form
 from warroom.slack.listeners.replies import open_form_later, publish_later
 from warroom.slack.message import Message
 
-__all__ = ["register", "subcommands"]
+__all__ = ["listen", "subcommands"]
 
 
 def _open_form(
@@ -64,7 +64,7 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
     ]
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
+def listen(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(UPDATE_OPEN_ACTION)
     async def on_open(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
