@@ -13,8 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from fakeslack import FakeSlack, SlackSender, slash_command
 from warroom.cli import main
-from warroom.fakeslack import FakeSlack, SlackSender, slash_command
 
 SECRET = "cli-test-secret"
 DEFAULT_POLICY = Path(__file__).parents[1] / "src" / "warroom" / "default_policy.toml"
@@ -198,3 +198,18 @@ def test_export_names_a_missing_incident(
     assert run_main(["migrate"], capsys)[0] == 0
     code, out, err = run_main(["export", "INC-9"], capsys)
     assert code == 2 and out == "" and "INC-9 is not in this database" in err
+
+
+def test_version_is_the_installed_packages(capsys: pytest.CaptureFixture[str]) -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    out, err = capsys.readouterr()
+
+    assert exited.value.code == 0 and err == ""
+    assert out == f"warroom {version('warroom')}\n"
+    assert version("warroom") == pyproject["project"]["version"], "one version, from pyproject"

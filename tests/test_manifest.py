@@ -40,9 +40,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from tests.slack_uses import Registrations, called_methods, calls_in, recording_registrations
+from warroom.bolt.app import build_bolt_app
 from warroom.config import Settings
 from warroom.runtime import Runtime, build_runtime
-from warroom.slack.app import build_bolt_app
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_PATH = ROOT / "manifest.yml"

@@ -16,7 +16,6 @@ import json
 import os
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -234,8 +233,8 @@ def test_migrate_then_serve_until_the_healthcheck_passes(installed: Installed) -
         checked = subprocess.run(probe, cwd=installed.home, env=env, capture_output=True)
         assert checked.returncode == 0, checked.stderr
         server.terminate()
-        # uvicorn drains its connections, then re-raises the signal it caught.
-        assert server.wait(timeout=20) in {0, -signal.SIGTERM}
+        # Connections drained and the runtime closed, a stop is a clean exit.
+        assert server.wait(timeout=20) == 0
 
 
 def test_demo(installed: Installed) -> None:

@@ -18,9 +18,9 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from fakeslack import FakeSlack, slash_command, socket_payload
 from tests.test_cli import SETTINGS
+from warroom.bolt.app import build_bolt_app
 from warroom.config import Settings
 from warroom.runtime import build_runtime
-from warroom.slack.app import build_bolt_app
 
 REPORTER = "UREPORTER1"
 WAIT_S = 10.0

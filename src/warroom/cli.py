@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warroom.config import ConfigError, Settings, load_settings
-from warroom.domain.policy import PolicyError, load_policy
+from warroom.domain.policy import PolicyError
 from warroom.log_setup import configure_logging
+from warroom.policy_file import load_policy
 
 if TYPE_CHECKING:
     from warroom.runtime import Runtime
@@ -23,8 +24,23 @@ __all__ = ["main"]
 log = logging.getLogger("warroom")
 
 
+class _PrintVersion(argparse.Action):
+    """`--version`, read from the installed package's metadata (pyproject's version) only
+    when asked, so other commands do not pay for the look-up."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        print(f"warroom {version('warroom')}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="warroom", description=__doc__)
+    parser.add_argument("--version", action=_PrintVersion)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode)")
     serve.add_argument("--socket-mode", action="store_true", help="connect out over Socket Mode")
@@ -160,8 +176,8 @@ def _serve(settings: Settings, *, socket_mode: bool, host: str | None, port: int
 
 
 async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> int:
+    from warroom.bolt.app import build_bolt_app
     from warroom.scheduler.driver import ticking
-    from warroom.slack.app import build_bolt_app
     from warroom.store.migrations import current_revision, head_revision
     from warroom.web.asgi import create_asgi_app
     from warroom.web.server import build_server

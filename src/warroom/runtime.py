@@ -12,9 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from warroom.background import Background
 from warroom.config import Settings
 from warroom.domain.clock import Clock, system_clock
-from warroom.domain.policy import Policy, load_policy
+from warroom.domain.policy import Policy
+from warroom.policy_file import load_policy
 from warroom.scheduler.tick import Scheduler
-from warroom.services.action_items import build_action_items
+from warroom.services.action_items import ActionItems
 from warroom.services.audience import Audience
 from warroom.services.declare import FINISH_ROOM, DeclareService
 from warroom.services.lifecycle import ARCHIVE_ROOM, POSTMORTEM_DRAFT, LifecycleService
@@ -26,8 +27,10 @@ from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
 from warroom.services.state import StateService
 from warroom.services.surfaces import REFRESH_SURFACES, Surfaces
+from warroom.services.timeline import TimelineService
 from warroom.services.updates import UpdateService
 from warroom.slack.client import build_client
+from warroom.slack.errors import may_pass
 from warroom.slack.gateway import SlackGateway
 from warroom.store.engine import Store, create_engine
 
@@ -57,6 +60,8 @@ class Runtime:
     updates: UpdateService
     lifecycle: LifecycleService
     postmortems: PostmortemService
+    action_items: ActionItems
+    timeline: TimelineService
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release Slack and the database."""
@@ -83,6 +88,7 @@ def build_runtime(
         is_member=audience.in_room,
         group_members=cached_group_members(gateway.usergroup_members, clock),
     )
+    rooms = Rooms(store, audience)
     surfaces = Surfaces(store=store, gateway=gateway, policy=policy, clock=clock)
     reminders = Reminders(
         store=store,
@@ -113,6 +119,9 @@ def build_runtime(
         broadcast_channel=settings.broadcast_channel,
         guard=guard,
     )
+    action_items = ActionItems(
+        store=store, gateway=gateway, policy=policy, clock=clock, audience=audience, guard=guard
+    )
     declare = DeclareService(
         store=store,
         gateway=gateway,
@@ -131,7 +140,7 @@ def build_runtime(
         background=Background(),
         guard=guard,
         audience=audience,
-        rooms=Rooms(store, audience),
+        rooms=rooms,
         declare=declare,
         roles=RoleService(
             store=store,
@@ -149,6 +158,7 @@ def build_runtime(
             store=store,
             clock=clock,
             lease=timedelta(seconds=settings.job_lease),
+            transient=may_pass,
             handlers={
                 **reminders.handlers(),
                 FINISH_ROOM: declare.finish_room,
@@ -156,7 +166,7 @@ def build_runtime(
                 ARCHIVE_ROOM: lifecycle.archive_room,
                 REFRESH_SURFACES: surfaces.on_job,
                 PRUNE: Retention(store, clock, timedelta(days=settings.retention_days)).on_job,
-                **build_action_items(store, gateway, policy, clock, audience, guard).handlers(),
+                **action_items.handlers(),
             },
             recurring={PRUNE: PRUNE_EVERY},
         ),
@@ -174,4 +184,6 @@ def build_runtime(
             guard=guard,
         ),
         lifecycle=lifecycle,
+        action_items=action_items,
+        timeline=TimelineService(store=store, rooms=rooms, clock=clock, policy=policy, guard=guard),
     )

@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, request_response
 
+from warroom.bolt.app import build_bolt_app
+from warroom.bolt.deliveries import CLAIMED, Finisher
 from warroom.runtime import Runtime
-from warroom.slack.app import build_bolt_app
-from warroom.slack.deliveries import CLAIMED, Finisher
 from warroom.web.bounded_body import MAX_BODY_BYTES, BoundedBody
 from warroom.web.slack_signature import SlackSignatureRequired
 
@@ -40,6 +40,8 @@ def _read_body_right(request: AsyncBoltRequest) -> None:
     raw = request.raw_body
     if "payload" not in raw or raw.startswith("{") or request.content_type == "application/json":
         return
+    if request.body:
+        return  # Bolt found the `payload` field (every interaction): no second parse
     fields = dict(parse_qsl(raw, keep_blank_values=True))
     if "payload" not in fields:
         request.body = fields

@@ -10,12 +10,20 @@
   lock-out the timeouts above prevent.
 - uvicorn's loggers go through the one set-up in `warroom.log_setup`; its
   access log stays off (it would log every request line).
+- SIGTERM and SIGINT end `serve()` like uvicorn's own handling, but are not
+  raised again once it has stopped: uvicorn's re-raise killed the process
+  before `warroom serve` closed the runtime (work handed to the background, the
+  scheduler, the database pool), and made every clean stop exit -15.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import resource
+import signal
+from collections.abc import Iterator
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -41,7 +49,29 @@ def build_server(app: ASGIApp, *, host: str, port: int, read_timeout_s: float) -
         access_log=False,
         server_header=False,
     )
-    return uvicorn.Server(config)
+    return _Server(config)
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for signum in _STOP_SIGNALS:
+            loop.add_signal_handler(signum, self._stop, signum)
+        try:
+            yield
+        finally:
+            for signum in _STOP_SIGNALS:
+                loop.remove_signal_handler(signum)
+
+    def _stop(self, signum: int) -> None:
+        """The first signal shuts down gracefully; a second Ctrl-C stops waiting."""
+        if self.should_exit and signum == signal.SIGINT:
+            self.force_exit = True
+        self.should_exit = True
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def raise_open_file_limit() -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from warroom.bolt.command_text import parse_command_text
 from warroom.domain.incident import Incident
 from warroom.services.rooms import Rooms
 from warroom.slack.blocks.help import not_in_incident, usage
-from warroom.slack.command_text import parse_command_text
 
 __all__ = ["Invocation", "Subcommand", "route"]
 

@@ -7,15 +7,15 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from warroom.bolt.listeners.commands import Invocation, Subcommand
+from warroom.bolt.listeners.refusals import NotPermitted, refuse_button, refuse_command
+from warroom.bolt.listeners.replies import publish_later, tell_later
 from warroom.domain.changes import SETTABLE_STATUSES, InvalidChoice
 from warroom.runtime import Runtime
 from warroom.services.state import StateChange
 from warroom.slack.blocks.card import SEVERITY_ACTION, STATUS_ACTION
 from warroom.slack.blocks.changes import invalid_choice
 from warroom.slack.blocks.text import mrkdwn_message
-from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.refusals import NotPermitted, refuse_button, refuse_command
-from warroom.slack.listeners.replies import publish_later, tell_later
 
 __all__ = ["listen", "subcommands"]
 

@@ -7,6 +7,15 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from warroom.bolt.command_text import mentioned_users
+from warroom.bolt.listeners.commands import Invocation, Subcommand
+from warroom.bolt.listeners.refusals import (
+    NotPermitted,
+    refuse_button,
+    refuse_command,
+    refuse_form,
+)
+from warroom.bolt.listeners.replies import open_form_later, publish_later, tell_later
 from warroom.domain.changes import InvalidChoice
 from warroom.runtime import Runtime
 from warroom.services.roles import RoleChange, RoleHeld
@@ -18,15 +27,6 @@ from warroom.slack.blocks.role_modal import (
     assign_role_modal,
     parse_assign_submission,
 )
-from warroom.slack.command_text import mentioned_users
-from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.refusals import (
-    NotPermitted,
-    refuse_button,
-    refuse_command,
-    refuse_form,
-)
-from warroom.slack.listeners.replies import open_form_later, publish_later, tell_later
 
 __all__ = ["listen", "subcommands"]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncAck
 
+from warroom.bolt.listeners.replies import tell_later
 from warroom.domain.permissions import NotPermitted
 from warroom.runtime import Runtime
 from warroom.slack.blocks.permissions import refusal_message
-from warroom.slack.listeners.replies import tell_later
 
 __all__ = ["NotPermitted", "refuse_button", "refuse_command", "refuse_form"]
 

@@ -7,15 +7,15 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from warroom.bolt.listeners.commands import Invocation, Subcommand
+from warroom.bolt.listeners.refusals import NotPermitted, refuse_form
+from warroom.bolt.listeners.replies import open_form_later, publish_later
 from warroom.runtime import Runtime
 from warroom.services.fanout import fan_out
 from warroom.slack.blocks.card import UPDATE_OPEN_ACTION
 from warroom.slack.blocks.permissions import refusal_message
 from warroom.slack.blocks.reminders import SNOOZE_MINUTES, SNOOZE_PREFIX, snoozed_line
 from warroom.slack.blocks.status_update import UPDATE_CALLBACK_ID, parse_status_update
-from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.refusals import NotPermitted, refuse_form
-from warroom.slack.listeners.replies import open_form_later, publish_later
 from warroom.slack.message import Message
 
 __all__ = ["listen", "subcommands"]

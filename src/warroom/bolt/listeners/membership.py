@@ -11,8 +11,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from warroom.bolt.listeners.commands import Subcommand
 from warroom.runtime import Runtime
-from warroom.slack.listeners.commands import Subcommand
 
 __all__ = ["listen", "subcommands"]
 

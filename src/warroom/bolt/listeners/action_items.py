@@ -14,6 +14,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from warroom.bolt.command_text import plain, split_action_item
+from warroom.bolt.listeners.commands import Invocation, Subcommand
+from warroom.bolt.listeners.refusals import NotPermitted, refuse_button, refuse_form
+from warroom.bolt.listeners.replies import ViewOrReason, open_form_later, tell_actor
 from warroom.domain.action_item import DONE, WONT_DO
 from warroom.runtime import Runtime
 from warroom.services.action_items import (
@@ -45,11 +49,7 @@ from warroom.slack.blocks.action_items import (
 )
 from warroom.slack.blocks.privacy import not_visible
 from warroom.slack.blocks.text import mrkdwn_message
-from warroom.slack.command_text import plain, split_action_item
 from warroom.slack.errors import SlackFailure
-from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.refusals import NotPermitted, refuse_button, refuse_form
-from warroom.slack.listeners.replies import ViewOrReason, open_form_later, tell_actor
 from warroom.slack.message import Message
 
 __all__ = ["listen", "subcommands"]

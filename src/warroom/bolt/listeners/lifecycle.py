@@ -7,6 +7,14 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from warroom.bolt.listeners.commands import Invocation, Subcommand
+from warroom.bolt.listeners.refusals import (
+    NotPermitted,
+    refuse_button,
+    refuse_command,
+    refuse_form,
+)
+from warroom.bolt.listeners.replies import open_form_later, publish_later, tell_later
 from warroom.runtime import Runtime
 from warroom.services.lifecycle import LifecycleChange, Refused
 from warroom.slack.blocks.card import REOPEN_ACTION, RESOLVE_ACTION
@@ -14,14 +22,6 @@ from warroom.slack.blocks.lifecycle import RESOLVE_CALLBACK_ID, parse_resolve, r
 from warroom.slack.blocks.permissions import refusal_message
 from warroom.slack.blocks.postmortem import POSTMORTEM_COMPLETE_ACTION, draft_on_its_way
 from warroom.slack.blocks.text import mrkdwn_message
-from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.refusals import (
-    NotPermitted,
-    refuse_button,
-    refuse_command,
-    refuse_form,
-)
-from warroom.slack.listeners.replies import open_form_later, publish_later, tell_later
 from warroom.slack.message import Message
 
 __all__ = ["listen", "subcommands"]

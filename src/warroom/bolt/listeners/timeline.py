@@ -15,6 +15,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
+from warroom.bolt.listeners.commands import Invocation, Subcommand
+from warroom.bolt.listeners.refusals import NotPermitted, refuse_command
 from warroom.domain.timeline import TYPED_KINDS
 from warroom.runtime import Runtime
 from warroom.services.timeline import (
@@ -41,8 +43,6 @@ from warroom.slack.blocks.timeline import (
     typed_usage,
 )
 from warroom.slack.errors import SlackFailure
-from warroom.slack.listeners.commands import Invocation, Subcommand
-from warroom.slack.listeners.refusals import NotPermitted, refuse_command
 from warroom.slack.message import Message
 
 __all__ = ["listen", "parse_message", "subcommands"]

@@ -1,4 +1,4 @@
-from warroom.slack.command_text import mentioned_users, parse_command_text, plain
+from warroom.bolt.command_text import mentioned_users, parse_command_text, plain
 
 
 def test_subcommand_is_case_insensitive_and_rest_is_kept_escaped() -> None:

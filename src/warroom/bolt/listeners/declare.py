@@ -7,6 +7,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from warroom.bolt.command_text import plain
+from warroom.bolt.listeners.commands import Invocation, Subcommand
 from warroom.domain.declaration import validate_declaration
 from warroom.runtime import Runtime
 from warroom.slack.blocks.declare_modal import (
@@ -16,9 +18,7 @@ from warroom.slack.blocks.declare_modal import (
     parse_declare_submission,
 )
 from warroom.slack.blocks.notices import DECLARE_RETRY_ACTION
-from warroom.slack.command_text import plain
 from warroom.slack.errors import SlackFailure
-from warroom.slack.listeners.commands import Invocation, Subcommand
 from warroom.slack.message import Message
 
 __all__ = ["listen", "subcommands"]
