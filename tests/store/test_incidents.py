@@ -11,7 +11,7 @@ import pytest
 from warroom.domain.declaration import Declaration
 from warroom.store import incidents, requests, timeline
 from warroom.store.engine import Conflict, Store, create_engine
-from warroom.store.models import RoleAssignmentRow
+from warroom.store.models import RoleAssignmentRow, TimelineEntryRow
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 DECLARATION = Declaration(
@@ -166,7 +166,8 @@ async def test_timeline_entries_keep_their_data(store: Store) -> None:
             recorded_at=NOW,
             data={"responders": ["U2"], "emoji": "🔥"},
         )
-    assert entry.id > 0 and entry.data["emoji"] == "🔥"
+        stored = await session.get_one(TimelineEntryRow, entry.id)
+    assert entry.id > 0 and stored.data["emoji"] == "🔥"
 
 
 async def test_a_read_sees_the_last_commit_without_waiting_for_an_open_write(store: Store) -> None:

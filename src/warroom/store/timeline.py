@@ -17,7 +17,6 @@ database when the policy does not keep deleted text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +52,7 @@ __all__ = [
     "count_key_entries",
     "find_by_ref",
     "highlights",
+    "incident_of",
     "key_entries",
     "lock_by_ref",
     "postmortem_drafted",
@@ -121,7 +121,7 @@ async def append(
     occurred_at: datetime,
     recorded_at: datetime,
     data: dict[str, Any] | None = None,
-) -> TimelineEntryRow:
+) -> TimelineItem:
     row = TimelineEntryRow(
         incident_id=incident_id,
         kind=kind,
@@ -133,7 +133,7 @@ async def append(
     )
     session.add(row)
     await session.flush()
-    return row
+    return to_item(row)
 
 
 async def reminder_logged(session: AsyncSession, incident_id: int, job_id: int) -> bool:
@@ -159,6 +159,12 @@ async def lock_by_ref(session: AsyncSession, channel_id: str, ts: str) -> Timeli
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    return found.scalar_one_or_none()
+
+
+async def incident_of(session: AsyncSession, channel_id: str, ts: str) -> int | None:
+    """The incident whose timeline has Slack message (channel_id, ts), if any."""
+    found = await session.execute(select(TimelineEntryRow.incident_id).where(_ref(channel_id, ts)))
     return found.scalar_one_or_none()
 
 
@@ -261,7 +267,7 @@ async def key_entries(
     *,
     before: tuple[datetime, int] | None,
     limit: int,
-) -> Sequence[TimelineEntryRow]:
+) -> list[TimelineItem]:
     """Up to `limit` key entries (highlighted, typed, automatic) before `before`
     (occurred_at, id), newest first."""
     query = select(TimelineEntryRow).where(_is_key(incident_id))
@@ -276,7 +282,7 @@ async def key_entries(
     rows = await session.execute(
         query.order_by(TimelineEntryRow.occurred_at.desc(), TimelineEntryRow.id.desc()).limit(limit)
     )
-    return rows.scalars().all()
+    return [to_item(row) for row in rows.scalars()]
 
 
 async def count_key_entries(session: AsyncSession, incident_id: int) -> int:

@@ -262,9 +262,9 @@ class TimelineService:
         self, message: SlackMessage, incident_id: int | None
     ) -> Incident | None:
         async with self.store.read() as session:
-            found = await entries.find_by_ref(session, message.channel_id, message.ts)
+            found = await entries.incident_of(session, message.channel_id, message.ts)
             if found is not None:
-                return await incidents.load(session, found.incident_id)
+                return await incidents.load(session, found)
         if incident_id is not None:
             return await self.incident(incident_id)
         room = await self.rooms.incident_in(message.channel_id)
@@ -284,7 +284,7 @@ class TimelineService:
         now = self.clock()
         async with self.store.transaction() as session:
             await self.guard.hold(session, incident.id, actor, Action.ADD_NOTE)
-            row = await entries.append(
+            return await entries.append(
                 session,
                 incident_id=incident.id,
                 kind=kind,
@@ -294,7 +294,6 @@ class TimelineService:
                 recorded_at=now,
                 data={"channel_id": channel_id},
             )
-            return entries.to_item(row)
 
     async def key_page(self, incident_id: int, before: Cursor | None = None) -> KeyPage:
         """A page of the key timeline, newest last; `before` pages back in time."""
@@ -302,13 +301,13 @@ class TimelineService:
         shown = before.shown if before else 0
         async with self.store.read() as session:
             incident = await incidents.load(session, incident_id)
-            rows = await entries.key_entries(
+            items = await entries.key_entries(
                 session, incident_id, before=anchor, limit=PAGE_SIZE + 1
             )
             total = await entries.count_key_entries(session, incident_id)
-        page = [entries.to_item(row) for row in rows[:PAGE_SIZE]]
+        page = items[:PAGE_SIZE]
         earlier = None
-        if len(rows) > PAGE_SIZE:
+        if len(items) > PAGE_SIZE:
             oldest = page[-1]
             earlier = Cursor(incident_id, oldest.occurred_at, oldest.id, shown + len(page))
         return KeyPage(incident, tuple(reversed(page)), total, shown, earlier)
