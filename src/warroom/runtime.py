@@ -73,14 +73,22 @@ class Runtime:
 
 
 def build_runtime(
-    settings: Settings, *, clock: Clock = system_clock, policy: Policy | None = None
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    policy: Policy | None = None,
+    gateway: SlackGateway | None = None,
 ) -> Runtime:
+    """Everything wired once. `gateway` replaces the way out to Slack (the services'
+    tests pass an in-process double); by default it is built from the settings."""
     policy = policy or load_policy(settings.policy_file)
     store = Store(create_engine(settings.database_url))
-    client = build_client(
-        settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout
-    )
-    gateway = SlackGateway(client)
+    if gateway is None:
+        client = build_client(
+            settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout
+        )
+        gateway = SlackGateway(client)
+    client = gateway.client
     audience = Audience(gateway, clock)
     guard = Guard(
         store=store,
