@@ -156,14 +156,11 @@ def _serve(settings: Settings, *, socket_mode: bool, host: str | None, port: int
     import uvloop
 
     from warroom.runtime import build_runtime
-    from warroom.store.migrations import upgrade
     from warroom.web.server import raise_open_file_limit
 
     settings.require_slack(socket_mode=socket_mode)
     raise_open_file_limit()
     runtime = build_runtime(settings)
-    if settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(
             _run(
@@ -178,12 +175,15 @@ def _serve(settings: Settings, *, socket_mode: bool, host: str | None, port: int
 async def _run(runtime: Runtime, *, socket_mode: bool, host: str, port: int) -> int:
     from warroom.bolt.app import build_bolt_app
     from warroom.scheduler.driver import ticking
-    from warroom.store.migrations import current_revision, head_revision
+    from warroom.store.migrations import HEAD_REVISION, current_revision, upgrade
     from warroom.web.asgi import create_asgi_app
     from warroom.web.server import build_server
 
     settings = runtime.settings
-    current, head = await current_revision(runtime.store), head_revision(settings.database_url)
+    current, head = await current_revision(runtime.store), HEAD_REVISION
+    if current != head and settings.database_url.startswith("sqlite"):
+        await asyncio.to_thread(upgrade, settings.database_url)  # the embedded default
+        current = await current_revision(runtime.store)
     gc.freeze()  # start-up objects live forever; keep full collections off the request path
     gc.set_threshold(10_000, 50, 50)  # a request allocates thousands: collect per dozens
     if current != head:

@@ -76,16 +76,10 @@ class Reminders:
         elif update_interval(self.policy, incident.severity, incident.status) is None:
             due = None
         if due is not None:
-            now = self.clock()
-            for step in update_steps(self.policy, incident.severity, due):
-                await jobs.put(
-                    session,
-                    step.kind,
-                    incident_id=incident.id,
-                    due_at=step.at,
-                    now=now,
-                    payload={"since": _iso(since), "due": _iso(due)},
-                )
+            payload = {"since": _iso(since), "due": _iso(due)}
+            steps = update_steps(self.policy, incident.severity, due)
+            planned = [(step.kind, step.at, dict(payload)) for step in steps]
+            await jobs.add_many(session, incident.id, planned, now=self.clock())
         await incidents.record(session, incident.id, next_update_due_at=due)
         return due
 
@@ -98,13 +92,9 @@ class Reminders:
         if incident.holder(self.policy.commander_role.key) is not None:
             return
         now = self.clock()
-        for step in commander_steps(
-            self.policy, incident.severity, declared_at=incident.declared_at
-        ):
-            if step.kind not in started:
-                await jobs.put(
-                    session, step.kind, incident_id=incident.id, due_at=max(step.at, now), now=now
-                )
+        steps = commander_steps(self.policy, incident.severity, declared_at=incident.declared_at)
+        due = [(step.kind, max(step.at, now)) for step in steps if step.kind not in started]
+        await jobs.add_many(session, incident.id, [(kind, at, {}) for kind, at in due], now=now)
 
     async def plan_all(self, session: Session, incident: Incident) -> None:
         await self.plan_updates(session, incident)

@@ -20,11 +20,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias
 
-import asyncpg.exceptions  # type: ignore[import-untyped]
 from sqlalchemy import event, exc, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -44,10 +44,21 @@ PG_CONNECT_TIMEOUT_S = 2
 _UNREACHABLE: tuple[type[BaseException], ...] = (
     OSError,  # refused, reset, timed out
     exc.TimeoutError,  # no pooled connection came free
-    asyncpg.exceptions.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up, crashed
-    asyncpg.exceptions.TooManyConnectionsError,
 )
+_ASYNCPG_UNREACHABLE = (
+    "PostgresConnectionError",
+    "OperatorInterventionError",  # shutting down, starting up, crashed
+    "TooManyConnectionsError",
+)
+
+
+def _driver_unreachable() -> tuple[type[BaseException], ...]:
+    """asyncpg's own connection errors, once asyncpg is loaded (it is imported by the
+    PostgreSQL dialect, so a SQLite deployment never pays for importing it)."""
+    driver = sys.modules.get("asyncpg.exceptions")
+    if driver is None:
+        return ()
+    return tuple(getattr(driver, name) for name in _ASYNCPG_UNREACHABLE)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -103,7 +114,7 @@ def _unreachable(error: BaseException) -> bool:
         chain.append(cause)
         cause = cause.__cause__ or cause.__context__
     return any(
-        isinstance(link, _UNREACHABLE)
+        isinstance(link, _UNREACHABLE + _driver_unreachable())
         or (isinstance(link, exc.DBAPIError) and link.connection_invalidated)
         for link in chain
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy import Row, Table, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.declaration import Declaration
@@ -110,7 +110,7 @@ async def open_in_team(session: AsyncSession, team_id: str, *, limit: int) -> li
     return [to_domain(row) for row in rows.scalars()]
 
 
-_INCIDENTS = IncidentRow.__table__
+_INCIDENTS = cast(Table, IncidentRow.__table__)
 _HOLDINGS = RoleAssignmentRow.__table__
 _INCIDENT_BY_ID = select(_INCIDENTS).where(_INCIDENTS.c.id == bindparam("incident_id"))
 _INCIDENT_LOCKED = _INCIDENT_BY_ID.with_for_update()
@@ -181,11 +181,15 @@ def to_domain(row: IncidentRow | Row[Any], holders: Iterable[Any] = ()) -> Incid
 
 
 async def record(session: AsyncSession, incident_id: int, **fields: Any) -> None:
-    """Write facts about the incident (Slack references, times) and bump its version."""
+    """Write facts about the incident (Slack references, times) and bump its version.
+
+    A Core UPDATE: incidents are read with Core (`load`, `lock`), so there is no ORM
+    copy in the session to bring up to date, and the ORM's bulk-update path cost
+    several times the statement (it runs a handful of times per declare)."""
     await session.execute(
-        update(IncidentRow)
-        .where(IncidentRow.id == incident_id)
-        .values(version=IncidentRow.version + 1, **fields)
+        update(_INCIDENTS)
+        .where(_INCIDENTS.c.id == incident_id)
+        .values(version=_INCIDENTS.c.version + 1, **fields)
     )
 
 
@@ -206,16 +210,16 @@ async def claim_provisioning(
         )
     ).first()
     result = await session.execute(
-        update(IncidentRow)
+        update(_INCIDENTS)
         .where(
-            IncidentRow.id == incident_id,
-            IncidentRow.provisioned_at.is_(None),
+            _INCIDENTS.c.id == incident_id,
+            _INCIDENTS.c.provisioned_at.is_(None),
             or_(
-                IncidentRow.provisioning_until.is_(None),
-                IncidentRow.provisioning_until < now,
+                _INCIDENTS.c.provisioning_until.is_(None),
+                _INCIDENTS.c.provisioning_until < now,
             ),
         )
-        .values(provisioning_until=now + lease, version=IncidentRow.version + 1)
+        .values(provisioning_until=now + lease, version=_INCIDENTS.c.version + 1)
     )
     if before is None or getattr(result, "rowcount", 0) != 1:
         return None

@@ -9,12 +9,12 @@ range query (`state`, `due_at`) finds both new work and abandoned work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.store.batch_delete import delete_oldest
@@ -23,6 +23,7 @@ from warroom.store.models import DueJobRow
 
 __all__ = [
     "Job",
+    "add_many",
     "cancel",
     "claim",
     "claim_one",
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
+_JOBS = cast(Table, DueJobRow.__table__)
 FINISHED = (DONE, FAILED)  # a cancelled job is deleted, not kept
 
 
@@ -83,12 +85,44 @@ async def put(
     return row.id
 
 
-async def cancel(session: AsyncSession, incident_id: int | None, kinds: Iterable[str]) -> None:
+async def add_many(
+    session: AsyncSession,
+    incident_id: int | None,
+    planned: Sequence[tuple[str, datetime, dict[str, Any]]],
+    *,
+    now: datetime,
+) -> None:
+    """Schedule (kind, due_at, payload) jobs for the incident in one statement, beside
+    whatever is pending (`cancel` first to replace): a plan of reminders is one INSERT
+    instead of a DELETE and a flushed INSERT per step."""
+    if not planned:
+        return
     await session.execute(
-        delete(DueJobRow).where(
-            DueJobRow.incident_id == incident_id,
-            DueJobRow.kind.in_(list(kinds)),
-            DueJobRow.state == PENDING,
+        insert(_JOBS),
+        [
+            {
+                "kind": kind,
+                "incident_id": incident_id,
+                "due_at": due_at,
+                "state": PENDING,
+                "attempts": 0,
+                "payload": payload,
+                "created_at": now,
+            }
+            for kind, due_at, payload in planned
+        ],
+    )
+
+
+async def cancel(session: AsyncSession, incident_id: int | None, kinds: Iterable[str]) -> None:
+    """Drop the incident's pending jobs of these kinds: a Core DELETE (no job object is
+    changed after it is added, so the ORM has nothing to bring up to date; its
+    bulk-delete path was a sixth of planning's CPU)."""
+    await session.execute(
+        delete(_JOBS).where(
+            _JOBS.c.incident_id == incident_id,
+            _JOBS.c.kind.in_(list(kinds)),
+            _JOBS.c.state == PENDING,
         )
     )
 
