@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.fakeslack import FakeSlack
+from fakeslack import FakeSlack
 
 
 def serve_env(
