@@ -14,6 +14,7 @@ from fakeslack import block_problems, view_problems, view_submission
 from tests.golden import assert_golden
 from tests.harness import REPORTER, WAIT_S, Harness
 from tests.payloads import answer_text, mrkdwn_texts
+from warroom.bolt.command_text import split_action_item
 from warroom.demo.slack.driver import fill_view
 from warroom.domain.action_item import ActionItem, Counts
 from warroom.domain.incident import Incident
@@ -38,7 +39,6 @@ from warroom.slack.blocks.action_items import (
     overdue_to_owner,
     wont_do_modal,
 )
-from warroom.slack.command_text import split_action_item
 from warroom.store import action_items
 from warroom.store.models import ActionItemRow, DueJobRow
 

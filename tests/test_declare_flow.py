@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
+import pytest
 
 from fakeslack import block_problems
 from fakeslack.timing import sequential_rounds
@@ -146,6 +147,7 @@ async def test_mentions_in_user_text_never_notify(harness: Harness) -> None:
         assert call.args.get("parse") != "full"
 
 
+@pytest.mark.both_databases
 async def test_concurrent_declares_get_distinct_numbers(harness: Harness) -> None:
     opened = [await harness.open_declare() for _ in range(8)]
     results = await asyncio.gather(
@@ -173,6 +175,7 @@ async def test_slack_retry_of_a_submission_does_nothing_new(harness: Harness) ->
     assert len(harness.told()) == 1
 
 
+@pytest.mark.both_databases
 async def test_double_submit_of_one_modal_makes_one_incident(harness: Harness) -> None:
     opened = await harness.open_declare()
     first, second = await asyncio.gather(

@@ -12,6 +12,7 @@ editable Warroom stays out of reach: asserted below).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shlex
@@ -104,11 +105,37 @@ class Installed:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """Stage 1 (the wheel) and stage 2 (a clean install) of the Dockerfile."""
+    """Stage 1 (the wheel) and stage 2 (a clean install) of the Dockerfile, built once for
+    every pytest-xdist worker (under a lock, in the temporary directory they share); each
+    worker gets its own data directory and port."""
     build, runtime = _stages()
-    work = tmp_path_factory.mktemp("packaging")
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    work = shared / "packaging"
     assert not work.is_relative_to(ROOT), "the venv must live outside the checkout"
+    with (shared / "packaging.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (work / "installed").exists():
+            shutil.rmtree(work, ignore_errors=True)  # a worker's build that failed halfway
+            work.mkdir()
+            _build_and_install(build, runtime, work)
+            (work / "installed").touch()
+    venv = work / "venv"
+    (wheel,) = (work / "wheels").glob("warroom-*.whl")
 
+    home = tmp_path_factory.mktemp("data")  # the image's WORKDIR and volume
+    env = _image_env(runtime)
+    env |= {
+        "PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin",
+        "HOME": str(home),
+        "DATABASE_URL": env["DATABASE_URL"].replace("////data/", f"///{home}/"),
+        "PORT": str(_free_port()),
+    }
+    return Installed(venv, venv / "bin", wheel, home, env, runtime)
+
+
+def _build_and_install(build: Stage, runtime: Stage, work: Path) -> None:
     context = work / "context"
     context.mkdir()
     copied = [shlex.split(rest)[:-1] for rest in build.all("COPY")]
@@ -152,17 +179,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     )
     borrowed = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
     (site / "_dependencies_from_the_test_env.pth").write_text("\n".join(borrowed) + "\n")
-
-    home = work / "data"  # the image's WORKDIR and volume
-    home.mkdir()
-    env = _image_env(runtime)
-    env |= {
-        "PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin",
-        "HOME": str(home),
-        "DATABASE_URL": env["DATABASE_URL"].replace("////data/", f"///{home}/"),
-        "PORT": str(_free_port()),
-    }
-    return Installed(venv, venv / "bin", wheel, home, env, runtime)
 
 
 def test_the_wheel_carries_the_migrations(installed: Installed) -> None:

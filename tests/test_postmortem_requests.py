@@ -49,6 +49,7 @@ async def at_once(harness: Harness, incident: Incident, count: int) -> list[tupl
     return [(status, body) for status, body, _ in answers]
 
 
+@pytest.mark.both_databases
 async def test_five_requests_at_once_post_one_draft(harness: Harness) -> None:
     incident = await harness.declare()
     await resolve(harness, incident, "Rolled back")

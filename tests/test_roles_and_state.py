@@ -6,6 +6,7 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from fakeslack import view_submission
@@ -69,6 +70,7 @@ async def test_taking_ic_updates_everything(harness: Harness) -> None:
     ]
 
 
+@pytest.mark.both_databases
 async def test_two_people_taking_ic_at_once_exactly_one_wins(harness: Harness) -> None:
     incident = await harness.declare(responders=[ALICE, BOB])
     results = await asyncio.gather(

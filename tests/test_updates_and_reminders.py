@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from fakeslack import view_submission
@@ -249,6 +250,7 @@ async def test_rate_limited_reminder_stays_due_and_is_sent_once(harness: Harness
     assert len(reminders_in(harness, incident.channel_id or "")) == 1
 
 
+@pytest.mark.both_databases
 async def test_two_schedulers_send_each_reminder_once(harness: Harness) -> None:
     declared = [await harness.declare(title=f"Outage {n}", severity="SEV1") for n in range(6)]
     for incident in declared:
@@ -274,6 +276,7 @@ async def test_two_schedulers_send_each_reminder_once(harness: Harness) -> None:
     assert sorted(sent.values()) == [1] * 6
 
 
+@pytest.mark.both_databases
 async def test_restart_between_claim_and_send_sends_once_after_the_lease(
     harness: Harness,
 ) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -202,11 +203,17 @@ class Outbox:
         """Send a signed request. One past the body cap (longer than anything Slack sends:
         it caps a message at 40,000 characters) must be refused whole; any other is
         `answered`."""
-        answer = await self.harness.post(body, content_type)
-        if len(body) > MAX_BODY_BYTES:
-            assert answer == TOO_BIG, answer
-        else:
-            self.answered(*answer)
+        if len(body) <= MAX_BODY_BYTES:
+            self.answered(*await self.harness.post(body, content_type))
+            return
+        try:
+            answer = await self.harness.post(body, content_type)
+        except aiohttp.ClientOSError:
+            # Warroom answered 413 and closed without reading the rest; the unread bytes
+            # made the kernel reset the connection, which can discard the 413 before the
+            # client reads it (seen under load). Refused whole either way.
+            return
+        assert answer == TOO_BIG, answer
 
     def answered(self, status: int, body: str) -> None:
         """A synchronous HTTP answer: always 200 (a valid signature was given), within what

@@ -20,7 +20,7 @@ from tests.faults.retry_cases import CASES
 from tests.faults.retry_scene import Kind, Request, kind_of
 from tests.harness import Harness
 from tests.timeline.room import message_shortcut
-from warroom.slack.app import build_bolt_app
+from warroom.bolt.app import build_bolt_app
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 KINDS = {case.kind for case in CASES}

@@ -105,12 +105,12 @@ async def kill_a_replica_holding_reminders(r: Replicas) -> tuple[int, list[int]]
     """
     r.slack.stalls.arm("chat.postMessage", times=100)
     await r.slack.stalls.held(1, timeout=15)
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.3)  # deliberate: time for both replicas' ticks to claim some
     owners = {job.id: leased_by(r.servers, job.id) for job in await leased_now(r)}
     assert owners and all(len(who) == 1 for who in owners.values()), owners
     victim = next(iter(owners.values()))[0]
     r.servers[victim].kill()
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.3)  # deliberate: the stand-in sees the dead callers' sockets close
     r.slack.stalls.release()
     still_leased = {job.id for job in await leased_now(r)}
     return victim, [job for job, who in owners.items() if who == [victim] and job in still_leased]
@@ -152,7 +152,7 @@ async def test_two_replicas_send_every_reminder_once_and_double_nothing(
     await r.post_update(0, payments, user=ALICE, text="Failover done", submit_on=1)
     said.updates[payments.id] += 1
     await chatter(r, rooms, said, [0, 1], seconds=2)
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(0.5)  # deliberate: a quiet moment, then reminders are held
 
     victim, orphaned = await kill_a_replica_holding_reminders(r)
     survivor = 1 - victim
@@ -170,7 +170,7 @@ async def test_two_replicas_send_every_reminder_once_and_double_nothing(
     await r.post_update(survivor, search, user=CAROL, text="Reindexed", submit_on=survivor)
     said.updates[search.id] += 1
     await chatter(r, rooms, said, [survivor], seconds=2)
-    await asyncio.sleep(2)
+    await asyncio.sleep(2)  # deliberate: the child processes' work in flight settles
 
     await check_reminders_once(r)
     await check_nothing_doubled(r, said)
@@ -179,8 +179,10 @@ async def test_two_replicas_send_every_reminder_once_and_double_nothing(
 
 async def check_reminders_once(r: Replicas) -> None:
     async with r.store.transaction() as session:
-        jobs = list((await session.execute(select(DueJobRow))).scalars())
+        # Entries first: on PostgreSQL each statement sees its own snapshot, and a job is
+        # stored before the reminder it sends, so every entry's job is among `jobs`.
         entries = list((await session.execute(select(TimelineEntryRow))).scalars())
+        jobs = list((await session.execute(select(DueJobRow))).scalars())
     by_id = {job.id: job for job in jobs}
     numbers = {i.id: i.reference for i in await r.incidents()}
     late = datetime.now(UTC) - timedelta(seconds=LEASE_S + 3)
@@ -266,8 +268,9 @@ async def test_a_card_edit_overtaken_by_another_replica_is_redone(
             0, *r.press_body(incident, "status_select", user=REPORTER, choose="identified")
         )
         await r.slack.stalls.held(1)
+        edits = len(r.slack.calls_to("chat.update"))
         await r.press(1, incident, "role_take:commander", user=BOB)
-        await asyncio.sleep(0.5)
+        await r.slack.wait_for("chat.update", count=edits + 1)  # replica 1's edit landed
         r.slack.stalls.release()
         await check_cards_current(r)
         (stored,) = await r.incidents()

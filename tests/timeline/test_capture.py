@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.timeline.room import ALICE, BOB, OUR_BOT_ID, OUR_BOT_USER, Room, random_event_id
 from warroom.services.timeline import slack_time
 
@@ -152,6 +154,7 @@ async def test_unfurl_without_an_edit_changes_nothing(room: Room) -> None:
     assert await room.revisions(entry.id) == []
 
 
+@pytest.mark.both_databases
 async def test_retried_and_duplicated_events_store_one_entry(room: Room) -> None:
     event = room.message("Paging DB on-call")
     event_id = random_event_id()
@@ -165,6 +168,7 @@ async def test_retried_and_duplicated_events_store_one_entry(room: Room) -> None
     assert entry.text == "Paging DB on-call"
 
 
+@pytest.mark.both_databases
 async def test_many_messages_at_once_are_all_kept(room: Room) -> None:
     events = [room.message(f"line {n}", user=BOB) for n in range(30)]
     assert set(await asyncio.gather(*(room.send(e) for e in events))) == {200}

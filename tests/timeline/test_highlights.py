@@ -6,6 +6,8 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
+
 from fakeslack import view_submission
 from tests.harness import WAIT_S, Harness
 from tests.timeline.room import ALICE, BOB, CAROL, OUR_BOT_ID, OUR_BOT_USER, Room, message_shortcut
@@ -93,6 +95,7 @@ async def test_highlights_on_warrooms_own_messages_are_ignored(room: Room) -> No
     assert await room.entries() == []
 
 
+@pytest.mark.both_databases
 async def test_concurrent_reactions_agree_with_their_sources(room: Room) -> None:
     ts = await room.say("Everyone: is this the cause?")
     people = [f"UPERSON{n:03d}" for n in range(8)]
