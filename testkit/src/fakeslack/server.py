@@ -1,7 +1,8 @@
 """FakeSlack: the demo's Slack stand-in, with what tests need plugged into its hooks.
 
 Injected failures and interceptors (`faults`), held calls (`stalls`), Socket
-Mode (`socket_mode`) and Slack's Block Kit and naming limits (`limits`).
+Mode (`socket_mode`), Slack's Block Kit and naming limits (`limits`), and the Web
+API methods tests call that `warroom demo` never does (`api_*`, on `workspace`).
 """
 
 from __future__ import annotations
@@ -13,21 +14,31 @@ from typing import Any, ClassVar
 
 from aiohttp import web
 
+from fakeslack import api_chat, api_conversations, api_files, api_views
 from fakeslack.faults import Fault, FaultMethods, Faults, Interceptor
 from fakeslack.limits import SlackLimits
 from fakeslack.recorded import RecordedCall
 from fakeslack.socket_mode import OPEN_METHOD, SOCKET_ROUTE, SocketModeHub, SocketModeMethods
 from fakeslack.stalls import Stalls
+from fakeslack.workspace import KitWorkspace, KitWorkspaceMethods
 from warroom.demo.slack import recorded
 from warroom.demo.slack.api_files import UPLOAD_METHOD
-from warroom.demo.slack.server import SlackStandIn
+from warroom.demo.slack.server import Handler, SlackStandIn
+from warroom.demo.slack.state import Workspace
 
 __all__ = ["FakeSlack", "RecordedCall"]
 
 Json = dict[str, Any]
+TESTKIT_METHODS: dict[str, Handler] = {
+    **api_chat.CHAT_METHODS,
+    **api_conversations.CONVERSATION_METHODS,
+    **api_files.FILE_METHODS,
+    **api_views.VIEW_METHODS,
+}
+"""Answered on top of the demo's own methods (`warroom.demo.slack.server.METHODS`)."""
 
 
-class FakeSlack(SocketModeMethods, FaultMethods, SlackStandIn):
+class FakeSlack(SocketModeMethods, FaultMethods, KitWorkspaceMethods, SlackStandIn):
     """Serves the Web API on 127.0.0.1 for `AsyncWebClient(base_url=fake.api_url)`.
 
     On a free port unless `port` is given (for a server started by hand to talk to).
@@ -38,6 +49,7 @@ class FakeSlack(SocketModeMethods, FaultMethods, SlackStandIn):
     """
 
     call_type: ClassVar[type[recorded.RecordedCall]] = RecordedCall
+    workspace_type: ClassVar[type[Workspace]] = KitWorkspace
 
     def __init__(
         self,
@@ -56,6 +68,7 @@ class FakeSlack(SocketModeMethods, FaultMethods, SlackStandIn):
             latency=latency,
             port=port,
             checks=SlackLimits(),
+            methods=TESTKIT_METHODS,
         )
         self.app_token = app_token
         self.faults = Faults()

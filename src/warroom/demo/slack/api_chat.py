@@ -1,4 +1,7 @@
-"""chat.*, pins.*, reactions.add, users.info and auth.test of the fake Web API."""
+"""chat.postMessage/update/postEphemeral, pins.add and auth.test of the demo's Web API.
+
+The rest of chat.*, pins.*, reactions.add and users.info are the test kit's
+(`fakeslack.api_chat`)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,13 @@ from typing import Any
 from warroom.demo.slack.params import get_bool, get_str
 from warroom.demo.slack.state import ApiError, ChannelState, Workspace, is_user_id
 
-__all__ = ["ATTACHMENTS_MAX", "CHAT_METHODS", "MESSAGE_TEXT_MAX", "UPDATE_TEXT_MAX"]
+__all__ = [
+    "ATTACHMENTS_MAX",
+    "CHAT_METHODS",
+    "MESSAGE_TEXT_MAX",
+    "UPDATE_TEXT_MAX",
+    "message_item",
+]
 
 Json = dict[str, Any]
 Handler = Callable[[Workspace, Json], Json]
@@ -20,7 +29,6 @@ UPDATE_TEXT_MAX = 4_000
 MARKDOWN_TEXT_MAX = 12_000
 ATTACHMENTS_MAX = 100
 _TS = re.compile(r"\d+\.\d+")
-_EMOJI = re.compile(r"[a-z0-9_+'-]+(::skin-tone-[2-6])?")
 
 
 def _postable(ws: Workspace, channel: Any) -> ChannelState:
@@ -118,16 +126,6 @@ def update(ws: Workspace, args: Json) -> Json:
     }
 
 
-def delete(ws: Workspace, args: Json) -> Json:
-    """A bot may delete only its own messages; a thread's replies stay, as in Slack."""
-    state = ws.visible(args.get("channel"))
-    message = ws.find_message(state.id, args.get("ts"))
-    if message.get("user") != ws.acting:
-        raise ApiError("cant_delete_message")
-    ws.messages[state.id].remove(message)
-    return {"ok": True, "channel": state.id, "ts": message["ts"]}
-
-
 def post_ephemeral(ws: Workspace, args: Json) -> Json:
     state = _postable(ws, args.get("channel"))
     user = get_str(args, "user")
@@ -147,13 +145,7 @@ def post_ephemeral(ws: Workspace, args: Json) -> Json:
     return {"ok": True, "message_ts": ts}
 
 
-def get_permalink(ws: Workspace, args: Json) -> Json:
-    state = ws.visible(args.get("channel"))
-    message = ws.find_message(state.id, args.get("message_ts"))
-    return {"ok": True, "channel": state.id, "permalink": ws.permalink(state.id, message)}
-
-
-def _item(ws: Workspace, args: Json) -> tuple[ChannelState, Json]:
+def message_item(ws: Workspace, args: Json) -> tuple[ChannelState, Json]:
     state = ws.visible(args.get("channel"))
     ts = get_str(args, "timestamp")
     if not ts:
@@ -164,54 +156,12 @@ def _item(ws: Workspace, args: Json) -> tuple[ChannelState, Json]:
 
 
 def pins_add(ws: Workspace, args: Json) -> Json:
-    state, message = _item(ws, args)
+    state, message = message_item(ws, args)
     if message["ts"] in state.pins:
         raise ApiError("already_pinned")
     state.pins.append(message["ts"])
     message.setdefault("pinned_to", []).append(state.id)
     return {"ok": True}
-
-
-def pins_remove(ws: Workspace, args: Json) -> Json:
-    state, message = _item(ws, args)
-    if message["ts"] not in state.pins:
-        raise ApiError("not_pinned")
-    state.pins.remove(message["ts"])
-    pinned_to = message.get("pinned_to", [])
-    if state.id in pinned_to:
-        pinned_to.remove(state.id)
-    if not pinned_to:
-        message.pop("pinned_to", None)
-    return {"ok": True}
-
-
-def reactions_add(ws: Workspace, args: Json) -> Json:
-    if not args.get("channel") or not args.get("timestamp"):
-        raise ApiError("no_item_specified")
-    state, message = _item(ws, args)
-    if state.is_archived:
-        raise ApiError("is_archived")
-    name = get_str(args, "name") or ""
-    if not _EMOJI.fullmatch(name):
-        raise ApiError("invalid_name")
-    reactions: list[Json] = message.setdefault("reactions", [])
-    for reaction in reactions:
-        if reaction["name"] == name:
-            if ws.bot_user_id in reaction["users"]:
-                raise ApiError("already_reacted")
-            reaction["users"].append(ws.bot_user_id)
-            reaction["count"] += 1
-            break
-    else:
-        reactions.append({"name": name, "users": [ws.bot_user_id], "count": 1})
-    return {"ok": True}
-
-
-def users_info(ws: Workspace, args: Json) -> Json:
-    user = args.get("user")
-    if not is_user_id(user):
-        raise ApiError("user_not_found")
-    return {"ok": True, "user": ws.user_json(str(user))}
 
 
 def auth_test(ws: Workspace, args: Json) -> Json:
@@ -232,11 +182,6 @@ CHAT_METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
     "chat.postMessage": post_message,
     "chat.update": update,
-    "chat.delete": delete,
     "chat.postEphemeral": post_ephemeral,
-    "chat.getPermalink": get_permalink,
     "pins.add": pins_add,
-    "pins.remove": pins_remove,
-    "reactions.add": reactions_add,
-    "users.info": users_info,
 }

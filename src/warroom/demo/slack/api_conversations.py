@@ -1,4 +1,4 @@
-"""conversations.* methods of the fake Web API."""
+"""The conversations.* methods the demo calls (the rest are `fakeslack.api_conversations`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from warroom.demo.slack.params import get_bool, get_str, paginate
 from warroom.demo.slack.state import ApiError, Workspace, is_user_id
 
-__all__ = ["CONVERSATION_METHODS", "INVITE_MAX_USERS", "TOPIC_MAX"]
+__all__ = ["CONVERSATION_METHODS", "INVITE_MAX_USERS", "TOPIC_MAX", "set_text"]
 
 Json = dict[str, Any]
 Handler = Callable[[Workspace, Json], Json]
@@ -91,7 +91,7 @@ def join(ws: Workspace, args: Json) -> Json:
     return response
 
 
-def _set_text(ws: Workspace, args: Json, field: str) -> Json:
+def set_text(ws: Workspace, args: Json, field: str) -> Json:
     state = ws.visible(args.get("channel"))
     if state.is_im:
         raise ApiError("method_not_supported_for_channel_type")
@@ -111,17 +111,7 @@ def _set_text(ws: Workspace, args: Json, field: str) -> Json:
 
 
 def set_topic(ws: Workspace, args: Json) -> Json:
-    return _set_text(ws, args, "topic")
-
-
-def set_purpose(ws: Workspace, args: Json) -> Json:
-    return _set_text(ws, args, "purpose")
-
-
-def info(ws: Workspace, args: Json) -> Json:
-    state = ws.visible(args.get("channel"))
-    num = get_bool(args, "include_num_members")
-    return {"ok": True, "channel": ws.channel_json(state, num_members=num)}
+    return set_text(ws, args, "topic")
 
 
 def members(ws: Workspace, args: Json) -> Json:
@@ -152,24 +142,11 @@ def history(ws: Workspace, args: Json) -> Json:
     }
 
 
-def archive(ws: Workspace, args: Json) -> Json:
-    state = ws.visible(args.get("channel"))
-    if state.is_archived:
-        raise ApiError("already_archived")
-    if ws.bot_user_id not in state.members:
-        raise ApiError("not_in_channel")
-    state.is_archived = True
-    return {"ok": True}
-
-
 CONVERSATION_METHODS: dict[str, Handler] = {
-    "conversations.archive": archive,
     "conversations.create": create,
     "conversations.invite": invite,
     "conversations.join": join,
     "conversations.setTopic": set_topic,
-    "conversations.setPurpose": set_purpose,
-    "conversations.info": info,
     "conversations.members": members,
     "conversations.history": history,
 }

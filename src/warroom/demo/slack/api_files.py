@@ -327,19 +327,7 @@ def file_view(ws: Workspace, file_id: str) -> Json | None:
     }
 
 
-def delete_file(ws: Workspace, args: Json) -> Json:
-    """A bot may delete only the files it uploaded."""
-    state = ws.files.get(get_str(args, "file") or "")
-    if state is None:
-        raise ApiError("file_not_found")
-    if state.user != ws.acting:
-        raise ApiError("cant_delete_file")
-    del ws.files[state.id]
-    return {"ok": True}
-
-
 FILE_METHODS: dict[str, Handler] = {
     "files.getUploadURLExternal": get_upload_url,
     "files.completeUploadExternal": complete_upload,
-    "files.delete": delete_file,
 }

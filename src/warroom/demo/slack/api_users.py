@@ -1,4 +1,4 @@
-"""users.* methods of the fake Web API."""
+"""users.conversations of the demo's Web API (usergroups.users.list is the test kit's)."""
 
 from __future__ import annotations
 
@@ -40,16 +40,6 @@ def conversations(ws: Workspace, args: Json) -> Json:
     }
 
 
-def usergroup_users(ws: Workspace, args: Json) -> Json:
-    group = get_str(args, "usergroup")
-    if group is None:
-        raise ApiError("invalid_arguments")
-    if group not in ws.usergroups:
-        raise ApiError("no_such_subteam")
-    return {"ok": True, "users": sorted(ws.usergroups[group])}
-
-
 USER_METHODS: dict[str, Handler] = {
     "users.conversations": conversations,
-    "usergroups.users.list": usergroup_users,
 }

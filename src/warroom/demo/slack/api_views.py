@@ -1,4 +1,5 @@
-"""views.open / views.push / views.update / views.publish of the fake Web API."""
+"""views.open of the demo's Web API, and the view checks and storage the test kit's
+views.push/update/publish (`fakeslack.api_views`) share."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from typing import Any
 from warroom.demo.slack.params import get_str
 from warroom.demo.slack.state import ApiError, Workspace
 
-__all__ = ["EXPIRED_TRIGGER_ID", "VIEW_MAX_BYTES", "VIEW_METHODS"]
+__all__ = [
+    "EXPIRED_TRIGGER_ID",
+    "VIEW_MAX_BYTES",
+    "VIEW_METHODS",
+    "check_external_id",
+    "checked_view",
+    "invalid",
+    "open_view",
+    "store_view",
+]
 
 Json = dict[str, Any]
 Handler = Callable[[Workspace, Json], Json]
@@ -21,7 +31,7 @@ EXPIRED_TRIGGER_ID = "expired"
 _TRIGGER = re.compile(r"\d+\.\d+\.[0-9a-f]+")
 
 
-def _invalid(*messages: str) -> ApiError:
+def invalid(*messages: str) -> ApiError:
     return ApiError(
         "invalid_arguments", response_metadata={"messages": [f"[ERROR] {m}" for m in messages]}
     )
@@ -30,7 +40,7 @@ def _invalid(*messages: str) -> ApiError:
 def _trigger(ws: Workspace, args: Json) -> str:
     trigger = get_str(args, "trigger_id") or get_str(args, "interactivity_pointer")
     if not trigger:
-        raise _invalid("missing required field: trigger_id")
+        raise invalid("missing required field: trigger_id")
     if trigger == EXPIRED_TRIGGER_ID:
         raise ApiError("expired_trigger_id")
     if trigger in ws.used_triggers:
@@ -40,21 +50,21 @@ def _trigger(ws: Workspace, args: Json) -> str:
     return trigger
 
 
-def _checked_view(ws: Workspace, args: Json) -> Json:
+def checked_view(ws: Workspace, args: Json) -> Json:
     view = args.get("view")
     if view is None:
-        raise _invalid("missing required field: view")
+        raise invalid("missing required field: view")
     if not isinstance(view, dict):
-        raise _invalid("must provide an object [json-pointer:/view]")
+        raise invalid("must provide an object [json-pointer:/view]")
     if len(json.dumps(view).encode()) > VIEW_MAX_BYTES:
         raise ApiError("view_too_large")
     problems = ws.checks.view_problems(view)
     if problems:
-        raise _invalid(*problems)
+        raise invalid(*problems)
     return view
 
 
-def _check_external_id(ws: Workspace, view: Json, view_id: str | None) -> None:
+def check_external_id(ws: Workspace, view: Json, view_id: str | None) -> None:
     external_id = view.get("external_id")
     if isinstance(external_id, str) and external_id:
         holder = ws.external_ids.get(external_id)
@@ -62,7 +72,7 @@ def _check_external_id(ws: Workspace, view: Json, view_id: str | None) -> None:
             raise ApiError("duplicate_external_id")
 
 
-def _store(
+def store_view(
     ws: Workspace,
     view: Json,
     *,
@@ -105,63 +115,19 @@ def _store(
 
 def _modal(view: Json) -> Json:
     if view.get("type") != "modal":
-        raise _invalid("must be modal [json-pointer:/view/type]")
+        raise invalid("must be modal [json-pointer:/view/type]")
     return view
 
 
 def open_view(ws: Workspace, args: Json) -> Json:
-    """views.open and views.push: exchange a single-use trigger_id for a new modal."""
+    """views.open (and the test kit's views.push): a single-use trigger_id for a new modal."""
     trigger = _trigger(ws, args)
-    view = _modal(_checked_view(ws, args))
-    _check_external_id(ws, view, None)
+    view = _modal(checked_view(ws, args))
+    check_external_id(ws, view, None)
     ws.used_triggers.add(trigger)
-    return _store(ws, view)
-
-
-def update_view(ws: Workspace, args: Json) -> Json:
-    view_id = get_str(args, "view_id")
-    external_id = get_str(args, "external_id")
-    if not view_id and not external_id:
-        raise _invalid("missing required field: view_id or external_id")
-    if not view_id and external_id:
-        view_id = ws.external_ids.get(external_id)
-    current = ws.views.get(view_id) if view_id else None
-    if current is None or view_id is None:
-        raise ApiError("not_found")
-    view = _checked_view(ws, args)
-    given_hash = get_str(args, "hash")
-    if given_hash and given_hash != current["hash"]:
-        raise ApiError("hash_conflict")
-    _check_external_id(ws, view, view_id)
-    return _store(
-        ws,
-        view,
-        view_id=view_id,
-        root_view_id=current.get("root_view_id"),
-        previous_view_id=current.get("previous_view_id"),
-    )
-
-
-def publish_view(ws: Workspace, args: Json) -> Json:
-    user_id = get_str(args, "user_id")
-    if not user_id:
-        raise _invalid("missing required field: user_id")
-    view = _checked_view(ws, args)
-    if view.get("type") != "home":
-        raise _invalid("must be home [json-pointer:/view/type]")
-    view_id = ws.home_views.get(user_id)
-    given_hash = get_str(args, "hash")
-    if view_id is not None and given_hash and given_hash != ws.views[view_id]["hash"]:
-        raise ApiError("hash_conflict")
-    _check_external_id(ws, view, view_id)
-    response = _store(ws, view, view_id=view_id)
-    ws.home_views[user_id] = response["view"]["id"]
-    return response
+    return store_view(ws, view)
 
 
 VIEW_METHODS: dict[str, Handler] = {
     "views.open": open_view,
-    "views.push": open_view,
-    "views.update": update_view,
-    "views.publish": publish_view,
 }

@@ -2,7 +2,8 @@
 
 The core the demo runs on. The test kit's FakeSlack subclasses it and plugs in
 what only tests need through the hooks marked below: injected failures,
-interceptors, held calls, Socket Mode and Slack's payload limits.
+interceptors, held calls, Socket Mode and Slack's payload limits; and, through
+`methods`, the Web API methods tests call that the demo never does.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
@@ -36,11 +38,12 @@ from warroom.demo.slack.responses import (
 from warroom.demo.slack.state import ApiError, Workspace
 from warroom.demo.slack.workspace_methods import WorkspaceMethods
 
-__all__ = ["SlackStandIn"]
+__all__ = ["METHODS", "Handler", "SlackStandIn"]
 
 Json = dict[str, Any]
+Handler = Callable[[Workspace, Json], Json]
 _log = logging.getLogger(__name__)
-METHODS = {
+METHODS: dict[str, Handler] = {
     **CONVERSATION_METHODS,
     **CHAT_METHODS,
     **VIEW_METHODS,
@@ -54,10 +57,14 @@ class SlackStandIn(WorkspaceMethods):
 
     On a free port unless `port` is given (for a server started by hand to talk to).
     `checks` decides which payloads are refused as Slack would (none by default).
+    Answers the Web API methods `warroom demo` calls (`METHODS`) and `methods`;
+    any other is `unknown_method`.
     """
 
     call_type: ClassVar[type[RecordedCall]] = RecordedCall
     """Hook: the record kept of each answered call (the test kit's also holds a fault)."""
+    workspace_type: ClassVar[type[Workspace]] = Workspace
+    """Hook: the state served (the test kit's also holds what only its methods use)."""
 
     def __init__(
         self,
@@ -68,6 +75,7 @@ class SlackStandIn(WorkspaceMethods):
         latency: float = 0.0,
         port: int = 0,
         checks: Checks | None = None,
+        methods: Mapping[str, Handler] | None = None,
     ) -> None:
         self.token = token
         self.team_id = team_id
@@ -75,7 +83,9 @@ class SlackStandIn(WorkspaceMethods):
         self.latency = latency
         self.port = port
         self.calls: list[RecordedCall] = []
-        self._ws = Workspace(team_id=team_id, bot_user_id=bot_user_id, checks=checks)
+        self.methods: dict[str, Handler] = {**METHODS, **(methods or {})}
+        """The Web API methods answered: the demo's own, plus `methods` (the test kit's)."""
+        self._ws = self.workspace_type(team_id=team_id, bot_user_id=bot_user_id, checks=checks)
         self._acting_as: dict[str, str] = {}
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -258,7 +268,7 @@ class SlackStandIn(WorkspaceMethods):
         acting = self.bot_user_id if token == self.token else self._acting_as.get(token)
         if acting is None:
             return 200, {"ok": False, "error": "invalid_auth"}
-        handler = METHODS.get(method)
+        handler = self.methods.get(method)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method", "req_method": method}
         self._ws.acting = acting

@@ -100,14 +100,12 @@ class Workspace:
         """Bot users and their bot ids: Warroom's, and other apps' (`token_for`)."""
         self.acting: str = bot_user_id
         """Whose token the call being answered carries: the user Slack acts as."""
-        self.usergroups: dict[str, set[str]] = {}
         self.channels: dict[str, ChannelState] = {}
         self.messages: dict[str, list[Json]] = {}
         self.ephemerals: dict[str, list[Json]] = {}
         self.dms: dict[str, str] = {}
         self.views: dict[str, Json] = {}
         self.external_ids: dict[str, str] = {}
-        self.home_views: dict[str, str] = {}
         self.used_triggers: set[str] = set()
         self.response_url_uses: dict[str, int] = {}
         self.response_url_targets: dict[str, tuple[str, str | None]] = {}
@@ -138,41 +136,6 @@ class Workspace:
 
     def user_name(self, user_id: str) -> str:
         return self.users.get(user_id, f"user-{user_id.lower()}")
-
-    def user_json(self, user_id: str) -> Json:
-        name = self.user_name(user_id)
-        is_bot = user_id == self.bot_user_id
-        profile: Json = {
-            "real_name": name,
-            "real_name_normalized": name,
-            "display_name": name,
-            "display_name_normalized": name,
-            "team": self.team_id,
-            "image_48": "https://example.com/avatar_48.png",
-        }
-        if is_bot:
-            profile.update({"bot_id": self.bot_id, "api_app_id": self.app_id})
-        else:
-            profile["email"] = f"{name}@example.com"
-        return {
-            "id": user_id,
-            "team_id": self.team_id,
-            "name": name,
-            "deleted": False,
-            "real_name": name,
-            "tz": "Etc/UTC",
-            "tz_label": "Coordinated Universal Time",
-            "tz_offset": 0,
-            "profile": profile,
-            "is_admin": False,
-            "is_owner": False,
-            "is_primary_owner": False,
-            "is_restricted": False,
-            "is_ultra_restricted": False,
-            "is_bot": is_bot,
-            "is_app_user": False,
-            "updated": int(time.time()),
-        }
 
     # -- channels -----------------------------------------------------------
 
@@ -232,7 +195,7 @@ class Workspace:
             raise ApiError("channel_not_found")
         return state
 
-    def channel_json(self, state: ChannelState, *, num_members: bool = False) -> Json:
+    def channel_json(self, state: ChannelState) -> Json:
         now = int(time.time())
         if state.is_im:
             return {
@@ -286,8 +249,6 @@ class Workspace:
             "previous_names": [],
             "priority": 0,
         }
-        if num_members:
-            data["num_members"] = len(state.members)
         return data
 
     # -- messages -----------------------------------------------------------
@@ -358,15 +319,6 @@ class Workspace:
                     return message
                 return self._thread_parent(channel_id, parent_ts)
         return None
-
-    def permalink(self, channel_id: str, message: Json) -> str:
-        base = f"https://{self.team_domain}.slack.com/archives/{channel_id}/p"
-        ts = str(message["ts"])
-        link = base + ts.replace(".", "")
-        thread_ts = message.get("thread_ts")
-        if thread_ts and thread_ts != ts:
-            link += f"?thread_ts={thread_ts}&cid={channel_id}"
-        return link
 
     @staticmethod
     def copy_json(value: Any) -> Any:

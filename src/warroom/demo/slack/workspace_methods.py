@@ -35,10 +35,6 @@ class WorkspaceMethods:
             self._ws.bot_ids[user_id] = bot_id
         return token
 
-    def set_usergroup(self, usergroup_id: str, users: Iterable[str]) -> None:
-        """Create a user group, or replace its members (no recorded call)."""
-        self._ws.usergroups[usergroup_id] = set(users)
-
     def add_channel(
         self,
         name: str,
@@ -110,10 +106,6 @@ class WorkspaceMethods:
     def view(self, view_id: str) -> dict[str, Any] | None:
         view = self._ws.views.get(view_id)
         return dict(self._ws.copy_json(view)) if view is not None else None
-
-    def home_view(self, user_id: str) -> dict[str, Any] | None:
-        view_id = self._ws.home_views.get(user_id)
-        return self.view(view_id) if view_id is not None else None
 
     def file(self, file_id: str) -> dict[str, Any] | None:
         """name, title, `content` (text) / `data` (bytes), `channels` shared to; or None."""
