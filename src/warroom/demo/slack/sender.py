@@ -13,6 +13,10 @@ import aiohttp
 __all__ = ["USER_AGENT", "SlackSender", "sign"]
 
 USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
+IDLE_CONNECTION_S = 2.0
+"""How long an idle connection is kept for the next request: below the app's 5 s
+keep-alive (the rule README gives a proxy), else a request can go out on a
+connection the app is closing at that moment and meet a reset."""
 
 
 def sign(signing_secret: str, body: bytes, timestamp: int) -> dict[str, str]:
@@ -59,7 +63,8 @@ class SlackSender:
     ) -> tuple[int, str]:
         """Send like Slack; `signature` overrides the computed one (for tamper tests)."""
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            connector = aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_S)
+            self._session = aiohttp.ClientSession(connector=connector)
             self._owned = True
         ts = int(time.time()) if timestamp is None else timestamp
         headers = {"Content-Type": content_type, "User-Agent": USER_AGENT}
