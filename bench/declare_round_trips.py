@@ -195,7 +195,9 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
     ):
         broadcast = slack.add_channel("incidents", members=[slack.bot_user_id])
         channel = slack.add_channel("general")
-        env = serve_env(slack, signing_secret=SECRET, database_url=database_url)
+        env = serve_env(
+            slack, signing_secret=SECRET, database_url=database_url, pythonpath=args.pythonpath
+        )
         env["BROADCAST_CHANNEL"] = broadcast
         with tempfile.TemporaryDirectory() as scratch:
             workdir = Path(scratch)
@@ -275,6 +277,9 @@ def main() -> None:
     parser.add_argument("--idle-s", type=float, default=2.0, help="idle CPU sample before")
     parser.add_argument("--slack-latency-ms", type=float, default=100.0)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--pythonpath", help="serve another checkout's code (its src/), for a before/after"
+    )
     parser.add_argument("--profile", type=Path, help="write a yappi pstats file of the declares")
     args = parser.parse_args()
     if args.profile:
