@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from tests.faults.retry_scene import ALICE, BOB, DECLARE_ANSWERS, Kind, Request, Scene
 from tests.harness import REPORTER
-from warroom.services.timeline import Cursor
+from warroom.domain.timeline import Cursor
 
 __all__ = ["CASES", "Case"]
 

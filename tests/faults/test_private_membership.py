@@ -19,9 +19,9 @@ from tests.test_action_items import HOURS, MY_JOBS, today
 from tests.test_lifecycle import resolve
 from tests.timeline.room import Room, message_shortcut
 from warroom.domain.incident import Incident
+from warroom.domain.timeline import Cursor, SlackMessage
 from warroom.domain.working_days import after_working_days, next_working_day, overdue_at
 from warroom.services.audience import MEMBERS_TTL
-from warroom.services.timeline import Cursor, SlackMessage
 from warroom.slack.blocks.action_items import ADD_ACTION, PAGE_ACTION
 from warroom.slack.blocks.timeline import (
     PICK_ACTION,

@@ -20,8 +20,8 @@ from tests.faults.hostile import (
 )
 from tests.harness import REPORTER, TEAM_ID, Harness
 from tests.timeline.room import Room, message_shortcut
+from warroom.domain.timeline import TYPED_KINDS
 from warroom.slack.blocks.timeline import SHORTCUT_CALLBACK_ID
-from warroom.store.timeline import TYPED_KINDS
 
 TEXT_SUBCOMMANDS = (*TYPED_KINDS, "action", "role", "severity", "sev", "status")
 OTHER_SUBCOMMANDS = ("help", "timeline", "actions", "update", "declare-not")

@@ -29,7 +29,7 @@ from warroom.domain.changes import InvalidChoice
 from warroom.domain.permissions import Action, NotPermitted, Refused
 from warroom.domain.postmortem import PostmortemInput, draft_postmortem
 from warroom.domain.status_update import StatusUpdate
-from warroom.services.timeline import Cursor, KeyPage, SlackMessage
+from warroom.domain.timeline import Cursor, KeyPage, SlackMessage, TimelineItem
 from warroom.slack.blocks import (
     action_item_parts,
     action_items,
@@ -66,7 +66,6 @@ from warroom.slack.blocks.limits import (
 )
 from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
-from warroom.store.timeline import TimelineItem
 
 AT = INCIDENT.declared_at
 RESOLVED = replace(

@@ -9,7 +9,7 @@ from fakeslack.limits import block_problems, view_problems
 from tests.golden import assert_golden
 from tests.payloads import mrkdwn_texts
 from warroom.domain.incident import Incident
-from warroom.services.timeline import (
+from warroom.domain.timeline import (
     Cursor,
     KeyPage,
     SlackMessage,

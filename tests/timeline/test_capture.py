@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from tests.timeline.room import ALICE, BOB, OUR_BOT_ID, OUR_BOT_USER, Room, random_event_id
-from warroom.services.timeline import slack_time
+from warroom.domain.timeline import slack_time
 
 
 async def test_message_is_stored_with_author_text_and_time(room: Room) -> None:

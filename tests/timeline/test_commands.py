@@ -12,8 +12,8 @@ from fakeslack import block_problems
 from tests.harness import WAIT_S, Harness
 from tests.payloads import mrkdwn_texts
 from tests.timeline.room import ALICE, BOB, Room
+from warroom.domain.timeline import TYPED_KINDS
 from warroom.store.models import TimelineEntryRow
-from warroom.store.timeline import TYPED_KINDS
 
 
 @pytest.mark.parametrize("kind", [k for k in TYPED_KINDS if k != "action"])

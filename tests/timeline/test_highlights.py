@@ -12,7 +12,7 @@ from fakeslack import view_submission
 from tests.harness import WAIT_S, Harness
 from tests.timeline.room import ALICE, BOB, CAROL, OUR_BOT_ID, OUR_BOT_USER, Room, message_shortcut
 from warroom.demo.slack.driver import fill_view
-from warroom.services.timeline import slack_time
+from warroom.domain.timeline import slack_time
 
 
 async def test_reaction_highlights_and_removing_it_unhighlights(room: Room) -> None:

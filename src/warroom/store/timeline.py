@@ -10,7 +10,7 @@ kept equal to "some source is on" under a lock on the entry row.
 `SLACK_FORMAT_KINDS` and for any entry whose `data` has `"slack_format": true`;
 entries written by services (declared, role_changed, ...) are plain text.
 
-A deleted entry never shows its text: `to_item` hands out "" for it whatever
+A deleted entry never shows its text: `_item` hands out "" for it whatever
 is stored, and `purge_content` removes it (and every revision) from the
 database when the policy does not keep deleted text.
 """
@@ -27,9 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from warroom.domain.timeline import (
     CAPTURED_KINDS,
     DELETED_BY,
-    PENDING,
     SLACK_FORMAT_KINDS,
-    TYPED_KINDS,
     TimelineItem,
 )
 from warroom.store.dialect import insert_on_conflict
@@ -41,12 +39,6 @@ from warroom.store.models import (
 )
 
 __all__ = [
-    "CAPTURED_KINDS",
-    "DELETED_BY",
-    "PENDING",
-    "SLACK_FORMAT_KINDS",
-    "TYPED_KINDS",
-    "TimelineItem",
     "add_revision",
     "append",
     "count_key_entries",
@@ -60,7 +52,6 @@ __all__ = [
     "refresh_highlighted",
     "revisions",
     "set_highlight",
-    "to_item",
     "without_content",
 ]
 
@@ -69,7 +60,7 @@ _CONTENT_KEYS = frozenset({"files"})
 """What in `data` comes from the message's content, and goes with its text."""
 
 
-def to_item(row: TimelineEntryRow) -> TimelineItem:
+def _item(row: TimelineEntryRow) -> TimelineItem:
     """The entry as shown: a deleted one without its text or files, even if kept."""
     deleted = row.deleted_at is not None
     data = without_content(row.data or {}) if deleted else (row.data or {})
@@ -133,7 +124,7 @@ async def append(
     )
     session.add(row)
     await session.flush()
-    return to_item(row)
+    return _item(row)
 
 
 async def reminder_logged(session: AsyncSession, incident_id: int, job_id: int) -> bool:
@@ -282,7 +273,7 @@ async def key_entries(
     rows = await session.execute(
         query.order_by(TimelineEntryRow.occurred_at.desc(), TimelineEntryRow.id.desc()).limit(limit)
     )
-    return [to_item(row) for row in rows.scalars()]
+    return [_item(row) for row in rows.scalars()]
 
 
 async def count_key_entries(session: AsyncSession, incident_id: int) -> int:

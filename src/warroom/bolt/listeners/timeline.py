@@ -17,14 +17,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from warroom.bolt.listeners.commands import Invocation, Subcommand
 from warroom.bolt.listeners.refusals import NotPermitted, refuse_command
-from warroom.domain.timeline import TYPED_KINDS
+from warroom.domain.timeline import TYPED_KINDS, Cursor, SlackMessage, slack_time
 from warroom.runtime import Runtime
-from warroom.services.timeline import (
-    Cursor,
-    Hidden,
-    SlackMessage,
-    slack_time,
-)
+from warroom.services.timeline import Hidden
 from warroom.slack.blocks.privacy import not_visible
 from warroom.slack.blocks.timeline import (
     PICK_BLOCK,

@@ -1,4 +1,4 @@
-"""The timeline that writes itself (`service`), and what it takes and gives (`values`)."""
+"""The timeline that writes itself (`service`), and the outcomes it gives (`values`)."""
 
 from warroom.services.timeline.service import TimelineService
 from warroom.services.timeline.values import (
@@ -6,28 +6,8 @@ from warroom.services.timeline.values import (
     PAGE_SIZE,
     Added,
     Captured,
-    Cursor,
     Hidden,
-    KeyPage,
     Marked,
-    SlackMessage,
-    TimelineItem,
-    slack_time,
-    slack_ts,
 )
 
-__all__ = [
-    "HIDDEN",
-    "PAGE_SIZE",
-    "Added",
-    "Captured",
-    "Cursor",
-    "Hidden",
-    "KeyPage",
-    "Marked",
-    "SlackMessage",
-    "TimelineItem",
-    "TimelineService",
-    "slack_time",
-    "slack_ts",
-]
+__all__ = ["HIDDEN", "PAGE_SIZE", "Added", "Captured", "Hidden", "Marked", "TimelineService"]

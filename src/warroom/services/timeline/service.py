@@ -29,25 +29,23 @@ from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.permissions import Action
 from warroom.domain.policy import Policy
+from warroom.domain.timeline import (
+    DELETED_BY,
+    PENDING,
+    TYPED_KINDS,
+    Cursor,
+    KeyPage,
+    SlackMessage,
+    TimelineItem,
+    slack_time,
+)
 from warroom.services.lifecycle import POSTMORTEM_DRAFT, SUPERSEDE
 from warroom.services.permissions import Guard
 from warroom.services.rooms import Rooms
-from warroom.services.timeline.values import (
-    HIDDEN,
-    PAGE_SIZE,
-    Added,
-    Captured,
-    Cursor,
-    Hidden,
-    KeyPage,
-    Marked,
-    SlackMessage,
-    slack_time,
-)
+from warroom.services.timeline.values import HIDDEN, PAGE_SIZE, Added, Captured, Hidden, Marked
 from warroom.store import captured, incidents, jobs, message_versions
 from warroom.store import timeline as entries
 from warroom.store.engine import Session, Store
-from warroom.store.timeline import TimelineItem
 
 __all__ = ["TimelineService"]
 
@@ -102,7 +100,7 @@ class TimelineService:
     ) -> captured.NewCaptured:
         text, data = message.text, dict(message.data)
         if deleted_at is not None:
-            data[entries.DELETED_BY] = message.author_id
+            data[DELETED_BY] = message.author_id
             if self._purges:
                 text, data = "", entries.without_content(data)
         return captured.NewCaptured(
@@ -137,7 +135,7 @@ class TimelineService:
         incident_id = await self._incident_id_in(channel_id)
         if incident_id is None:
             return None
-        gone = previous or SlackMessage(channel_id, ts, entries.PENDING, None, "")
+        gone = previous or SlackMessage(channel_id, ts, PENDING, None, "")
         async with self.store.transaction() as session:
             return await self._absorb(session, incident_id, gone, deleted_at=slack_time(deleted_ts))
 
@@ -168,7 +166,7 @@ class TimelineService:
             if room is None or room.card_ts == ts:
                 return None
             incident_id = room.id
-        stub = SlackMessage(channel_id, ts, entries.PENDING, author_id, "")
+        stub = SlackMessage(channel_id, ts, PENDING, author_id, "")
         try:
             return await self._mark(
                 incident_id, message or stub, source, user_id, active, at, only_on=explicit
@@ -278,7 +276,7 @@ class TimelineService:
         self, incident: Incident, *, kind: str, author_id: str, text: str, channel_id: str
     ) -> TimelineItem:
         """`/incident note|symptom|hypothesis|action|result <text>` (text in Slack's format)."""
-        if kind not in entries.TYPED_KINDS:
+        if kind not in TYPED_KINDS:
             raise ValueError(f"unknown typed entry kind {kind!r}")
         actor = await self.guard.admit(incident.id, author_id, Action.ADD_NOTE)
         now = self.clock()

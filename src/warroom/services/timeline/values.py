@@ -1,33 +1,13 @@
-"""What the timeline service takes and gives: Slack messages and times, outcomes, pages."""
+"""What the timeline service gives back: outcomes of capture and marking. Messages,
+entries, pages and Slack times are the domain's (`warroom.domain.timeline`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from warroom.domain.incident import Incident
-from warroom.domain.timeline import (
-    Cursor,
-    KeyPage,
-    SlackMessage,
-    TimelineItem,
-    slack_time,
-    slack_ts,
-)
 
-__all__ = [
-    "HIDDEN",
-    "PAGE_SIZE",
-    "Added",
-    "Captured",
-    "Cursor",
-    "Hidden",
-    "KeyPage",
-    "Marked",
-    "SlackMessage",
-    "TimelineItem",
-    "slack_time",
-    "slack_ts",
-]
+__all__ = ["HIDDEN", "PAGE_SIZE", "Added", "Captured", "Hidden", "Marked"]
 
 PAGE_SIZE = 20
 
