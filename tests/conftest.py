@@ -36,6 +36,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.harness import Clock, Harness, start_harness
+from warroom.store.engine import Store, create_engine
 from warroom.store.migrations import upgrade
 from warroom.store.models import Base
 
@@ -209,3 +210,11 @@ def clock() -> Clock:
 async def harness(database_url: str, clock: Clock) -> AsyncIterator[Harness]:
     async with start_harness(database_url, clock) as running:
         yield running
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    """The store alone, on the test's database (migrated, empty)."""
+    store = Store(create_engine(database_url))
+    yield store
+    await store.dispose()

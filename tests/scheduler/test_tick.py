@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from warroom.scheduler.tick import LEASE, Scheduler, backoff
@@ -25,13 +23,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    store = Store(create_engine(database_url))
-    yield store
-    await store.dispose()
 
 
 async def put_many(store: Store, count: int, *, due: datetime, kind: str = "ping") -> None:

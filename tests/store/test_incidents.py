@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from warroom.domain.declaration import Declaration
 from warroom.store import incidents, requests, timeline
-from warroom.store.engine import Conflict, Store, create_engine
+from warroom.store.engine import Conflict, Store
 from warroom.store.models import RoleAssignmentRow, TimelineEntryRow
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -22,13 +21,6 @@ DECLARATION = Declaration(
     private=False,
     responders=("UR", "U2"),
 )
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    store = Store(create_engine(database_url))
-    yield store
-    await store.dispose()
 
 
 async def declare(store: Store, key: str, team: str = "T1") -> int:

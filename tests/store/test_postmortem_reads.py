@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,19 +12,12 @@ from warroom.domain.postmortem import CHAT_KINDS, PostmortemInput, TimelineFact,
 from warroom.domain.postmortem_markdown import render_markdown
 from warroom.policy_file import load_policy
 from warroom.store import incidents
-from warroom.store.engine import Store, create_engine
+from warroom.store.engine import Store
 from warroom.store.models import SHOWN_IN_POSTMORTEM, TimelineEntryRow
 from warroom.store.postmortem_reads import load_draft_input, shown_entries
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 KINDS = ("message", "note", "pending", "status_changed", "file_share", "hypothesis", "message")
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    store = Store(create_engine(database_url))
-    yield store
-    await store.dispose()
 
 
 async def incident_with_entries(store: Store, count: int) -> int:

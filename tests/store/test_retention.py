@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy import insert, select
 
 from tests.harness import Harness
 from warroom.config import ConfigError, load_settings
+from warroom.domain.clock import ManualClock
 from warroom.scheduler.driver import ticking
 from warroom.scheduler.tick import Scheduler
 from warroom.services.retention import PRUNE, PRUNE_EVERY, Retention
@@ -29,21 +29,6 @@ T0 = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
 KEEP = timedelta(days=7)
 OLD = T0 - KEEP - timedelta(hours=1)
 NEW = T0 - KEEP + timedelta(hours=1)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    store = Store(create_engine(database_url))
-    yield store
-    await store.dispose()
 
 
 def _request(key: str, at: datetime, *, handled: bool = True) -> dict[str, Any]:
@@ -110,7 +95,7 @@ async def test_old_rows_go_newer_rows_and_unfinished_jobs_stay(
     )
     caplog.set_level(logging.INFO, logger="warroom.services.retention")
 
-    report = await Retention(store, Clock(), KEEP).prune()
+    report = await Retention(store, ManualClock(T0), KEEP).prune()
 
     assert (report.requests, report.jobs) == (2, 2)
     assert await request_keys(store) == {"new", "now"}
@@ -132,7 +117,7 @@ async def test_prunes_in_batches_until_nothing_old_is_left(
         [_job("reminder", "done", OLD - timedelta(seconds=n)) for n in range(2_500)]
         + [_job("reminder", "pending", OLD, attempts=0) for _ in range(5)],
     )
-    retention = Retention(store, Clock(), KEEP, batch=1000)
+    retention = Retention(store, ManualClock(T0), KEEP, batch=1000)
     seen: list[int] = []
     original = jobs.prune_finished
 
@@ -154,7 +139,7 @@ async def test_prunes_in_batches_until_nothing_old_is_left(
 
 async def test_a_run_stops_after_its_batches_and_the_next_goes_on(store: Store) -> None:
     await add(store, [_request(f"old-{n}", OLD) for n in range(2_500)], [])
-    retention = Retention(store, Clock(), KEEP, batch=1000, max_batches=2)
+    retention = Retention(store, ManualClock(T0), KEEP, batch=1000, max_batches=2)
 
     first = await retention.prune()
     second = await retention.prune()
@@ -166,7 +151,7 @@ async def test_a_run_stops_after_its_batches_and_the_next_goes_on(store: Store) 
 async def test_replicas_and_restarts_plan_one_prune_and_each_run_plans_the_next(
     database_url: str, store: Store
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(T0)
     next_run_old = T0 - KEEP + PRUNE_EVERY / 2  # kept now, old by the next run
     await add(store, [_request("old", OLD), _request("next", next_run_old)], [])
     other = Store(create_engine(database_url))
@@ -203,7 +188,7 @@ async def test_replicas_and_restarts_plan_one_prune_and_each_run_plans_the_next(
 
 
 async def test_a_prune_that_fails_for_good_still_plans_the_next(store: Store) -> None:
-    clock = Clock()
+    clock = ManualClock(T0)
 
     async def broken(job: Job) -> None:
         raise SlackFailure("nothing.really", "not_authed")
@@ -218,7 +203,7 @@ async def test_a_prune_that_fails_for_good_still_plans_the_next(store: Store) ->
 
 
 async def test_serving_plans_and_runs_the_prune(store: Store) -> None:
-    clock = Clock()
+    clock = ManualClock(T0)
     await add(store, [_request("old", OLD)], [_job("reminder", "failed", OLD)])
     retention, ran = Retention(store, clock, KEEP), asyncio.Event()
 

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from warroom.store import captured, timeline
-from warroom.store.engine import Conflict, Store, create_engine
+from warroom.store.engine import Conflict, Store
 from warroom.store.models import IncidentRow
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    store = Store(create_engine(database_url))
-    yield store
-    await store.dispose()
 
 
 async def new_incident(store: Store) -> int:
