@@ -113,8 +113,9 @@ def _unreachable(error: BaseException) -> bool:
     while cause is not None and cause not in chain:
         chain.append(cause)
         cause = cause.__cause__ or cause.__context__
+    unreachable = _UNREACHABLE + _driver_unreachable()
     return any(
-        isinstance(link, _UNREACHABLE + _driver_unreachable())
+        isinstance(link, unreachable)
         or (isinstance(link, exc.DBAPIError) and link.connection_invalidated)
         for link in chain
     )
