@@ -49,10 +49,13 @@ async def test_a_seed_fails_the_same_calls_the_same_way_every_run() -> None:
 
 async def test_every_kind_looks_like_slack_and_is_recorded() -> None:
     async with FakeSlack() as fake:
-        fake.hold_s = 0.3
+        # The client gives up after 0.5 s, a held call answers after 1 s: a call that is
+        # not held is answered well inside 0.5 s even on a busy machine (with 0.1 s, a
+        # call could time out before the stand-in had even read it, and go unrecorded).
+        fake.hold_s = 1.0
         fake.fail_randomly(RandomFaults(share=1.0, seed=1))
         client = AsyncWebClient(
-            token=fake.token, base_url=fake.api_url, retry_handlers=[], timeout=0.1
+            token=fake.token, base_url=fake.api_url, retry_handlers=[], timeout=0.5
         )
         seen = await _answers(client, 60, "chat.postMessage")
         assert len(fake.faulted_calls()) == 60 == len(fake.calls)
