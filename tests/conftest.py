@@ -122,7 +122,8 @@ SLOW = (
     "faults/test_two_replicas.py",
     "faults/test_user_text_commands.py",  # property-based, through HTTP
     "faults/test_user_text_properties.py",
-    "fakeslack/test_fakeslack_faults.py::test_every_kind_looks_like_slack",  # held 0.5 s calls
+    "fakeslack/test_fakeslack_faults.py::test_every_kind_looks_like_slack",  # 0.5 s timeouts
+    "fakeslack/test_fakeslack_faults.py::test_a_seed_fails_the_same_calls",
 )
 """Node ids (under tests/, prefixes) of the slow tests; see the module docstring.
 test_slack_retries marks its own (all but one kind of each family)."""

@@ -26,13 +26,25 @@ async def _answers(
     return seen
 
 
+HOLD_S = 1.0
+CLIENT_TIMEOUT_S = 0.5
+"""The client gives up after 0.5 s and a held call answers after 1 s: a call that is
+not held is answered well inside 0.5 s even on a busy machine (with 0.1 s, a call could
+time out before the stand-in had read it, and go unrecorded)."""
+
+
+def _failing(fake: FakeSlack, faults: RandomFaults) -> AsyncWebClient:
+    """A client without retries against `fake`, which now fails as `faults` say."""
+    fake.hold_s = HOLD_S
+    fake.fail_randomly(faults)
+    return AsyncWebClient(
+        token=fake.token, base_url=fake.api_url, retry_handlers=[], timeout=CLIENT_TIMEOUT_S
+    )
+
+
 async def _run(seed: int) -> tuple[list[tuple[str, object]], list[str]]:
     async with FakeSlack() as fake:
-        fake.hold_s = 0.3
-        fake.fail_randomly(RandomFaults(share=0.5, seed=seed))
-        client = AsyncWebClient(
-            token=fake.token, base_url=fake.api_url, retry_handlers=[], timeout=0.1
-        )
+        client = _failing(fake, RandomFaults(share=0.5, seed=seed))
         seen = await _answers(client, 40)
         return seen, [str(call.fault) for call in fake.calls]
 
@@ -49,14 +61,7 @@ async def test_a_seed_fails_the_same_calls_the_same_way_every_run() -> None:
 
 async def test_every_kind_looks_like_slack_and_is_recorded() -> None:
     async with FakeSlack() as fake:
-        # The client gives up after 0.5 s, a held call answers after 1 s: a call that is
-        # not held is answered well inside 0.5 s even on a busy machine (with 0.1 s, a
-        # call could time out before the stand-in had even read it, and go unrecorded).
-        fake.hold_s = 1.0
-        fake.fail_randomly(RandomFaults(share=1.0, seed=1))
-        client = AsyncWebClient(
-            token=fake.token, base_url=fake.api_url, retry_handlers=[], timeout=0.5
-        )
+        client = _failing(fake, RandomFaults(share=1.0, seed=1))
         seen = await _answers(client, 60, "chat.postMessage")
         assert len(fake.faulted_calls()) == 60 == len(fake.calls)
         kinds = {call.fault.kind for call in fake.calls if call.fault is not None}
