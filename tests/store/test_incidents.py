@@ -25,7 +25,7 @@ DECLARATION = Declaration(
 
 async def declare(store: Store, key: str, team: str = "T1") -> int:
     async with store.transaction() as session:
-        incident_id = await incidents.insert_incident(
+        incident = await incidents.insert_incident(
             session,
             team_id=team,
             reporter_id="UR",
@@ -34,7 +34,7 @@ async def declare(store: Store, key: str, team: str = "T1") -> int:
             status="investigating",
             now=NOW,
         )
-        return incident_id
+        return incident.id
 
 
 async def test_numbers_are_per_team_and_unique_under_concurrency(store: Store) -> None:

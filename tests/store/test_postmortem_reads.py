@@ -24,7 +24,7 @@ async def incident_with_entries(store: Store, count: int) -> int:
     """Entries of every sort; three at a time share one `occurred_at`, so pages end
     inside a run of equal times; ids do not follow time order."""
     async with store.transaction() as session:
-        incident_id = await incidents.insert_incident(
+        incident = await incidents.insert_incident(
             session,
             team_id="T1",
             reporter_id="UR",
@@ -42,7 +42,7 @@ async def incident_with_entries(store: Store, count: int) -> int:
         )
         rows = [
             {
-                "incident_id": incident_id,
+                "incident_id": incident.id,
                 "kind": KINDS[n % len(KINDS)],
                 "author_id": f"U{n % 4}",
                 "text": f"entry {n} <https://x.example|link> &amp; more",
@@ -56,7 +56,7 @@ async def incident_with_entries(store: Store, count: int) -> int:
             for n in range(count)
         ]
         await session.execute(insert(TimelineEntryRow), rows)
-        return incident_id
+        return incident.id
 
 
 async def every_entry(store: Store, incident_id: int) -> list[TimelineFact]:

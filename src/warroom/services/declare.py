@@ -91,12 +91,15 @@ class DeclareService:
     async def _insert(
         self, team_id: str, reporter_id: str, declaration: Declaration, declare_key: str
     ) -> Incident:
+        """The incident, its first timeline entry and its jobs in four INSERTs: this
+        transaction is all Slack waits for before the form is answered. A second
+        submission of the same form breaks the unique `declare_key` (`Conflict`)."""
         now = self.clock()
+        due, planned = self.reminders.first_plan(
+            severity=declaration.severity, status=INITIAL_STATUS, declared_at=now
+        )
         async with self.store.transaction() as session:
-            existing = await incidents.find_by_declare_key(session, declare_key)
-            if existing is not None:
-                return existing
-            incident_id = await incidents.insert_incident(
+            incident = await incidents.insert_incident(
                 session,
                 team_id=team_id,
                 reporter_id=reporter_id,
@@ -104,10 +107,11 @@ class DeclareService:
                 declare_key=declare_key,
                 status=INITIAL_STATUS,
                 now=now,
+                next_update_due_at=due,
             )
             await timeline.append(
                 session,
-                incident_id=incident_id,
+                incident_id=incident.id,
                 kind="declared",
                 author_id=reporter_id,
                 text=f"Declared {declaration.severity}: {declaration.title}",
@@ -120,16 +124,11 @@ class DeclareService:
                     "responders": list(declaration.responders),
                 },
             )
-            incident = await incidents.load(session, incident_id)
-            await self.reminders.plan_all(session, incident)
-            await jobs.put(
-                session,
-                FINISH_ROOM,
-                incident_id=incident_id,
-                due_at=now + PROVISION_LEASE + FINISH_ROOM_GRACE,
-                now=now,
+            finish_room_at = now + PROVISION_LEASE + FINISH_ROOM_GRACE
+            await jobs.add_many(
+                session, incident.id, [*planned, (FINISH_ROOM, finish_room_at, {})], now=now
             )
-            return await incidents.load(session, incident_id)
+            return incident
 
     async def finish_room(self, job: Job) -> None:
         """The scheduler's safety net: finish a room whose setup died with its process."""
@@ -162,7 +161,7 @@ class DeclareService:
                 await self._tell(incident, note, response_url, replace_original)
             return ProvisionResult.ALREADY_READY if ready else ProvisionResult.IN_PROGRESS
         try:
-            incident, not_invited = await self._build(incident, resumed=claim.resumed)
+            incident, not_invited, refs = await self._build(incident, resumed=claim.resumed)
         except SlackFailure as failure:
             async with self.store.transaction() as session:
                 await incidents.release_provisioning(
@@ -187,7 +186,7 @@ class DeclareService:
             raise
         async with self.store.transaction() as session:
             await incidents.release_provisioning(
-                session, incident_id, done_at=self.clock(), error=None
+                session, incident_id, done_at=self.clock(), error=None, facts=refs
             )
             await jobs.cancel(session, incident_id, [FINISH_ROOM])
         problems = [(p.user_id, p.error) for p in not_invited]
@@ -199,7 +198,11 @@ class DeclareService:
 
     async def _build(
         self, incident: Incident, *, resumed: bool
-    ) -> tuple[Incident, list[InviteProblem]]:
+    ) -> tuple[Incident, list[InviteProblem], dict[str, str | None]]:
+        """The room, its members, card, topic and announcement. The messages' references
+        are returned for the closing transaction to write down; if a later step fails
+        they are written before the failure is raised. A run that dies before either
+        leaves them to the next run, which finds its own messages in the channels."""
         if incident.channel_id is None:
             channel = await self._adoptable_room(incident) or await self._create_room(incident)
             incident = replace(
@@ -223,15 +226,22 @@ class DeclareService:
             self._announce(incident, resumed=resumed),
             return_exceptions=True,
         )
+        refs: dict[str, str | None] = {}
         for ref in (card, announced):
             if isinstance(ref, MessageRef):
-                incident = self._with_ref(incident, ref)
-        for outcome in (invited, card, topic_set, announced):
-            if isinstance(outcome, BaseException):
-                raise outcome
-        assert isinstance(invited, list) and isinstance(card, MessageRef)
-        await self.gateway.pin(card)
-        return incident, invited
+                incident, fields = self._with_ref(incident, ref)
+                refs.update(fields)
+        try:
+            for outcome in (invited, card, topic_set, announced):
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            assert isinstance(invited, list) and isinstance(card, MessageRef)
+            await self.gateway.pin(card)
+        except BaseException:
+            if refs:
+                await self._save(incident, **refs)
+            raise
+        return incident, invited, refs
 
     async def _adoptable_room(self, incident: Incident) -> ChannelRef | None:
         """The channel an earlier run asked Slack for and never heard back about, if
@@ -278,10 +288,16 @@ class DeclareService:
         raise AssertionError("unreachable")
 
     @staticmethod
-    def _with_ref(incident: Incident, ref: MessageRef) -> Incident:
+    def _with_ref(incident: Incident, ref: MessageRef) -> tuple[Incident, dict[str, str | None]]:
         if ref.channel == incident.channel_id:
-            return replace(incident, card_ts=ref.ts)
-        return replace(incident, announcement_channel_id=ref.channel, announcement_ts=ref.ts)
+            return replace(incident, card_ts=ref.ts), {"card_ts": ref.ts}
+        fields: dict[str, str | None] = {
+            "announcement_channel_id": ref.channel,
+            "announcement_ts": ref.ts,
+        }
+        return replace(
+            incident, announcement_channel_id=ref.channel, announcement_ts=ref.ts
+        ), fields
 
     async def _post_card(self, incident: Incident, *, resumed: bool) -> MessageRef:
         assert incident.channel_id is not None
@@ -292,11 +308,9 @@ class DeclareService:
             found = await self.gateway.find_own_message(
                 incident.channel_id, CARD_BLOCK_ID, since=incident.declared_at
             )
-        ref = found or await self.gateway.post(
+        return found or await self.gateway.post(
             incident.channel_id, incident_card(incident, self.policy)
         )
-        await self._save(incident, card_ts=ref.ts)
-        return ref
 
     async def _announce(self, incident: Incident, *, resumed: bool) -> MessageRef | None:
         if not self._announces(incident):
@@ -309,11 +323,9 @@ class DeclareService:
             found = await self.gateway.find_own_message(
                 self.broadcast_channel, announcement_block_id(incident), since=incident.declared_at
             )
-        ref = found or await self.gateway.post(
+        return found or await self.gateway.post(
             self.broadcast_channel, announcement(incident, self.policy), join_if_needed=True
         )
-        await self._save(incident, announcement_channel_id=ref.channel, announcement_ts=ref.ts)
-        return ref
 
     async def _save(self, incident: Incident, **fields: str | None) -> None:
         async with self.store.transaction() as session:

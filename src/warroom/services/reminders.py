@@ -40,7 +40,7 @@ from warroom.slack.gateway import SlackGateway
 from warroom.slack.message import Message
 from warroom.store import incidents, jobs, timeline
 from warroom.store.engine import Session, Store
-from warroom.store.jobs import Job
+from warroom.store.jobs import Job, Planned
 
 __all__ = ["Reminders"]
 
@@ -70,16 +70,8 @@ class Reminders:
         """(Re)plan the update reminders: at `due`, or one cadence after the last update.
         Returns when the next update is due (None: no updates expected)."""
         await jobs.cancel(session, incident.id, UPDATE_KINDS)
-        since = incident.last_update_at or incident.declared_at
-        if due is None:
-            due = next_update_due(self.policy, incident.severity, incident.status, since=since)
-        elif update_interval(self.policy, incident.severity, incident.status) is None:
-            due = None
-        if due is not None:
-            payload = {"since": _iso(since), "due": _iso(due)}
-            steps = update_steps(self.policy, incident.severity, due)
-            planned = [(step.kind, step.at, dict(payload)) for step in steps]
-            await jobs.add_many(session, incident.id, planned, now=self.clock())
+        due, planned = self._update_plan(incident, due)
+        await jobs.add_many(session, incident.id, planned, now=self.clock())
         await incidents.record(session, incident.id, next_update_due_at=due)
         return due
 
@@ -89,16 +81,55 @@ class Reminders:
         step the scheduler has already taken up, which checks the IC again when it runs."""
         started = await jobs.started_kinds(session, incident.id, COMMANDER_KINDS)
         await jobs.cancel(session, incident.id, set(COMMANDER_KINDS) - started)
-        if incident.holder(self.policy.commander_role.key) is not None:
-            return
-        now = self.clock()
-        steps = commander_steps(self.policy, incident.severity, declared_at=incident.declared_at)
-        due = [(step.kind, max(step.at, now)) for step in steps if step.kind not in started]
-        await jobs.add_many(session, incident.id, [(kind, at, {}) for kind, at in due], now=now)
+        planned = self._commander_plan(incident, started)
+        await jobs.add_many(session, incident.id, planned, now=self.clock())
 
     async def plan_all(self, session: Session, incident: Incident) -> None:
-        await self.plan_updates(session, incident)
-        await self.plan_commander(session, incident)
+        """Both plans, in one DELETE and one INSERT."""
+        started = await jobs.started_kinds(session, incident.id, COMMANDER_KINDS)
+        await jobs.cancel(session, incident.id, {*UPDATE_KINDS, *COMMANDER_KINDS} - started)
+        due, updates = self._update_plan(incident, None)
+        planned = [*updates, *self._commander_plan(incident, started)]
+        await jobs.add_many(session, incident.id, planned, now=self.clock())
+        await incidents.record(session, incident.id, next_update_due_at=due)
+
+    def first_plan(
+        self, *, severity: str, status: str, declared_at: datetime
+    ) -> tuple[datetime | None, list[Planned]]:
+        """A new incident's reminders (when its first update is due, and the jobs): it
+        has no jobs and no role holders yet, so the declaration stores them with its
+        own INSERTs, with nothing to cancel or look up first."""
+        due = next_update_due(self.policy, severity, status, since=declared_at)
+        updates = self._update_steps(severity, due, since=declared_at)
+        nags = commander_steps(self.policy, severity, declared_at=declared_at)
+        return due, [*updates, *((step.kind, step.at, {}) for step in nags)]
+
+    def _update_plan(
+        self, incident: Incident, due: datetime | None
+    ) -> tuple[datetime | None, list[Planned]]:
+        since = incident.last_update_at or incident.declared_at
+        if due is None:
+            due = next_update_due(self.policy, incident.severity, incident.status, since=since)
+        elif update_interval(self.policy, incident.severity, incident.status) is None:
+            due = None
+        return due, self._update_steps(incident.severity, due, since=since)
+
+    def _update_steps(
+        self, severity: str, due: datetime | None, *, since: datetime
+    ) -> list[Planned]:
+        if due is None:
+            return []
+        payload = {"since": _iso(since), "due": _iso(due)}
+        return [
+            (step.kind, step.at, dict(payload)) for step in update_steps(self.policy, severity, due)
+        ]
+
+    def _commander_plan(self, incident: Incident, started: set[str]) -> list[Planned]:
+        if incident.holder(self.policy.commander_role.key) is not None:
+            return []
+        now = self.clock()
+        steps = commander_steps(self.policy, incident.severity, declared_at=incident.declared_at)
+        return [(step.kind, max(step.at, now), {}) for step in steps if step.kind not in started]
 
     async def stop(self, session: Session, incident_id: int) -> None:
         await jobs.cancel(session, incident_id, (*UPDATE_KINDS, *COMMANDER_KINDS))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, or_, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.declaration import Declaration
@@ -36,6 +36,17 @@ class ProvisionClaim:
     resumed: bool
 
 
+_INCIDENTS = cast(Table, IncidentRow.__table__)
+_HOLDINGS = RoleAssignmentRow.__table__
+_INCIDENT_BY_ID = select(_INCIDENTS).where(_INCIDENTS.c.id == bindparam("incident_id"))
+_INCIDENT_LOCKED = _INCIDENT_BY_ID.with_for_update()
+_HOLDERS_OF = (
+    select(_HOLDINGS)
+    .where(_HOLDINGS.c.incident_id == bindparam("incident_id"), _HOLDINGS.c.ended_at.is_(None))
+    .order_by(_HOLDINGS.c.assigned_at)
+)
+
+
 async def next_number(session: AsyncSession, team_id: str) -> int:
     """Hand out the workspace's next incident number in one atomic statement."""
     stmt = insert_on_conflict(session, TeamSequenceRow).values(team_id=team_id, last_number=1)
@@ -56,25 +67,32 @@ async def insert_incident(
     declare_key: str | None,
     status: str,
     now: datetime,
-) -> int:
-    """A new incident, numbered next in its team; its id."""
-    row = IncidentRow(
-        team_id=team_id,
-        number=await next_number(session, team_id),
-        declare_key=declare_key,
-        title=declaration.title,
-        impact=declaration.impact,
-        severity=declaration.severity,
-        status=status,
-        private=declaration.private,
-        reporter_id=reporter_id,
-        invitees=[u for u in declaration.responders if u != reporter_id],
-        started_at=declaration.started_at,
-        declared_at=now,
-    )
-    session.add(row)
-    await session.flush()
-    return row.id
+    next_update_due_at: datetime | None = None,
+) -> Incident:
+    """A new incident, numbered next in its team, as stored: one INSERT … RETURNING
+    (a flushed ORM row and a read back were two more statements on every declare)."""
+    row = (
+        await session.execute(
+            insert(_INCIDENTS)
+            .values(
+                team_id=team_id,
+                number=await next_number(session, team_id),
+                declare_key=declare_key,
+                title=declaration.title,
+                impact=declaration.impact,
+                severity=declaration.severity,
+                status=status,
+                private=declaration.private,
+                reporter_id=reporter_id,
+                invitees=[u for u in declaration.responders if u != reporter_id],
+                started_at=declaration.started_at,
+                declared_at=now,
+                next_update_due_at=next_update_due_at,
+            )
+            .returning(*_INCIDENTS.c)
+        )
+    ).one()
+    return to_domain(row)
 
 
 async def find_by_declare_key(session: AsyncSession, declare_key: str) -> Incident | None:
@@ -108,17 +126,6 @@ async def open_in_team(session: AsyncSession, team_id: str, *, limit: int) -> li
         .limit(limit)
     )
     return [to_domain(row) for row in rows.scalars()]
-
-
-_INCIDENTS = cast(Table, IncidentRow.__table__)
-_HOLDINGS = RoleAssignmentRow.__table__
-_INCIDENT_BY_ID = select(_INCIDENTS).where(_INCIDENTS.c.id == bindparam("incident_id"))
-_INCIDENT_LOCKED = _INCIDENT_BY_ID.with_for_update()
-_HOLDERS_OF = (
-    select(_HOLDINGS)
-    .where(_HOLDINGS.c.incident_id == bindparam("incident_id"), _HOLDINGS.c.ended_at.is_(None))
-    .order_by(_HOLDINGS.c.assigned_at)
-)
 
 
 async def load(session: AsyncSession, incident_id: int) -> Incident:
@@ -202,37 +209,38 @@ async def claim_provisioning(
     with its lease held, or Slack failed it): Slack may then already hold the
     channel or messages that run made but never recorded.
     """
-    before = (
-        await session.execute(
-            select(IncidentRow.provisioning_until, IncidentRow.provision_error).where(
-                IncidentRow.id == incident_id
-            )
-        )
-    ).first()
-    result = await session.execute(
-        update(_INCIDENTS)
-        .where(
-            _INCIDENTS.c.id == incident_id,
-            _INCIDENTS.c.provisioned_at.is_(None),
-            or_(
-                _INCIDENTS.c.provisioning_until.is_(None),
-                _INCIDENTS.c.provisioning_until < now,
-            ),
-        )
-        .values(provisioning_until=now + lease, version=_INCIDENTS.c.version + 1)
+    claimed = update(_INCIDENTS).values(
+        provisioning_until=now + lease, version=_INCIDENTS.c.version + 1
     )
-    if before is None or getattr(result, "rowcount", 0) != 1:
-        return None
-    return ProvisionClaim(resumed=before[0] is not None or before[1] is not None)
+    mine = (_INCIDENTS.c.id == incident_id, _INCIDENTS.c.provisioned_at.is_(None))
+    fresh = await session.execute(
+        claimed.where(*mine, _INCIDENTS.c.provisioning_until.is_(None)).returning(
+            _INCIDENTS.c.provision_error
+        )
+    )
+    first = fresh.first()
+    if first is not None:
+        return ProvisionClaim(resumed=first.provision_error is not None)
+    expired = await session.execute(
+        claimed.where(*mine, _INCIDENTS.c.provisioning_until < now).returning(_INCIDENTS.c.id)
+    )
+    return None if expired.first() is None else ProvisionClaim(resumed=True)
 
 
 async def release_provisioning(
-    session: AsyncSession, incident_id: int, *, done_at: datetime | None, error: str | None
+    session: AsyncSession,
+    incident_id: int,
+    *,
+    done_at: datetime | None,
+    error: str | None,
+    facts: Mapping[str, str | None] | None = None,
 ) -> None:
+    """End a setup run, writing down with it the `facts` (Slack references) it made."""
     await record(
         session,
         incident_id,
         provisioning_until=None,
         provisioned_at=done_at,
         provision_error=error,
+        **(facts or {}),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
 from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from warroom.store.models import DueJobRow
 
 __all__ = [
     "Job",
+    "Planned",
     "add_many",
     "cancel",
     "claim",
@@ -41,6 +42,8 @@ __all__ = [
 PENDING, DONE, FAILED = "pending", "done", "failed"
 _JOBS = cast(Table, DueJobRow.__table__)
 FINISHED = (DONE, FAILED)  # a cancelled job is deleted, not kept
+Planned: TypeAlias = tuple[str, datetime, dict[str, Any]]
+"""A job to add: its kind, when it is due, its payload."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ async def put(
 async def add_many(
     session: AsyncSession,
     incident_id: int | None,
-    planned: Sequence[tuple[str, datetime, dict[str, Any]]],
+    planned: Sequence[Planned],
     *,
     now: datetime,
 ) -> None:
