@@ -61,7 +61,7 @@ _FIXES: dict[str, str] = {
     "ESCALATION_USERGROUP": (
         "use a user group ID like S0123456789 (from the group's profile), or leave it empty"
     ),
-    "SCHEDULER_TICK": "use a number of seconds between 1 and 300, e.g. 15",
+    "SCHEDULER_TICK": "use a number of seconds between 1 and 300, e.g. 5",
     "JOB_LEASE": (
         "use a number of seconds between 4 and 3600, e.g. 120; the scheduler gives up on a "
         "job after half of it, so keep it above twice your slowest Slack call"
@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     broadcast_channel: str | None = None
     stakeholder_channel: str | None = None
     escalation_usergroup: str | None = None
-    scheduler_tick: float = Field(default=15.0, ge=1, le=300)
+    scheduler_tick: float = Field(default=5.0, ge=1, le=300)
     job_lease: float = Field(default=120.0, ge=4, le=3600)
     retention_days: float = Field(default=7.0, ge=1, le=3650)
     policy_file: Path | None = None

@@ -13,6 +13,7 @@ suffixed twin), one card pinned, one announcement, the reporter invited and told
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,47 @@ KILL_POINTS = [
     pytest.param("after", "pins.add", anywhere, id="after-pin"),
     pytest.param("before", "response_url", anywhere, id="before-telling-reporter"),
 ]
+
+
+RESTART_TO_ROOM_S = 30
+
+
+async def test_a_killed_setup_is_finished_within_30_s_of_a_restart_on_the_real_clock(
+    database_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    """SIGKILL right after Slack made the channel, and a new `warroom serve` at once,
+    with default settings and the real clock: the dead run's lease lapses unrenewed
+    and the scheduler's `finish_room` job adopts the channel and finishes the room."""
+    async with FakeSlack() as slack:
+        broadcast = slack.add_channel("incidents")
+        command_channel = slack.add_channel("general")
+        env = child_env(slack, database_url, BROADCAST_CHANNEL=broadcast)
+        first = ServeProcess(env, tmp_path, name="first")
+        killed = asyncio.Event()
+
+        def kill_after_create(phase: str, method: str, _args: Args) -> bool:
+            if killed.is_set() or (phase, method) != ("after", "conversations.create"):
+                return False
+            first.kill()
+            killed.set()
+            return True
+
+        async with first:
+            slack.intercept(kill_after_create)
+            await declare_on(first, slack, command_channel)
+            await asyncio.wait_for(killed.wait(), WAIT_S)
+        slack.clear_faults()
+        assert not slack.calls_to("chat.postMessage")
+        async with ServeProcess(env, tmp_path, name="second"):
+            up = time.monotonic()
+            # the card, the announcement, then the reporter's note
+            await slack.wait_for("chat.postMessage", count=3, timeout=RESTART_TO_ROOM_S + 15)
+            took = time.monotonic() - up
+        assert took <= RESTART_TO_ROOM_S, f"the room took {took:.1f} s after the restart"
+        async with harness_on(
+            slack, database_url, clock, broadcast=broadcast, command_channel=command_channel
+        ) as harness:
+            await assert_room_complete(harness, broadcast, told=True)
 
 
 @pytest.mark.parametrize(("phase", "method", "where"), KILL_POINTS)

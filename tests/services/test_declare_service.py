@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
 from tests.services.conftest import REPORTER, World
-from warroom.services.declare import ProvisionResult
+from warroom.services.declare import PROVISION_LEASE, ProvisionResult
 from warroom.slack.blocks.card import CARD_BLOCK_ID
+from warroom.store import incidents
+from warroom.store.engine import Session
+from warroom.store.models import IncidentRow
 
 
 async def test_the_war_room_is_built_with_its_card_pinned_and_people_in_it(world: World) -> None:
@@ -54,3 +63,52 @@ async def test_a_second_provision_of_a_ready_room_changes_nothing_in_slack(world
 
     assert again is ProvisionResult.ALREADY_READY
     assert len(world.slack.calls) == calls
+
+
+async def _lease_end(world: World, incident_id: int) -> datetime | None:
+    async with world.runtime.store.read() as session:
+        row = (
+            await session.execute(
+                select(IncidentRow.provisioning_until).where(IncidentRow.id == incident_id)
+            )
+        ).one()
+    return row.provisioning_until
+
+
+@pytest.mark.both_databases
+async def test_a_running_setup_keeps_renewing_its_short_lease_until_it_ends(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build held up in Slack for longer than the lease is not taken over: the run
+    renews its claim; once the room is built the claim is released."""
+    topic_answered, renewed = asyncio.Event(), asyncio.Event()
+    set_topic, renew = world.slack.set_topic, incidents.renew_provisioning
+
+    async def slow_topic(channel_id: str, topic: str) -> None:
+        await topic_answered.wait()
+        await set_topic(channel_id, topic)
+
+    async def renewing(session: Session, incident_id: int, **lease: datetime) -> bool:
+        kept = await renew(session, incident_id, **lease)
+        renewed.set()
+        return kept
+
+    monkeypatch.setattr(world.slack, "set_topic", slow_topic)
+    monkeypatch.setattr(incidents, "renew_provisioning", renewing)
+    world.runtime.declare.lease_renewal_s = 0.01
+    incident = await world.record()
+    building = asyncio.create_task(
+        world.runtime.declare.provision(incident.id, response_url="urn:reporter")
+    )
+    await asyncio.wait_for(renewed.wait(), 5)
+    world.clock.advance(seconds=PROVISION_LEASE.total_seconds() * 3)
+    renewed.clear()
+    await asyncio.wait_for(renewed.wait(), 5)
+    assert await _lease_end(world, incident.id) == world.clock() + PROVISION_LEASE
+
+    other = await world.runtime.declare.provision(incident.id, response_url="urn:other")
+    assert other is ProvisionResult.IN_PROGRESS
+    topic_answered.set()
+    assert await building is ProvisionResult.READY
+    assert await _lease_end(world, incident.id) is None
+    assert world.slack.methods().count("conversations.create") == 1

@@ -89,16 +89,40 @@ async def test_provisioning_lease_has_one_holder_until_it_expires(store: Store) 
             return await incidents.claim_provisioning(session, incident_id, at, lease)
 
     results = await asyncio.gather(*(claim(NOW) for _ in range(6)))
-    assert results.count(incidents.ProvisionClaim(resumed=False)) == 1
+    assert results.count(incidents.ProvisionClaim(resumed=False, until=NOW + lease)) == 1
     assert results.count(None) == 5
     assert await claim(NOW + timedelta(minutes=2)) is None
-    assert await claim(NOW + timedelta(minutes=4)) == incidents.ProvisionClaim(resumed=True)
+    later = NOW + timedelta(minutes=4)
+    assert await claim(later) == incidents.ProvisionClaim(resumed=True, until=later + lease)
     async with store.transaction() as session:
         await incidents.release_provisioning(session, incident_id, done_at=None, error="boom")
-    assert await claim(NOW + timedelta(minutes=5)) == incidents.ProvisionClaim(resumed=True)
+    later = NOW + timedelta(minutes=5)
+    assert await claim(later) == incidents.ProvisionClaim(resumed=True, until=later + lease)
     async with store.transaction() as session:
         await incidents.release_provisioning(session, incident_id, done_at=NOW, error=None)
     assert await claim(NOW + timedelta(hours=1)) is None
+
+
+async def test_a_lease_is_renewed_only_by_its_holder(store: Store) -> None:
+    incident_id = await declare(store, "k")
+    lease = timedelta(seconds=10)
+
+    async def renew(held: datetime, until: datetime) -> bool:
+        async with store.transaction() as session:
+            return await incidents.renew_provisioning(session, incident_id, held=held, until=until)
+
+    async with store.transaction() as session:
+        claim = await incidents.claim_provisioning(session, incident_id, NOW, lease)
+    assert claim is not None
+    assert await renew(claim.until, NOW + 2 * lease)
+    assert not await renew(claim.until, NOW + 3 * lease), "renewed from a stale lease end"
+    taken_at = NOW + 3 * lease
+    async with store.transaction() as session:
+        assert await incidents.claim_provisioning(session, incident_id, taken_at, lease)
+    assert not await renew(NOW + 2 * lease, NOW + 4 * lease), "the lapsed holder renewed"
+    async with store.transaction() as session:
+        await incidents.release_provisioning(session, incident_id, done_at=NOW, error=None)
+    assert not await renew(taken_at + lease, NOW + 5 * lease)
 
 
 async def test_one_current_holder_per_role(store: Store) -> None:

@@ -4,8 +4,10 @@
 submission was accepted, so nothing acknowledged can be lost. `provision` then
 builds the room in at most three sequential rounds of Slack calls
 (create channel → invite, card, topic, announcement together → pin and tell the
-reporter), saving each Slack reference as soon as it exists. Running it again
-resumes where it stopped; a lease keeps two runs from building the same room.
+reporter), writing down the channel as soon as it exists and the messages with
+the closing transaction. Running it again resumes where it stopped; a lease,
+renewed every few seconds by the run that holds it, keeps two runs from
+building the same room.
 
 A run can die between Slack acting and Warroom recording it (SIGKILL, a
 timeout Slack answered after all). A resumed run therefore first looks for
@@ -15,15 +17,17 @@ itself posted, and its channel, but only when a channel creation is in doubt
 by Slack's answer, whether channel or refusal) and only a channel Warroom made
 for this incident (see domain/room_adoption.py): a squatter's channel of the
 same name is never taken. If nobody resumes, the `finish_room` job, due once
-the lease has run out, does.
+an unrenewed lease has run out (12 seconds after the declaration), does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
 from warroom.domain.clock import Clock
@@ -41,16 +45,19 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import ChannelRef, InviteProblem, MessageRef, SlackGateway
 from warroom.slack.message import Message
 from warroom.store import incidents, jobs, timeline
-from warroom.store.engine import Conflict, Store
+from warroom.store.engine import Conflict, DatabaseUnavailable, Store
 from warroom.store.jobs import Job
 
 __all__ = ["FINISH_ROOM", "DeclareService", "ProvisionResult", "SetupStillRunning"]
 
 log = logging.getLogger(__name__)
 
-PROVISION_LEASE = timedelta(minutes=3)
+PROVISION_LEASE = timedelta(seconds=10)
+"""How long a setup run's claim lasts unless the run renews it: short, so that a
+room whose run died is finished by the `finish_room` job within seconds."""
+LEASE_RENEWAL_S = 3.0
 FINISH_ROOM = "finish_room"
-FINISH_ROOM_GRACE = timedelta(seconds=15)
+FINISH_ROOM_GRACE = timedelta(seconds=2)
 INITIAL_STATUS = "investigating"
 NAME_ATTEMPTS = 5
 
@@ -74,6 +81,7 @@ class DeclareService:
     clock: Clock
     reminders: Reminders
     broadcast_channel: str | None
+    lease_renewal_s: float = LEASE_RENEWAL_S
 
     async def record(
         self, *, team_id: str, reporter_id: str, declaration: Declaration, declare_key: str
@@ -161,7 +169,8 @@ class DeclareService:
                 await self._tell(incident, note, response_url, replace_original)
             return ProvisionResult.ALREADY_READY if ready else ProvisionResult.IN_PROGRESS
         try:
-            incident, not_invited, refs = await self._build(incident, resumed=claim.resumed)
+            async with self._lease_kept(incident_id, claim.until):
+                incident, not_invited, refs = await self._build(incident, resumed=claim.resumed)
         except SlackFailure as failure:
             async with self.store.transaction() as session:
                 await incidents.release_provisioning(
@@ -192,6 +201,40 @@ class DeclareService:
         problems = [(p.user_id, p.error) for p in not_invited]
         await self._tell(incident, room_ready(incident, problems), response_url, replace_original)
         return ProvisionResult.READY
+
+    @asynccontextmanager
+    async def _lease_kept(self, incident_id: int, until: datetime) -> AsyncIterator[None]:
+        done = asyncio.Event()
+        renewing = asyncio.create_task(self._renew(done, incident_id, until))
+        try:
+            yield
+        finally:
+            done.set()
+            await renewing
+
+    async def _renew(self, done: asyncio.Event, incident_id: int, held: datetime) -> None:
+        """Renew the claim every few seconds until `done`: a run that died stops
+        renewing, and its lease runs out soon after. A renewal finishes its
+        transaction before the build's own closing one starts."""
+        while True:
+            try:
+                await asyncio.wait_for(done.wait(), self.lease_renewal_s)
+                return
+            except TimeoutError:
+                pass
+            until = self.clock() + PROVISION_LEASE
+            try:
+                async with self.store.transaction() as session:
+                    kept = await incidents.renew_provisioning(
+                        session, incident_id, held=held, until=until
+                    )
+            except DatabaseUnavailable as error:
+                log.warning("incident %s: setup lease not renewed: %s", incident_id, error)
+                continue
+            if not kept:
+                log.warning("incident %s: setup lease lapsed and was taken over", incident_id)
+                return
+            held = until
 
     def _announces(self, incident: Incident) -> bool:
         return self.broadcast_channel is not None and not incident.private

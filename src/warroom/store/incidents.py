@@ -28,12 +28,15 @@ __all__ = [
     "open_in_team",
     "record",
     "release_provisioning",
+    "renew_provisioning",
 ]
 
 
 @dataclass(frozen=True)
 class ProvisionClaim:
     resumed: bool
+    until: datetime
+    """When the claim lapses unless renewed."""
 
 
 _INCIDENTS = cast(Table, IncidentRow.__table__)
@@ -220,11 +223,28 @@ async def claim_provisioning(
     )
     first = fresh.first()
     if first is not None:
-        return ProvisionClaim(resumed=first.provision_error is not None)
+        return ProvisionClaim(resumed=first.provision_error is not None, until=now + lease)
     expired = await session.execute(
         claimed.where(*mine, _INCIDENTS.c.provisioning_until < now).returning(_INCIDENTS.c.id)
     )
-    return None if expired.first() is None else ProvisionClaim(resumed=True)
+    return None if expired.first() is None else ProvisionClaim(resumed=True, until=now + lease)
+
+
+async def renew_provisioning(
+    session: AsyncSession, incident_id: int, *, held: datetime, until: datetime
+) -> bool:
+    """Move the claim that lapses at `held` to `until`; False if it is not held any
+    more (released, or lapsed and taken over by another run)."""
+    result = await session.execute(
+        update(_INCIDENTS)
+        .where(
+            _INCIDENTS.c.id == incident_id,
+            _INCIDENTS.c.provisioned_at.is_(None),
+            _INCIDENTS.c.provisioning_until == held,
+        )
+        .values(provisioning_until=until, version=_INCIDENTS.c.version + 1)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def release_provisioning(
