@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from fakeslack import view_submission
 from tests.harness import REPORTER, WAIT_S, Harness
+from tests.test_lifecycle import resolve
 from warroom.demo.slack.driver import fill_view
 from warroom.domain.incident import Incident
 from warroom.runtime import build_runtime
@@ -211,6 +212,53 @@ async def test_snooze_moves_the_reminder_and_is_logged(harness: Harness) -> None
     await harness.tick(minutes=1)
     assert "due now" in reminders_in(harness, now.channel_id or "")[-1]
     assert [e.kind for e in await harness.timeline(now.id)].count("reminder_snoozed") == 1
+
+
+async def _snooze_answer(harness: Harness, incident: Incident, minutes: int) -> str:
+    """Click Snooze on the first reminder in the room; what the clicker is told."""
+    reminder = next(m for m in room(harness, incident) if "⏰" in m["text"])
+    snooze = next(
+        e
+        for e in reminder["blocks"][-1]["elements"]
+        if e["action_id"] == f"update_snooze:{minutes}"
+    )
+    before = len(harness.slack.calls_to("response_url"))
+    status = await harness.click(
+        snooze["action_id"], snooze["value"], channel_id=incident.channel_id
+    )
+    assert status == (200, "")
+    calls = await harness.slack.wait_for("response_url", count=before + 1, timeout=WAIT_S)
+    (told,) = calls[before:]
+    assert told.args.get("response_type", "ephemeral") == "ephemeral"
+    return str(told.args["text"])
+
+
+async def test_snooze_on_an_old_reminder_never_pulls_a_promised_update_forward(
+    harness: Harness,
+) -> None:
+    incident = await declare_with_ic(harness, "SEV1")
+    await harness.tick(minutes=30)
+    promised = harness.clock() + timedelta(minutes=60)
+    assert (await submit_update(harness, incident, next_update=promised))[0] == 200
+    await harness.settle()
+    posted = len(room(harness, incident))
+
+    answer = await _snooze_answer(harness, incident, 15)
+    assert "Nothing to snooze" in answer and "already due" in answer
+    now = await fresh(harness, incident)
+    assert now.next_update_due_at == promised
+    assert len(room(harness, now)) == posted
+    assert "reminder_snoozed" not in [e.kind for e in await harness.timeline(now.id)]
+
+
+async def test_snooze_after_resolving_is_answered_privately(harness: Harness) -> None:
+    incident = await declare_with_ic(harness, "SEV1")
+    await harness.tick(minutes=30)
+    assert await resolve(harness, incident, "Failed over") == (200, "")
+    assert (await fresh(harness, incident)).resolved_at is not None
+    answer = await _snooze_answer(harness, incident, 30)
+    assert "Nothing to snooze" in answer and "is resolved" in answer
+    assert (await fresh(harness, incident)).next_update_due_at is None
 
 
 async def test_severity_change_mid_cadence_retimes(harness: Harness) -> None:

@@ -1,7 +1,7 @@
 """Golden tests for every Block Kit builder, plus Slack's limits on hostile input."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,6 +20,7 @@ from warroom.slack.blocks.declare_modal import (
 )
 from warroom.slack.blocks.help import usage
 from warroom.slack.blocks.notices import room_ready, setup_failed
+from warroom.slack.blocks.reminders import nothing_to_snooze
 from warroom.slack.blocks.topic import TOPIC_MAX, channel_topic
 
 POLICY = load_policy()
@@ -170,3 +171,14 @@ def test_notices() -> None:
 def test_usage_placeholders_are_escaped_so_slack_shows_them() -> None:
     text = usage([("/incident role <ic|ops> @person", "Give a role.")]).text
     assert "&lt;ic|ops&gt;" in text and "<ic|ops>" not in text
+
+
+def test_nothing_to_snooze_says_why_and_when_the_update_is_due() -> None:
+    due = DECLARED + timedelta(hours=1)
+    later = nothing_to_snooze(replace(INCIDENT, next_update_due_at=due))
+    assert later.text.startswith("Nothing to snooze: the next update for *INC-7* is already due")
+    assert "<!date^" in later.text and "never brings an update forward" in later.text
+    resolved = nothing_to_snooze(replace(INCIDENT, resolved_at=DECLARED, next_update_due_at=None))
+    assert resolved.text == "Nothing to snooze: *INC-7* is resolved."
+    quiet = nothing_to_snooze(replace(INCIDENT, next_update_due_at=None))
+    assert quiet.text == "Nothing to snooze: *INC-7* expects no status updates now."

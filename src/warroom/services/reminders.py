@@ -42,7 +42,7 @@ from warroom.store import incidents, jobs, timeline
 from warroom.store.engine import Session, Store
 from warroom.store.jobs import Job, Planned
 
-__all__ = ["Reminders"]
+__all__ = ["NothingToSnooze", "Reminders"]
 
 UPDATE_KINDS = (UPDATE_DUE, UPDATE_OVERDUE, UPDATE_BROADCAST)
 COMMANDER_KINDS = (COMMANDER_NAG, COMMANDER_ESCALATE)
@@ -51,6 +51,14 @@ RESENT_LOOKBACK = timedelta(hours=2)
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
+
+
+class NothingToSnooze(Exception):
+    """No update reminder to put off: the incident expects none, or not before then."""
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__(f"{incident.reference}: nothing to snooze")
+        self.incident = incident
 
 
 @dataclass
@@ -136,10 +144,17 @@ class Reminders:
         await incidents.record(session, incident_id, next_update_due_at=None)
 
     async def snooze(self, incident_id: int, minutes: int, by: str) -> Incident:
+        """Put the next update off to `minutes` from now. Only ever later: a button on
+        an old reminder must not pull forward an update promised for later, nor wake
+        the reminders of an incident that expects none (resolved, or no cadence)."""
         now = self.clock()
+        wanted = now + timedelta(minutes=minutes)
         async with self.store.transaction() as session:
             incident = await incidents.lock(session, incident_id)
-            due = await self.plan_updates(session, incident, due=now + timedelta(minutes=minutes))
+            promised = incident.next_update_due_at
+            if incident.resolved_at is not None or promised is None or promised >= wanted:
+                raise NothingToSnooze(incident)
+            due = await self.plan_updates(session, incident, due=wanted)
             await timeline.append(
                 session,
                 incident_id=incident_id,

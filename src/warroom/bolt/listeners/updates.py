@@ -9,12 +9,18 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from warroom.bolt.listeners.commands import Invocation, Subcommand
 from warroom.bolt.listeners.refusals import NotPermitted, refuse_form
-from warroom.bolt.listeners.replies import open_form_later, publish_later
+from warroom.bolt.listeners.replies import open_form_later, publish_later, tell_later
 from warroom.runtime import Runtime
 from warroom.services.fanout import fan_out
+from warroom.services.reminders import NothingToSnooze
 from warroom.slack.blocks.card import UPDATE_OPEN_ACTION
 from warroom.slack.blocks.permissions import refusal_message
-from warroom.slack.blocks.reminders import SNOOZE_MINUTES, SNOOZE_PREFIX, snoozed_line
+from warroom.slack.blocks.reminders import (
+    SNOOZE_MINUTES,
+    SNOOZE_PREFIX,
+    nothing_to_snooze,
+    snoozed_line,
+)
 from warroom.slack.blocks.status_update import UPDATE_CALLBACK_ID, parse_status_update
 from warroom.slack.message import Message
 
@@ -80,7 +86,18 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
     async def on_snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         minutes = int(action["action_id"].removeprefix(SNOOZE_PREFIX))
         actor = body["user"]["id"]
-        incident = await runtime.reminders.snooze(int(action["value"]), minutes, actor)
+        try:
+            incident = await runtime.reminders.snooze(int(action["value"]), minutes, actor)
+        except NothingToSnooze as nothing:
+            await ack()
+            tell_later(
+                runtime,
+                actor,
+                nothing_to_snooze(nothing.incident),
+                response_url=body.get("response_url"),
+                room=(body.get("channel") or {}).get("id"),
+            )
+            return
         await ack()
         if incident.channel_id:
             line = snoozed_line(incident, actor, minutes)

@@ -21,6 +21,7 @@ __all__ = [
     "commander_escalation",
     "commander_nag",
     "marked",
+    "nothing_to_snooze",
     "overdue_broadcast",
     "reminder_block_id",
     "snoozed_line",
@@ -125,4 +126,16 @@ def snoozed_line(incident: Incident, by: str, minutes: int) -> Message:
     return mrkdwn_message(
         f"😴 {mrkdwn.user(by)} snoozed the status-update reminder for *{incident.reference}* "
         f"by {minutes} min.{when}"
+    )
+
+
+def nothing_to_snooze(incident: Incident) -> Message:
+    """The answer to Snooze on a reminder that no longer applies (told privately)."""
+    due = incident.next_update_due_at
+    if incident.resolved_at is not None or due is None:
+        why = "is resolved" if incident.resolved_at is not None else "expects no status updates now"
+        return mrkdwn_message(f"Nothing to snooze: *{incident.reference}* {why}.")
+    return mrkdwn_message(
+        f"Nothing to snooze: the next update for *{incident.reference}* is already due "
+        f"{mrkdwn.date(due, '{time}')}, later than that. Snooze never brings an update forward."
     )
