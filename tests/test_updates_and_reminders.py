@@ -85,6 +85,8 @@ async def test_update_is_due_then_late_then_broadcast(harness: Harness) -> None:
     await harness.tick(minutes=10)
     late = reminders_in(harness, incident.channel_id or "")[-1]
     assert f"<@{ALICE}>" in late and "no status update for 40 min" in late
+    nudge = room(harness, incident)[-1]["blocks"][-1]["elements"]
+    assert [e["action_id"] for e in nudge] == buttons, "the IC can act from the nudge"
     await harness.tick(minutes=15)
     (broadcast,) = reminders_in(harness, harness.broadcast_channel)
     assert "INC-1* SEV1: no update for 55 min" in broadcast

@@ -198,6 +198,8 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
          replace(INCIDENT, title=s), POLICY, now=AT, usergroup="S1")),
     (reminders.snoozed_line, "title", SECTION_TEXT,
      lambda s: reminders.snoozed_line(replace(INCIDENT, title=s), "UBOB", 15)),
+    (reminders.nothing_to_snooze, "title", SECTION_TEXT,
+     lambda s: reminders.nothing_to_snooze(replace(INCIDENT, title=s))),
     (reminders.marked, "message", SECTION_TEXT,
      lambda s: reminders.marked(text.mrkdwn_message(s), 9)),
     (notices.room_ready, "emails not invited", SECTION_TEXT,

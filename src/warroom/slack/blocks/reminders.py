@@ -63,8 +63,12 @@ def update_due(incident: Incident, who: str, *, every: timedelta | None) -> Mess
         f"⏰ {mrkdwn.user(who)}, a status update for *{incident.reference}* is due now{cadence}. "
         "Say what is happening, the impact, what we are doing, and when the next update comes."
     )
+    return _with_buttons(mrkdwn_message(text), _update_buttons(incident))
+
+
+def _update_buttons(incident: Incident) -> list[ButtonElement]:
     value = str(incident.id)
-    buttons = [
+    return [
         ButtonElement(
             action_id=UPDATE_OPEN_ACTION, text="Post update", value=value, style="primary"
         )
@@ -72,16 +76,18 @@ def update_due(incident: Incident, who: str, *, every: timedelta | None) -> Mess
         ButtonElement(action_id=f"{SNOOZE_PREFIX}{m}", text=f"Snooze {m} min", value=value)
         for m in SNOOZE_MINUTES
     ]
-    return _with_buttons(mrkdwn_message(text), buttons)
 
 
 def update_overdue(
     incident: Incident, who: str, *, silent_since: datetime, now: datetime
 ) -> Message:
-    return mrkdwn_message(
+    """The nudge to the IC, with the same buttons as the reminder: the one who must act
+    can do it from here."""
+    text = (
         f"⚠️ {mrkdwn.user(who)}, *{incident.reference}* has had no status update for "
         f"{_minutes(now - silent_since)}. Stakeholders are waiting: post one, or snooze it."
     )
+    return _with_buttons(mrkdwn_message(text), _update_buttons(incident))
 
 
 def overdue_broadcast(incident: Incident, *, silent_since: datetime, now: datetime) -> Message:
