@@ -115,6 +115,61 @@ async def test_no_commander_nags_then_escalates_until_someone_takes_it(harness: 
     assert f"<#{incident.channel_id}>" in escalated
 
 
+@pytest.mark.both_databases
+async def test_the_late_update_ladder_repeats_while_the_silence_goes_on(harness: Harness) -> None:
+    """SEV1 (every 30 min): due at 30, the IC at 40, the broadcast at 55; then again
+    from 60, 90, ... saying how long the silence has lasted, until an update."""
+    incident = await declare_with_ic(harness, "SEV1")
+    for minutes in (30, 10, 15):
+        await harness.tick(minutes=minutes)
+    assert len(reminders_in(harness, incident.channel_id or "")) == 2
+    assert (await harness.tick(minutes=4)).claimed == 0
+    await harness.tick(minutes=1)
+    again = reminders_in(harness, incident.channel_id or "")[-1]
+    assert "⏰" in again and "*INC-1* has had no status update for 60 min" in again
+    assert "every 30 min" in again
+    await harness.tick(minutes=10)
+    assert "no status update for 70 min" in reminders_in(harness, incident.channel_id or "")[-1]
+    await harness.tick(minutes=15)
+    broadcasts = reminders_in(harness, harness.broadcast_channel)
+    assert len(broadcasts) == 2 and "no update for 85 min" in broadcasts[-1]
+    await harness.tick(minutes=5)
+    assert "no status update for 90 min" in reminders_in(harness, incident.channel_id or "")[-1]
+
+    assert (await submit_update(harness, await fresh(harness, incident)))[0] == 200
+    await harness.settle()
+    shown = len(reminders_in(harness, incident.channel_id or ""))
+    await harness.tick(minutes=29)
+    assert len(reminders_in(harness, incident.channel_id or "")) == shown, "silence is over"
+    await harness.tick(minutes=1)
+    assert "is due now" in reminders_in(harness, incident.channel_id or "")[-1]
+    kinds = [e.data.get("job") for e in await harness.timeline(incident.id) if e.kind == "reminder"]
+    assert kinds == ["update_due", "update_overdue", "update_broadcast"] * 2 + ["update_due"] * 2
+
+
+@pytest.mark.both_databases
+async def test_no_commander_repeats_the_nag_and_the_escalation_until_one_is_taken(
+    harness: Harness,
+) -> None:
+    """SEV1: nag at 5 min, escalate at 15, again at 35 and 45 (the 30-min cadence)."""
+    incident = await harness.declare(severity="SEV1")
+    await harness.tick(minutes=15)
+    await harness.tick(minutes=20)
+    nags = [m for m in reminders_in(harness, incident.channel_id or "") if "🧭" in m]
+    assert len(nags) == 2 and "no Incident Commander for 35 min" in nags[-1]
+    await harness.tick(minutes=10)
+    escalations = reminders_in(harness, harness.broadcast_channel)
+    assert len(escalations) == 2 and "no Incident Commander for 45 min" in escalations[-1]
+
+    await harness.press(incident, "role_take:commander", user=ALICE)
+    await harness.settle()
+    await harness.tick(minutes=30)
+    await harness.tick(minutes=30)
+    kinds = [e.data.get("job") for e in await harness.timeline(incident.id) if e.kind == "reminder"]
+    commander = Counter(k for k in kinds if k and k.startswith("commander"))
+    assert commander == {"commander_nag": 2, "commander_escalate": 2}
+
+
 async def test_taking_ic_in_time_cancels_the_nag(harness: Harness) -> None:
     incident = await harness.declare(severity="SEV1")
     await harness.press(incident, "role_take:commander", user=ALICE)

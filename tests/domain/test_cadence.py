@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from warroom.domain.cadence import (
@@ -7,9 +8,11 @@ from warroom.domain.cadence import (
     UPDATE_DUE,
     UPDATE_OVERDUE,
     Step,
+    commander_repeat_interval,
     commander_steps,
     next_update_due,
     update_interval,
+    update_repeat_interval,
     update_steps,
 )
 from warroom.policy_file import load_policy
@@ -57,3 +60,20 @@ def test_commander_steps() -> None:
         Step(COMMANDER_ESCALATE, MONDAY_3AM + timedelta(minutes=15)),
     ]
     assert commander_steps(POLICY, "SEV3", declared_at=MONDAY_3AM) == []
+
+
+def test_repeats_follow_the_cadence_in_effect_unless_the_policy_says_otherwise() -> None:
+    assert update_repeat_interval(POLICY, "SEV1", "investigating") == timedelta(minutes=30)
+    assert update_repeat_interval(POLICY, "SEV1", "mitigated") == timedelta(hours=1)
+    assert update_repeat_interval(POLICY, "SEV4", "investigating") is None
+    assert commander_repeat_interval(POLICY, "SEV2", "identified") == timedelta(hours=1)
+    assert commander_repeat_interval(POLICY, "SEV3", "investigating") is None
+    sev1 = POLICY.severity("SEV1")
+    quiet = replace(
+        POLICY,
+        severities=(
+            replace(sev1, update_repeat_every=None, commander_repeat_every=timedelta(hours=2)),
+        ),
+    )
+    assert update_repeat_interval(quiet, "SEV1", "investigating") is None
+    assert commander_repeat_interval(quiet, "SEV1", "investigating") == timedelta(hours=2)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from warroom.domain.policy import (
+    AT_CADENCE,
     COMMANDER,
     LIFECYCLE,
     BusinessHours,
@@ -669,3 +670,19 @@ def test_highlight_emoji_must_be_an_emoji_name() -> None:
         'policy.toml line 1: highlight_emoji = "push pin" is not an emoji name; '
         'write it without colons, like "pushpin"'
     ]
+
+
+def test_repeats_are_at_the_cadence_unless_set_or_switched_off() -> None:
+    sev1 = parse_policy(MINIMAL).severity("SEV1")
+    assert sev1.update_repeat_every == AT_CADENCE == sev1.commander_repeat_every
+    text = edited(
+        ('update_every = "30m"', 'update_every = "30m"\nupdate_repeat_every = "none"'),
+        ('update_every = "30m"', 'update_every = "30m"\ncommander_repeat_every = "45m"'),
+    )
+    sev1 = parse_policy(text).severity("SEV1")
+    assert sev1.update_repeat_every is None
+    assert sev1.commander_repeat_every == timedelta(minutes=45)
+    (problem,) = problems(
+        ('update_every = "30m"', 'update_every = "30m"\nupdate_repeat_every = "0m"')
+    )
+    assert "update_repeat_every" in problem and "without pause" in problem

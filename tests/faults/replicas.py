@@ -28,6 +28,7 @@ from fakeslack import (
     slash_command,
 )
 from fakeslack.serve_process import ServeProcess
+from tests.faults.reminder_texts import reminder_kind
 from tests.harness import DEFAULT_ANSWERS, SIGNING_SECRET, TEAM_ID, OpenedView, submission_of
 from warroom.domain.incident import Incident
 from warroom.store import incidents
@@ -39,14 +40,6 @@ WAIT_S = 15.0
 Json = dict[str, Any]
 _serial = itertools.count(1)
 
-REMINDER_KINDS = {
-    "update_due": re.compile(r"^⏰ <@\w+>, a status update for \*(INC-\d+)\* is due now"),
-    "update_overdue": re.compile(r"^⚠️ <@\w+>, \*(INC-\d+)\* has had no status update for"),
-    "update_broadcast": re.compile(r"^🔕 \*(INC-\d+)\* SEV\d: no update for"),
-    "commander_nag": re.compile(r"^🧭 \*(INC-\d+)\* has had no Incident Commander for"),
-    "commander_escalate": re.compile(r"^🚨 (?:<!subteam\^\w+> )?\*(INC-\d+)\* SEV\d has had no"),
-}
-
 
 def reminder_posts(slack: FakeSlack) -> Counter[tuple[str, str]]:
     """(incident reference, job kind) of every reminder Slack accepted."""
@@ -54,10 +47,8 @@ def reminder_posts(slack: FakeSlack) -> Counter[tuple[str, str]]:
     for call in slack.calls_to("chat.postMessage"):
         if not call.ok:
             continue
-        for kind, pattern in REMINDER_KINDS.items():
-            found = pattern.match(str(call.args.get("text", "")))
-            if found:
-                seen[(found.group(1), kind)] += 1
+        if found := reminder_kind(str(call.args.get("text", ""))):
+            seen[found] += 1
     return seen
 
 

@@ -7,7 +7,6 @@ ephemerals that Slack accepted. A reminder is what Slack shows in a channel.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from fakeslack import FakeSlack, RandomFaults, RecordedCall
+from tests.faults.reminder_texts import reminder_kind
 from tests.harness import Clock, Harness, start_harness
 from warroom.store import jobs
 from warroom.store.models import DueJobRow
@@ -22,14 +22,6 @@ from warroom.store.models import DueJobRow
 CLIENT_TIMEOUT_S = 1
 HOLD_S = 1.5
 """The stand-in holds a timed-out call longer than Warroom's client waits for it."""
-
-REMINDER_PATTERNS = {
-    "update_due": re.compile(r"a status update for \*(INC-\d+)\* is due now"),
-    "update_overdue": re.compile(r"\*(INC-\d+)\* has had no status update for"),
-    "update_broadcast": re.compile(r"^🔕 \*(INC-\d+)\* SEV\d: no update for"),
-    "commander_nag": re.compile(r"^🧭 \*(INC-\d+)\* has had no "),
-    "commander_escalate": re.compile(r"^🚨 (?:<!subteam\^\w+> )?\*(INC-\d+)\* SEV\d has had no "),
-}
 
 
 @contextlib.asynccontextmanager
@@ -76,9 +68,8 @@ def reminders_shown(slack: FakeSlack) -> Counter[tuple[str, str]]:
     shown: Counter[tuple[str, str]] = Counter()
     for channel in slack.channels():
         for message in slack.messages(channel.id):
-            for kind, pattern in REMINDER_PATTERNS.items():
-                if match := pattern.search(message.get("text", "")):
-                    shown[(match.group(1), kind)] += 1
+            if found := reminder_kind(message.get("text", "")):
+                shown[found] += 1
     return shown
 
 

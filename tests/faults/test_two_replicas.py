@@ -194,7 +194,12 @@ async def check_reminders_once(r: Replicas) -> None:
     assert [job for job, times in job_ids.items() if times > 1] == []
     assert all(by_id[job].state == "done" for job in job_ids)
     moments = Counter(
-        (by_id[job].incident_id, by_id[job].kind, by_id[job].payload.get("since"))
+        (
+            by_id[job].incident_id,
+            by_id[job].kind,
+            by_id[job].payload.get("since"),
+            by_id[job].payload.get("round"),
+        )
         for job in job_ids
     )
     assert [moment for moment, times in moments.items() if times > 1] == []

@@ -17,6 +17,8 @@ LIFECYCLE = ("investigating", "identified", "mitigated", "resolved", "closed")
 """Statuses every policy defines, in this order; Warroom's services rely on them."""
 COMMANDER = "commander"
 """Key of the role every policy defines: the Incident Commander."""
+AT_CADENCE = timedelta(0)
+"""A repeat interval that follows the severity's update cadence."""
 MAX_SEVERITIES = MAX_ROLES = 10  # Slack offers at most 10 options in a radio-button group
 
 
@@ -34,6 +36,13 @@ class SeverityLevel:
     commander_escalate_after: timedelta | None
     notify_stakeholders: bool
     rank: int  # 1 = most severe
+    update_repeat_every: timedelta | None = timedelta(0)
+    """While the silence goes on after a late-update ladder's last step, how often the
+    ladder runs again. `AT_CADENCE` (zero, the default): at the update cadence in
+    effect; None: never."""
+    commander_repeat_every: timedelta | None = timedelta(0)
+    """While nobody takes the IC role after the escalation, how often the nag and the
+    escalation run again; `AT_CADENCE` or None, as above."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from warroom.domain._policy_checks import Check, Table
 from warroom.domain._policy_model import (
+    AT_CADENCE,
     COMMANDER,
     LIFECYCLE,
     MAX_ROLES,
@@ -46,6 +47,8 @@ _SEVERITY_OPTIONAL = (
     "commander_nag_after",
     "commander_escalate_after",
     "notify_stakeholders",
+    "update_repeat_every",
+    "commander_repeat_every",
 )
 _STATUS_KEYS = {"key": '"investigating"', "label": '"Investigating"', "description": '"..."'}
 _ROLE_KEYS = {"key": '"ops_lead"', "name": '"Ops lead"', "short": '"Ops"', "duties": '"..."'}
@@ -131,6 +134,8 @@ def _read_severity(table: Table, rank: int) -> SeverityLevel:
         commander_escalate_after=table.duration("commander_escalate_after", none=_OFF),
         notify_stakeholders=table.flag("notify_stakeholders", False),
         rank=rank,
+        update_repeat_every=_repeat(table, "update_repeat_every"),
+        commander_repeat_every=_repeat(table, "commander_repeat_every"),
     )
     if every is None:
         for key in ("update_every_when_mitigated", "update_overdue_after"):
@@ -154,6 +159,13 @@ def _read_severity(table: Table, rank: int) -> SeverityLevel:
             f'("{format_duration(nag)}"); make it longer: escalate after the nag',
         )
     return level
+
+
+def _repeat(table: Table, key: str) -> timedelta | None:
+    """Left out: at the update cadence; "none": never."""
+    if key not in table.data:
+        return AT_CADENCE
+    return table.duration(key, none="to send each reminder once", positive=True)
 
 
 def _read_statuses(check: Check, data: Mapping[str, Any]) -> tuple[StatusDef, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from warroom.domain.policy import Policy, SeverityLevel
+from warroom.domain.policy import AT_CADENCE, Policy, SeverityLevel
 
 __all__ = [
     "COMMANDER_ESCALATE",
@@ -20,9 +20,11 @@ __all__ = [
     "UPDATE_DUE",
     "UPDATE_OVERDUE",
     "Step",
+    "commander_repeat_interval",
     "commander_steps",
     "next_update_due",
     "update_interval",
+    "update_repeat_interval",
     "update_steps",
 ]
 
@@ -87,3 +89,25 @@ def commander_steps(policy: Policy, severity: str, *, declared_at: datetime) -> 
     if level.commander_escalate_after is not None:
         steps.append(Step(COMMANDER_ESCALATE, declared_at + level.commander_escalate_after))
     return steps
+
+
+def update_repeat_interval(policy: Policy, severity: str, status: str) -> timedelta | None:
+    """How long after a late-update ladder's first step the next one starts while the
+    silence goes on; None: the ladder runs once."""
+    cadence = update_interval(policy, severity, status)
+    if cadence is None:
+        return None
+    return _repeat(policy.severity(severity).update_repeat_every, cadence)
+
+
+def commander_repeat_interval(policy: Policy, severity: str, status: str) -> timedelta | None:
+    """How often the nag and escalation run again while nobody takes the IC role."""
+    level = policy.severity(severity)
+    if level.commander_nag_after is None and level.commander_escalate_after is None:
+        return None
+    cadence = update_interval(policy, severity, status)
+    return _repeat(level.commander_repeat_every, cadence)
+
+
+def _repeat(setting: timedelta | None, cadence: timedelta | None) -> timedelta | None:
+    return cadence if setting == AT_CADENCE else setting

@@ -18,6 +18,7 @@ import tomllib
 
 from warroom.domain._policy_checks import Check
 from warroom.domain._policy_model import (
+    AT_CADENCE,
     COMMANDER,
     LIFECYCLE,
     MAX_ROLES,
@@ -32,6 +33,7 @@ from warroom.domain._policy_read import read_policy
 from warroom.domain._policy_source import Locator, syntax_problem
 
 __all__ = [
+    "AT_CADENCE",
     "COMMANDER",
     "LIFECYCLE",
     "MAX_ROLES",

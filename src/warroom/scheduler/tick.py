@@ -22,20 +22,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from warroom.domain.clock import Clock
 from warroom.store import jobs
 from warroom.store.engine import Session, Store
-from warroom.store.jobs import Job
+from warroom.store.jobs import Job, Planned
 
 __all__ = ["JobHandler", "Scheduler", "TickReport"]
 
 log = logging.getLogger(__name__)
 
-JobHandler = Callable[[Job], Awaitable[None]]
+JobHandler = Callable[[Job], Awaitable[Sequence[Planned] | None]]
+"""Runs one job; may return jobs to plan next for the same incident (a reminder that
+repeats). They are added in the transaction that marks the job done, so a job run
+again after a crash never plans its follow-ups twice."""
 
 LEASE = timedelta(minutes=2)
 BATCH = 100
@@ -143,11 +146,13 @@ class Scheduler:
             return "failed"
         try:
             async with asyncio.timeout(within_s):
-                await handler(job)
+                follow_ups = await handler(job)
         except Exception as error:
             return await self._record_failure(job, error)
         async with self.store.transaction() as session:
             await jobs.complete(session, job.id)
+            if follow_ups:
+                await jobs.add_many(session, job.incident_id, follow_ups, now=self.clock())
             await self._plan_next(session, job)
         return "done"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from warroom.domain.cadence import (
     COMMANDER_ESCALATE,
@@ -18,9 +19,12 @@ from warroom.domain.cadence import (
     UPDATE_BROADCAST,
     UPDATE_DUE,
     UPDATE_OVERDUE,
+    Step,
+    commander_repeat_interval,
     commander_steps,
     next_update_due,
     update_interval,
+    update_repeat_interval,
     update_steps,
 )
 from warroom.domain.clock import Clock
@@ -108,9 +112,8 @@ class Reminders:
         has no jobs and no role holders yet, so the declaration stores them with its
         own INSERTs, with nothing to cancel or look up first."""
         due = next_update_due(self.policy, severity, status, since=declared_at)
-        updates = self._update_steps(severity, due, since=declared_at)
-        nags = commander_steps(self.policy, severity, declared_at=declared_at)
-        return due, [*updates, *((step.kind, step.at, {}) for step in nags)]
+        updates = self._update_round(severity, due, since=declared_at)
+        return due, [*updates, *self._commander_round(severity, declared_at)]
 
     def _update_plan(
         self, incident: Incident, due: datetime | None
@@ -120,24 +123,68 @@ class Reminders:
             due = next_update_due(self.policy, incident.severity, incident.status, since=since)
         elif update_interval(self.policy, incident.severity, incident.status) is None:
             due = None
-        return due, self._update_steps(incident.severity, due, since=since)
+        return due, self._update_round(incident.severity, due, since=since)
 
-    def _update_steps(
-        self, severity: str, due: datetime | None, *, since: datetime
+    def _update_round(
+        self,
+        severity: str,
+        starts: datetime | None,
+        *,
+        since: datetime,
+        promised: str | None = None,
+        number: int = 0,
     ) -> list[Planned]:
-        if due is None:
+        """One run of the late-update ladder from `starts` (due, overdue, broadcast).
+        Its last step plans the next run if the silence since `since` goes on."""
+        if starts is None:
             return []
-        payload = {"since": _iso(since), "due": _iso(due)}
-        return [
-            (step.kind, step.at, dict(payload)) for step in update_steps(self.policy, severity, due)
-        ]
+        payload = {
+            "since": _iso(since),
+            "due": promised or _iso(starts),
+            "round_due": _iso(starts),
+            "round": number,
+        }
+        return _ladder(update_steps(self.policy, severity, starts), payload)
 
     def _commander_plan(self, incident: Incident, started: set[str]) -> list[Planned]:
         if incident.holder(self.policy.commander_role.key) is not None:
             return []
+        planned = self._commander_round(incident.severity, incident.declared_at)
+        return [job for job in planned if job[0] not in started]
+
+    def _commander_round(self, severity: str, base: datetime, number: int = 0) -> list[Planned]:
+        """The nag and the escalation, timed from `base` (the declaration, then one
+        repeat interval later for each run); a step overdue already goes out now."""
         now = self.clock()
-        steps = commander_steps(self.policy, incident.severity, declared_at=incident.declared_at)
-        return [(step.kind, max(step.at, now), {}) for step in steps if step.kind not in started]
+        steps = commander_steps(self.policy, severity, declared_at=base)
+        planned = _ladder(steps, {"base": _iso(base), "round": number})
+        return [(kind, max(at, now), payload) for kind, at, payload in planned]
+
+    def _next_update_round(self, job: Job, incident: Incident) -> list[Planned]:
+        if not job.payload.get("last"):
+            return []
+        every = update_repeat_interval(self.policy, incident.severity, incident.status)
+        if every is None:
+            return []
+        starts = max(datetime.fromisoformat(job.payload["round_due"]) + every, self.clock())
+        return self._update_round(
+            incident.severity,
+            starts,
+            since=datetime.fromisoformat(job.payload["since"]),
+            promised=job.payload["due"],
+            number=int(job.payload.get("round", 0)) + 1,
+        )
+
+    def _next_commander_round(self, job: Job, incident: Incident) -> list[Planned]:
+        if not job.payload.get("last"):
+            return []
+        every = commander_repeat_interval(self.policy, incident.severity, incident.status)
+        if every is None:
+            return []
+        base = datetime.fromisoformat(job.payload["base"]) + every
+        return self._commander_round(
+            incident.severity, base, number=int(job.payload.get("round", 0)) + 1
+        )
 
     async def stop(self, session: Session, incident_id: int) -> None:
         await jobs.cancel(session, incident_id, (*UPDATE_KINDS, *COMMANDER_KINDS))
@@ -226,42 +273,54 @@ class Reminders:
                 data={"job": job.kind, "job_id": job.id, "channel": channel},
             )
 
-    async def _update_due(self, job: Job) -> None:
-        incident = await self._current(job)
-        if incident is None or incident.channel_id is None:
-            return
-        who = self._responsible(incident, "comms_lead", self.policy.commander_role.key)
-        every = update_interval(self.policy, incident.severity, incident.status)
-        await self._send(job, incident, incident.channel_id, update_due(incident, who, every=every))
-
-    async def _update_overdue(self, job: Job) -> None:
-        incident = await self._current(job)
-        if incident is None or incident.channel_id is None:
-            return
-        who = self._responsible(incident, self.policy.commander_role.key, "comms_lead")
-        since = datetime.fromisoformat(job.payload["since"])
-        note = update_overdue(incident, who, silent_since=since, now=self.clock())
-        await self._send(job, incident, incident.channel_id, note)
-
-    async def _update_broadcast(self, job: Job) -> None:
-        incident = await self._current(job)
-        if incident is None or incident.private or self.broadcast_channel is None:
-            return
-        since = datetime.fromisoformat(job.payload["since"])
-        note = overdue_broadcast(incident, silent_since=since, now=self.clock())
-        await self._send(job, incident, self.broadcast_channel, note, join=True)
-
-    async def _commander_nag(self, job: Job) -> None:
-        incident = await self._current(job)
-        if incident is None or incident.channel_id is None:
-            return
-        note = commander_nag(incident, self.policy, now=self.clock())
-        await self._send(job, incident, incident.channel_id, note)
-
-    async def _commander_escalate(self, job: Job) -> None:
+    async def _update_due(self, job: Job) -> list[Planned]:
         incident = await self._current(job)
         if incident is None:
-            return
+            return []
+        if incident.channel_id is not None:
+            who = self._responsible(incident, "comms_lead", self.policy.commander_role.key)
+            every = update_interval(self.policy, incident.severity, incident.status)
+            silent = None
+            if job.payload.get("round"):
+                silent = self.clock() - datetime.fromisoformat(job.payload["since"])
+            note = update_due(incident, who, every=every, silent_for=silent)
+            await self._send(job, incident, incident.channel_id, note)
+        return self._next_update_round(job, incident)
+
+    async def _update_overdue(self, job: Job) -> list[Planned]:
+        incident = await self._current(job)
+        if incident is None:
+            return []
+        if incident.channel_id is not None:
+            who = self._responsible(incident, self.policy.commander_role.key, "comms_lead")
+            since = datetime.fromisoformat(job.payload["since"])
+            note = update_overdue(incident, who, silent_since=since, now=self.clock())
+            await self._send(job, incident, incident.channel_id, note)
+        return self._next_update_round(job, incident)
+
+    async def _update_broadcast(self, job: Job) -> list[Planned]:
+        incident = await self._current(job)
+        if incident is None:
+            return []
+        if not incident.private and self.broadcast_channel is not None:
+            since = datetime.fromisoformat(job.payload["since"])
+            note = overdue_broadcast(incident, silent_since=since, now=self.clock())
+            await self._send(job, incident, self.broadcast_channel, note, join=True)
+        return self._next_update_round(job, incident)
+
+    async def _commander_nag(self, job: Job) -> list[Planned]:
+        incident = await self._current(job)
+        if incident is None:
+            return []
+        if incident.channel_id is not None:
+            note = commander_nag(incident, self.policy, now=self.clock())
+            await self._send(job, incident, incident.channel_id, note)
+        return self._next_commander_round(job, incident)
+
+    async def _commander_escalate(self, job: Job) -> list[Planned]:
+        incident = await self._current(job)
+        if incident is None:
+            return []
         note = commander_escalation(
             incident, self.policy, now=self.clock(), usergroup=self.escalation_usergroup
         )
@@ -269,3 +328,14 @@ class Reminders:
         target = target or incident.channel_id
         if target is not None:
             await self._send(job, incident, target, note, join=target == self.broadcast_channel)
+        return self._next_commander_round(job, incident)
+
+
+def _ladder(steps: list[Step], payload: dict[str, Any]) -> list[Planned]:
+    """The steps as jobs sharing `payload`; the last is marked as the one that plans
+    the next run."""
+    last = len(steps) - 1
+    return [
+        (step.kind, step.at, {**payload, "last": True} if n == last else dict(payload))
+        for n, step in enumerate(steps)
+    ]

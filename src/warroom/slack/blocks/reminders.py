@@ -57,10 +57,21 @@ def _with_buttons(message: Message, buttons: list[ButtonElement]) -> Message:
     return Message(text=message.text, blocks=[*message.blocks, actions])
 
 
-def update_due(incident: Incident, who: str, *, every: timedelta | None) -> Message:
+def update_due(
+    incident: Incident,
+    who: str,
+    *,
+    every: timedelta | None,
+    silent_for: timedelta | None = None,
+) -> Message:
+    """The first reminder, or (with `silent_for`) a repeat while the silence goes on."""
     cadence = f" ({incident.severity}: every {_minutes(every)})" if every else ""
+    if silent_for is None:
+        subject = f"a status update for *{incident.reference}* is due now"
+    else:
+        subject = f"*{incident.reference}* has had no status update for {_minutes(silent_for)}"
     text = (
-        f"⏰ {mrkdwn.user(who)}, a status update for *{incident.reference}* is due now{cadence}. "
+        f"⏰ {mrkdwn.user(who)}, {subject}{cadence}. "
         "Say what is happening, the impact, what we are doing, and when the next update comes."
     )
     return _with_buttons(mrkdwn_message(text), _update_buttons(incident))
