@@ -17,6 +17,7 @@ from warroom.policy_file import load_policy
 from warroom.scheduler.tick import Scheduler
 from warroom.services.action_items import ActionItems
 from warroom.services.audience import Audience
+from warroom.services.cancellation import CancelService
 from warroom.services.declare import FINISH_ROOM, DeclareService
 from warroom.services.lifecycle import ARCHIVE_ROOM, POSTMORTEM_DRAFT, LifecycleService
 from warroom.services.permissions import Guard, cached_group_members
@@ -59,6 +60,7 @@ class Runtime:
     surfaces: Surfaces
     updates: UpdateService
     lifecycle: LifecycleService
+    cancellation: CancelService
     postmortems: PostmortemService
     action_items: ActionItems
     timeline: TimelineService
@@ -192,6 +194,17 @@ def build_runtime(
             guard=guard,
         ),
         lifecycle=lifecycle,
+        cancellation=CancelService(
+            store=store,
+            gateway=gateway,
+            surfaces=surfaces,
+            reminders=reminders,
+            audience=audience,
+            policy=policy,
+            clock=clock,
+            broadcast_channel=settings.broadcast_channel,
+            guard=guard,
+        ),
         action_items=action_items,
         timeline=TimelineService(store=store, rooms=rooms, clock=clock, policy=policy, guard=guard),
     )

@@ -89,6 +89,13 @@ async def _close_command(scene: Scene) -> Request:
     return await scene.command("close", user=REPORTER)
 
 
+async def _duplicate_command(scene: Scene) -> Request:
+    await scene.incident()
+    reported = len(await scene.harness.incidents())
+    original = await scene.harness.declare(title=f"The same outage, reported first ({reported})")
+    return await scene.command(f"duplicate {original.reference}")
+
+
 async def _postmortem_command(scene: Scene) -> Request:
     await scene.resolved()
     return await scene.command("postmortem")
@@ -258,6 +265,8 @@ CASES: list[Case] = [
     Case(("command", "reopen"), _reopen_command),
     Case(("command", "postmortem"), _postmortem_command),
     Case(("command", "close"), _close_command),
+    Case(("command", "cancel"), command("cancel false alarm: the probe was misconfigured")),
+    Case(("command", "duplicate"), _duplicate_command),
     Case(("command", "note"), command("note Rolled back deploy 42")),
     Case(("command", "symptom"), command("symptom p99 latency 4s")),
     Case(("command", "hypothesis"), command("hypothesis The pool is exhausted")),

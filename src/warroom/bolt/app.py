@@ -27,6 +27,7 @@ from warroom.bolt.authorize import build_authorize
 from warroom.bolt.deliveries import claim_deliveries
 from warroom.bolt.listeners import (
     action_items,
+    cancellation,
     commands,
     declare,
     lifecycle,
@@ -71,7 +72,17 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
     app.error(answer_database_outage(runtime))
     if not socket_mode:
         app.middleware(claim_deliveries(runtime.store, runtime.clock))
-    modules = (declare, roles, state, updates, lifecycle, timeline, action_items, membership)
+    modules = (
+        declare,
+        roles,
+        state,
+        updates,
+        lifecycle,
+        cancellation,
+        timeline,
+        action_items,
+        membership,
+    )
     for module in modules:
         module.listen(app, runtime)
     subcommands = [sub for module in modules for sub in module.subcommands(runtime)]

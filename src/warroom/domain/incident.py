@@ -53,6 +53,11 @@ class Incident:
     provision_error: str | None = None
     pending_channel_name: str | None = None
     """A channel Warroom asked Slack to create for this room and never heard back about."""
+    cancelled_at: datetime | None = None
+    """A false alarm or a duplicate: ended (resolved and closed) without a postmortem."""
+    cancel_reason: str | None = None
+    duplicate_of: int | None = None
+    """The incident's id this one duplicated, when that is why it was cancelled."""
     roles: tuple[RoleHolder, ...] = ()
 
     @property

@@ -113,7 +113,14 @@ class LifecycleService:
             if row.resolved_at is None:
                 raise Refused(f"INC-{row.number} is not resolved, so there is nothing to reopen.")
             await incidents.record(
-                session, incident_id, status="investigating", resolved_at=None, closed_at=None
+                session,
+                incident_id,
+                status="investigating",
+                resolved_at=None,
+                closed_at=None,
+                cancelled_at=None,
+                cancel_reason=None,
+                duplicate_of=None,
             )
             await self._entry(session, incident_id, "reopened", by, now)
             await jobs.cancel(

@@ -18,7 +18,7 @@ from warroom.domain.clock import Clock
 from warroom.domain.policy import Policy
 from warroom.domain.postmortem import Postmortem, PostmortemInput, draft_postmortem
 from warroom.domain.postmortem_markdown import render_markdown
-from warroom.services.lifecycle import POSTMORTEM_DRAFT, SUPERSEDE
+from warroom.services.lifecycle import POSTMORTEM_DRAFT, SUPERSEDE, Refused
 from warroom.slack.blocks.postmortem import postmortem_filename, postmortem_summary
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import MessageRef, SlackGateway
@@ -61,7 +61,13 @@ class PostmortemService:
         step."""
         now = self.clock()
         async with self.store.transaction() as session:
-            await incidents.lock(session, incident_id)
+            incident = await incidents.lock(session, incident_id)
+            if incident.cancelled_at is not None:
+                raise Refused(
+                    f"{incident.reference} was cancelled ({incident.cancel_reason}): "
+                    "a false alarm or a duplicate gets no postmortem. `/incident reopen` first "
+                    "if it was real after all."
+                )
             waiting = [
                 j for j in await jobs.pending(session, incident_id) if j.kind == POSTMORTEM_DRAFT
             ]

@@ -20,6 +20,7 @@ __all__ = [
     "claim_provisioning",
     "find",
     "find_by_declare_key",
+    "find_by_number",
     "id_by_channel",
     "insert_incident",
     "load",
@@ -113,6 +114,15 @@ async def find(session: AsyncSession, incident_id: int) -> Incident | None:
     return None if found.scalar_one_or_none() is None else await load(session, incident_id)
 
 
+async def find_by_number(session: AsyncSession, team_id: str, number: int) -> Incident | None:
+    """The workspace's INC-`number`, if there is one."""
+    found = await session.execute(
+        select(IncidentRow.id).where(IncidentRow.team_id == team_id, IncidentRow.number == number)
+    )
+    incident_id = found.scalar_one_or_none()
+    return None if incident_id is None else await load(session, incident_id)
+
+
 async def id_by_channel(session: AsyncSession, channel_id: str) -> int | None:
     found = await session.execute(
         select(IncidentRow.id).where(IncidentRow.channel_id == channel_id)
@@ -186,6 +196,9 @@ def to_domain(row: IncidentRow | Row[Any], holders: Iterable[Any] = ()) -> Incid
         provisioned_at=row.provisioned_at,
         provision_error=row.provision_error,
         pending_channel_name=row.pending_channel_name,
+        cancelled_at=row.cancelled_at,
+        cancel_reason=row.cancel_reason,
+        duplicate_of=row.duplicate_of,
         roles=tuple(RoleHolder(h.role, h.user_id, h.assigned_by, h.assigned_at) for h in holders),
     )
 

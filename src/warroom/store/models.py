@@ -136,6 +136,11 @@ class IncidentRow(Base):
     provisioning_until: Mapped[datetime | None]
     provision_error: Mapped[str | None] = mapped_column(StoredText)
     pending_channel_name: Mapped[str | None] = mapped_column(String(80))
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(StoredText)
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL")
+    )
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 

@@ -95,7 +95,11 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
 
     async def postmortem(invocation: Invocation, ack: AsyncAck) -> None:
         assert invocation.incident is not None
-        request = await runtime.postmortems.request(invocation.incident.id)
+        try:
+            request = await runtime.postmortems.request(invocation.incident.id)
+        except Refused as refused:
+            await ack(text=str(refused))
+            return
         await ack(text=draft_on_its_way(invocation.incident.reference, joined=request.joined))
         runtime.background.spawn(
             runtime.scheduler.run_now(request.job_id),

@@ -8,6 +8,7 @@ from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.limits import CONTEXT_TEXT, SECTION_TEXT, TITLE_SHOWN, clip
+from warroom.slack.blocks.text import status_shown
 from warroom.slack.message import Message
 
 __all__ = ["announcement", "announcement_block_id"]
@@ -17,19 +18,19 @@ IMPACT_SHOWN = 500
 
 def announcement(incident: Incident, policy: Policy) -> Message:
     level = policy.severity(incident.severity)
-    status = policy.status(incident.status)
     title = mrkdwn.escape_within(incident.title, TITLE_SHOWN)
     room = mrkdwn.channel(incident.channel_id) if incident.channel_id else "_being set up_"
     commander = incident.holder(policy.commander_role.key)
     lines = [
-        f"🚨 *{incident.reference} · {level.key} ({mrkdwn.escape(level.label)})* — {title}",
+        f"{'🚫' if incident.cancelled_at else '🚨'} "
+        f"*{incident.reference} · {level.key} ({mrkdwn.escape(level.label)})* — {title}",
         f"*Impact:* {mrkdwn.escape_within(incident.impact, IMPACT_SHOWN)}",
         *(
             [f"*Latest:* {mrkdwn.escape_within(incident.summary, IMPACT_SHOWN)}"]
             if incident.summary
             else []
         ),
-        f"*Status:* {mrkdwn.escape(status.label)} · "
+        f"*Status:* {status_shown(incident, policy)} · "
         f"*{mrkdwn.escape(policy.commander_role.short)}:* "
         f"{mrkdwn.user(commander) if commander else '_unassigned_'} · *War room:* {room}",
     ]

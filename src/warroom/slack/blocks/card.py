@@ -27,6 +27,7 @@ from warroom.slack.blocks.limits import (
     SECTION_TEXT,
     clip,
 )
+from warroom.slack.blocks.text import status_shown
 from warroom.slack.message import Message
 
 __all__ = [
@@ -68,10 +69,9 @@ def headline(incident: Incident) -> str:
 
 def incident_card(incident: Incident, policy: Policy) -> Message:
     level = policy.severity(incident.severity)
-    status = policy.status(incident.status)
     fields = [
         f"*Severity*\n{level.key} · {mrkdwn.escape(level.label)}",
-        f"*Status*\n{mrkdwn.escape(status.label)}",
+        f"*Status*\n{status_shown(incident, policy)}",
         f"*Reporter*\n{mrkdwn.user(incident.reporter_id)}",
         f"*Declared*\n{mrkdwn.date(incident.declared_at)}",
     ]
@@ -80,9 +80,7 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
     blocks = [
         HeaderBlock(
             block_id=CARD_BLOCK_ID,
-            text=clip(
-                f"{'✅' if incident.resolved_at else '🚨'} {headline(incident)}", HEADER_TEXT
-            ),
+            text=clip(f"{_mark(incident)} {headline(incident)}", HEADER_TEXT),
         ),
         SectionBlock(
             block_id="facts",
@@ -95,7 +93,7 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
             ),
         ),
     ]
-    if incident.resolved_at is not None and incident.summary:
+    if incident.resolved_at is not None and incident.summary and incident.cancelled_at is None:
         cause = (
             f"\n*Root cause:* {mrkdwn.escape_within(incident.root_cause, ROOT_CAUSE_SHOWN)}"
             if incident.root_cause
@@ -143,6 +141,12 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" ".join(notes))]))
     text = f"{incident.reference} {level.key}: {mrkdwn.escape(incident.title)}"
     return Message(text=text, blocks=[block.to_dict() for block in blocks])
+
+
+def _mark(incident: Incident) -> str:
+    if incident.cancelled_at is not None:
+        return "🚫"
+    return "✅" if incident.resolved_at else "🚨"
 
 
 def _option(value: str, text: str) -> Option:
