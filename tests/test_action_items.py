@@ -314,7 +314,8 @@ async def test_add_button_opens_a_prefilled_modal_that_adds_the_item(harness: Ha
 async def test_add_button_on_a_closed_incident_explains(harness: Harness) -> None:
     incident = await harness.declare()
     await resolve(harness, incident, "Fixed")
-    await harness.command("close", channel=incident.channel_id)
+    await harness.tick()  # the postmortem draft, which closing needs
+    assert await harness.command("close", channel=incident.channel_id) == (200, "")
     await harness.settle()
     before = len(harness.slack.calls_to("views.open"))
     await harness.click(ADD_ACTION, str(incident.id), channel_id=incident.channel_id)
@@ -335,6 +336,7 @@ async def test_list_done_wont_do_then_close(harness: Harness) -> None:
     await act(harness, incident, "action Load-test the pool")
     first, second = await items_of(harness, incident)
     await resolve(harness, incident, "Rolled back")
+    await harness.tick()  # the postmortem draft, which closing needs
     _, body = await harness.command("close", channel=incident.channel_id)
     assert "2 open action item(s)" in answer_text(body)
 
@@ -530,6 +532,7 @@ async def test_postmortem_reminder_is_skipped_once_closed_or_reopened(harness: H
     reopened = await harness.declare(title="Reopened one")
     for incident in (closed, reopened):
         await resolve(harness, incident, "Fixed")
+    await harness.tick()  # the postmortem drafts, which closing needs
     assert await harness.command("close", channel=closed.channel_id) == (200, "")
     assert await harness.command("reopen", channel=reopened.channel_id) == (200, "")
     await harness.settle()

@@ -121,6 +121,7 @@ async def test_close_is_refused_while_action_items_are_open(harness: Harness) ->
     _, body = await harness.command("close", channel=incident.channel_id)
     assert "Resolve INC-1 before closing it" in answer_text(body)
     await resolve(harness, incident, "Fixed")
+    await harness.tick()  # the postmortem draft, which closing needs
     async with harness.runtime.store.transaction() as session:
         session.add(
             ActionItemRow(
@@ -159,7 +160,8 @@ async def test_closed_war_room_is_archived_when_the_policy_says_so(harness: Harn
     lifecycle.policy = replace(lifecycle.policy, archive_after_close=timedelta(days=7))
     incident = await harness.declare()
     await resolve(harness, incident, "Fixed")
-    await harness.command("close", channel=incident.channel_id)
+    await harness.tick()  # the postmortem draft, which closing needs
+    assert await harness.command("close", channel=incident.channel_id) == (200, "")
     await harness.settle()
     await harness.tick(days=6, hours=23)
     channel = harness.slack.channel(incident.channel_id or "")
@@ -173,8 +175,62 @@ async def test_closed_war_room_is_archived_when_the_policy_says_so(harness: Harn
 async def test_war_rooms_are_kept_by_default(harness: Harness) -> None:
     incident = await harness.declare()
     await resolve(harness, incident, "Fixed")
-    await harness.command("close", channel=incident.channel_id)
+    await harness.tick()  # the postmortem draft, which closing needs
+    assert await harness.command("close", channel=incident.channel_id) == (200, "")
     await harness.settle()
     await harness.tick(days=400)
     channel = harness.slack.channel(incident.channel_id or "")
     assert channel is not None and not channel.is_archived
+
+
+async def test_closing_needs_the_postmortem_where_the_severity_requires_one(
+    harness: Harness,
+) -> None:
+    incident = await harness.declare(severity="SEV2")
+    await resolve(harness, incident, "Fixed")
+    _, body = await harness.command("close no time for it", channel=incident.channel_id)
+    assert "SEV2, which needs its postmortem before it closes" in answer_text(body)
+    assert (await fresh(harness, incident)).closed_at is None
+
+    await harness.tick()
+    (draft,) = [m for m in harness.slack.messages(incident.channel_id or "") if "pm_head" in str(m)]
+    (complete,) = [
+        e
+        for b in draft["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "postmortem_complete"
+    ]
+    assert complete["text"]["text"] == "Complete postmortem & close"
+    assert await harness.click(complete["action_id"], complete["value"]) == (200, "")
+    await harness.settle()
+    assert (await fresh(harness, incident)).status == "closed"
+    assert (
+        "the postmortem is complete"
+        in harness.slack.messages(incident.channel_id or "")[-1]["text"]
+    )
+
+
+async def test_a_severity_without_postmortems_closes_with_a_reason(harness: Harness) -> None:
+    incident = await harness.declare(severity="SEV3")
+    await resolve(harness, incident, "Restarted the worker")
+    assert (
+        "SEV3 needs no postmortem" in harness.slack.messages(incident.channel_id or "")[-1]["text"]
+    )
+    await harness.tick(days=8)
+    kinds = await pending_kinds(harness, incident)
+    assert "postmortem_draft" not in kinds and "postmortem_open" not in kinds
+    assert not any("pm_head" in str(m) for m in harness.slack.messages(incident.channel_id or ""))
+
+    _, body = await harness.command("close", channel=incident.channel_id)
+    assert "say why it can close without one" in answer_text(body)
+    assert await harness.command(
+        "close known flake, tracked in OPS-12", channel=incident.channel_id
+    ) == (200, "")
+    await harness.settle()
+    now = await fresh(harness, incident)
+    assert now.status == "closed"
+    line = harness.slack.messages(incident.channel_id or "")[-1]["text"]
+    assert "without a postmortem: known flake, tracked in OPS-12" in line
+    (closed,) = [e for e in await harness.timeline(now.id) if e.kind == "closed"]
+    assert closed.text == "Closed without a postmortem: known flake, tracked in OPS-12"

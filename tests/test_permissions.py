@@ -97,7 +97,7 @@ async def open_resolve_form(harness: Harness, incident: Incident, user: str) -> 
 async def resolve_and_close(harness: Harness, incident: Incident) -> Incident:
     opened = await open_resolve_form(harness, incident, REPORTER)
     assert await harness.submit(opened, {"resolution": "Rolled back"}) == (200, "")
-    await harness.settle()
+    await harness.tick()  # the postmortem draft, which closing needs
     assert await command(harness, incident, "close", REPORTER) == ""
     await harness.settle()
     closed = await fresh(harness, incident)
@@ -270,7 +270,7 @@ async def test_a_room_member_who_is_not_a_lead_cannot_close(harness: Harness) ->
     incident = await declared(harness)
     opened = await open_resolve_form(harness, incident, ALICE)  # members may resolve
     assert await harness.submit(opened, {"resolution": "Rolled back"}, user=ALICE) == (200, "")
-    await harness.settle()
+    await harness.tick()  # the postmortem draft, which closing needs
     incident = await fresh(harness, incident)
     assert incident.status == "resolved"
     async with Unchanged(harness, incident):
@@ -335,7 +335,7 @@ async def test_admins_by_user_id_and_by_user_group_may_close(harness: Harness) -
         incident = await harness.declare(title=f"Closed by {closer}")
         opened = await open_resolve_form(harness, incident, REPORTER)
         assert await harness.submit(opened, {"resolution": "Fixed"}) == (200, "")
-        await harness.settle()
+        await harness.tick()  # the postmortem draft, which closing needs
         async with Unchanged(harness, incident):
             assert "can close" in await command(harness, incident, "close", OUTSIDER)
         assert await command(harness, incident, "close", closer) == ""

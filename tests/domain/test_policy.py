@@ -686,3 +686,11 @@ def test_repeats_are_at_the_cadence_unless_set_or_switched_off() -> None:
         ('update_every = "30m"', 'update_every = "30m"\nupdate_repeat_every = "0m"')
     )
     assert "update_repeat_every" in problem and "without pause" in problem
+
+
+def test_postmortems_are_required_unless_the_severity_says_otherwise() -> None:
+    assert parse_policy(MINIMAL).severity("SEV1").postmortem_required
+    shipped = load_policy()
+    assert [s.postmortem_required for s in shipped.severities] == [True, True, False, False]
+    text = edited(('update_every = "30m"', 'update_every = "30m"\npostmortem_required = false'))
+    assert not parse_policy(text).severity("SEV1").postmortem_required

@@ -99,5 +99,8 @@ async def test_resolving_plans_the_postmortem_and_closing_waits_for_action_items
         await world.runtime.lifecycle.close(incident.id, REPORTER)
 
     await items.settle(added.item.id, "done", ALICE)
+    with pytest.raises(Refused, match="needs its postmortem before it closes"):
+        await world.runtime.lifecycle.close(incident.id, REPORTER)
+    await world.runtime.scheduler.tick()  # the draft
     closed = await world.runtime.lifecycle.close(incident.id, REPORTER)
     assert closed.incident.status == "closed" and closed.incident.closed_at is not None

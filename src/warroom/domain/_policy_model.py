@@ -36,6 +36,9 @@ class SeverityLevel:
     commander_escalate_after: timedelta | None
     notify_stakeholders: bool
     rank: int  # 1 = most severe
+    postmortem_required: bool = True
+    """Closing needs a postmortem draft; where False, `/incident close <reason>` may
+    close without one."""
     update_repeat_every: timedelta | None = timedelta(0)
     """While the silence goes on after a late-update ladder's last step, how often the
     ladder runs again. `AT_CADENCE` (zero, the default): at the update cadence in

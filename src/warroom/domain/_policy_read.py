@@ -49,6 +49,7 @@ _SEVERITY_OPTIONAL = (
     "notify_stakeholders",
     "update_repeat_every",
     "commander_repeat_every",
+    "postmortem_required",
 )
 _STATUS_KEYS = {"key": '"investigating"', "label": '"Investigating"', "description": '"..."'}
 _ROLE_KEYS = {"key": '"ops_lead"', "name": '"Ops lead"', "short": '"Ops"', "duties": '"..."'}
@@ -134,6 +135,7 @@ def _read_severity(table: Table, rank: int) -> SeverityLevel:
         commander_escalate_after=table.duration("commander_escalate_after", none=_OFF),
         notify_stakeholders=table.flag("notify_stakeholders", False),
         rank=rank,
+        postmortem_required=table.flag("postmortem_required", True),
         update_repeat_every=_repeat(table, "update_repeat_every"),
         commander_repeat_every=_repeat(table, "commander_repeat_every"),
     )

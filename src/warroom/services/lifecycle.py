@@ -48,6 +48,7 @@ SUPERSEDE = "supersede"
 """A draft job's payload flag: the last draft quoted a message since deleted, so it is
 taken out of Slack once the new one is up."""
 ARCHIVE_ROOM = "archive_room"
+CLOSE_REASON_MAX = 500
 Kind = Literal["resolved", "reopened", "closed"]
 
 
@@ -61,6 +62,8 @@ class LifecycleChange:
     kind: Kind
     by: str
     at: datetime
+    without_postmortem: str | None = None
+    """Why it closed with no postmortem (a severity that does not require one)."""
 
 
 @dataclass
@@ -98,9 +101,12 @@ class LifecycleService:
             )
             await self._entry(session, incident_id, "resolved", by, now, resolution, root_cause)
             await self.reminders.stop(session, incident_id)
-            await jobs.put(session, POSTMORTEM_DRAFT, incident_id=incident_id, due_at=now, now=now)
             incident = await incidents.load(session, incident_id)
-            await plan_postmortem_reminder(session, incident, now, policy=self.policy)
+            if self.policy.severity(incident.severity).postmortem_required:
+                await jobs.put(
+                    session, POSTMORTEM_DRAFT, incident_id=incident_id, due_at=now, now=now
+                )
+                await plan_postmortem_reminder(session, incident, now, policy=self.policy)
         return LifecycleChange(incident, "resolved", by, now)
 
     async def reopen(self, incident_id: int, by: str) -> LifecycleChange:
@@ -131,7 +137,9 @@ class LifecycleService:
             incident = await incidents.load(session, incident_id)
         return LifecycleChange(incident, "reopened", by, now)
 
-    async def close(self, incident_id: int, by: str) -> LifecycleChange:
+    async def close(self, incident_id: int, by: str, reason: str = "") -> LifecycleChange:
+        """Closing means the postmortem is done: it needs a draft, except for a
+        severity the policy lets close without one, and then only with a reason."""
         now = self.clock()
         actor = await self.guard.admit(incident_id, by, Action.CLOSE)
         async with self.store.transaction() as session:
@@ -147,15 +155,35 @@ class LifecycleService:
                     f"INC-{row.number} has {still_open} open action item(s). Mark each done, "
                     "or won't do with a reason (`/incident actions`), then close."
                 )
+            without = None
+            if not await timeline.postmortem_drafted(session, incident_id):
+                without = self._why_no_postmortem(row, reason.strip())
             await incidents.record(session, incident_id, status="closed", closed_at=now)
-            await self._entry(session, incident_id, "closed", by, now)
+            text = f"Closed without a postmortem: {without}" if without else ""
+            await self._entry(session, incident_id, "closed", by, now, text)
             if self.policy.archive_after_close is not None:
                 archive_at = now + self.policy.archive_after_close
                 await jobs.put(
                     session, ARCHIVE_ROOM, incident_id=incident_id, due_at=archive_at, now=now
                 )
             incident = await incidents.load(session, incident_id)
-        return LifecycleChange(incident, "closed", by, now)
+        return LifecycleChange(incident, "closed", by, now, without_postmortem=without)
+
+    def _why_no_postmortem(self, incident: Incident, reason: str) -> str:
+        level = self.policy.severity(incident.severity)
+        if level.postmortem_required:
+            raise Refused(
+                f"{incident.reference} is {level.key}, which needs its postmortem before it "
+                "closes. `/incident postmortem` drafts it in the room; press *Complete "
+                "postmortem & close* on the draft once it is done."
+            )
+        if not reason:
+            raise Refused(
+                f"{incident.reference} has no postmortem ({level.key} does not need one): "
+                "say why it can close without one, e.g. `/incident close known issue, "
+                "tracked in OPS-123`."
+            )
+        return reason[:CLOSE_REASON_MAX]
 
     async def archive_room(self, job: Job) -> None:
         """Due job: archive a closed incident's war room (kept if it was reopened since)."""
@@ -192,9 +220,15 @@ class LifecycleService:
 
     async def publish(self, change: LifecycleChange) -> list[SlackFailure]:
         incident = change.incident
-        line = {"resolved": resolved_line, "reopened": reopened_line, "closed": closed_line}[
-            change.kind
-        ](incident, change.by)
+        if change.kind == "closed":
+            line = closed_line(incident, change.by, without_postmortem=change.without_postmortem)
+        elif change.kind == "resolved":
+            needed = self.policy.severity(incident.severity).postmortem_required
+            line = resolved_line(incident, change.by, postmortem_required=needed)
+        else:
+            line = {"resolved": resolved_line, "reopened": reopened_line}[change.kind](
+                incident, change.by
+            )
         calls: list[Awaitable[object]] = [self.surfaces.refresh(incident.id)]
         if incident.channel_id:
             calls.append(self.gateway.post(incident.channel_id, line))

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from warroom.bolt.command_text import plain
 from warroom.bolt.listeners.commands import Invocation, Subcommand
 from warroom.bolt.listeners.refusals import (
     NotPermitted,
@@ -76,12 +77,13 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
         )
 
     def change(
-        act: Callable[[int, str], Awaitable[LifecycleChange]],
+        act: Callable[[int, str, str], Awaitable[LifecycleChange]],
     ) -> Callable[[Invocation, AsyncAck], Awaitable[None]]:
         async def run(invocation: Invocation, ack: AsyncAck) -> None:
             assert invocation.incident is not None
             try:
-                done = await act(invocation.incident.id, invocation.user_id)
+                rest = plain(invocation.rest)
+                done = await act(invocation.incident.id, invocation.user_id, rest)
             except Refused as refused:
                 await ack(text=str(refused))
                 return
@@ -119,7 +121,7 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
             ("reopen",),
             "/incident reopen",
             "Back to investigating; reminders resume.",
-            change(lifecycle.reopen),
+            change(lambda incident_id, user, _rest: lifecycle.reopen(incident_id, user)),
             in_incident=True,
         ),
         Subcommand(
@@ -131,9 +133,9 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
         ),
         Subcommand(
             ("close",),
-            "/incident close",
-            "Close once the postmortem and action items are done.",
-            change(lifecycle.close),
+            "/incident close [reason]",
+            "Close once the postmortem and action items are done (a reason: no postmortem).",
+            change(lambda incident_id, user, rest: lifecycle.close(incident_id, user, rest)),
             in_incident=True,
         ),
     ]

@@ -75,12 +75,18 @@ def _root_cause(incident: Incident) -> str:
     return f"\n*Root cause:* {mrkdwn.escape_within(incident.root_cause, ROOT_CAUSE_SHOWN)}"
 
 
-def resolved_line(incident: Incident, by: str) -> Message:
+def resolved_line(incident: Incident, by: str, *, postmortem_required: bool = True) -> Message:
     cause = _root_cause(incident)
+    after = (
+        "A postmortem draft is on its way to this channel."
+        if postmortem_required
+        else f"{incident.severity} needs no postmortem: `/incident close <reason>` closes it, "
+        "or `/incident postmortem` drafts one."
+    )
     return mrkdwn_message(
         f"✅ *{incident.reference}* resolved by {mrkdwn.user(by)}: "
         f"{mrkdwn.escape_within(incident.summary or '', RESOLUTION_SHOWN)}{cause}\n"
-        "Reminders have stopped. A postmortem draft is on its way to this channel."
+        f"Reminders have stopped. {after}"
     )
 
 
@@ -100,7 +106,12 @@ def reopened_line(incident: Incident, by: str) -> Message:
     )
 
 
-def closed_line(incident: Incident, by: str) -> Message:
+def closed_line(incident: Incident, by: str, *, without_postmortem: str | None = None) -> Message:
+    if without_postmortem:
+        why = mrkdwn.escape_within(without_postmortem, NOTICE_SHOWN)
+        return mrkdwn_message(
+            f"🗂️ *{incident.reference}* closed by {mrkdwn.user(by)} without a postmortem: {why}"
+        )
     return mrkdwn_message(
         f"🗂️ *{incident.reference}* closed by {mrkdwn.user(by)}: the postmortem is complete."
     )

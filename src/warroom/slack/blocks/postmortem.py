@@ -88,7 +88,7 @@ def postmortem_summary(pm: Postmortem, incident_id: int, *, redraft: bool) -> Me
                 add_button(incident_id),
                 ButtonElement(
                     action_id=POSTMORTEM_COMPLETE_ACTION,
-                    text="Mark postmortem complete",
+                    text="Complete postmortem & close",
                     value=str(incident_id),
                     style="primary",
                 ),
