@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+import warroom
 from fakeslack import view_submission
-from tests.harness import REPORTER, WAIT_S, Harness
+from tests.harness import REPORTER, WAIT_S, Clock, Harness, start_harness
 from tests.payloads import answer_text
 from warroom.demo.slack.driver import fill_view
 from warroom.domain.incident import Incident
@@ -231,3 +233,32 @@ async def test_private_incidents_are_listed_only_to_people_in_them(harness: Harn
     assert f"<#{public.channel_id}>" in shown and f"<#{private.channel_id}>" not in shown
     _, body = await harness.command("severity sev1", user=ALICE)
     assert f"<#{private.channel_id}>" in answer_text(body)
+
+
+async def test_a_status_added_in_the_policy_is_offered_on_the_card_and_by_command(
+    database_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    shipped = (Path(warroom.__file__).parent / "default_policy.toml").read_text(encoding="utf-8")
+    monitoring = (
+        '[[statuses]]\nkey = "monitoring"\nlabel = "Monitoring the fix"\n'
+        'description = "Fixed; watching the graphs."\n\n'
+    )
+    resolved = '[[statuses]]\nkey = "resolved"'
+    policy = tmp_path / "policy.toml"
+    policy.write_text(shipped.replace(resolved, monitoring + resolved, 1), encoding="utf-8")
+    async with start_harness(database_url, clock, policy_file=str(policy)) as harness:
+        incident = await harness.declare()
+        picker = next(
+            e
+            for b in harness.card(incident)["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "status_select"
+        )
+        offered = [o["value"] for o in picker["options"]]
+        assert offered == ["investigating", "identified", "mitigated", "monitoring"]
+        assert await harness.command("status monitoring", channel=incident.channel_id) == (200, "")
+        await harness.settle()
+        now = next(i for i in await harness.incidents() if i.id == incident.id)
+        assert now.status == "monitoring"
+        assert "Monitoring the fix" in str(harness.card(now)["blocks"][1])

@@ -500,11 +500,32 @@ def test_the_lifecycle_statuses_come_in_order() -> None:
     ]
 
 
-def test_extra_statuses_are_allowed() -> None:
-    extra = '[[statuses]]\nkey = "cancelled"\nlabel = "Cancelled"\ndescription = "False alarm."\n'
-    policy = parse_policy(MINIMAL + "\n" + extra)
-    assert policy.status_keys() == (*LIFECYCLE, "cancelled")
-    assert not policy.status("cancelled").terminal
+MONITORING = '[[statuses]]\nkey = "monitoring"\nlabel = "Monitoring"\ndescription = "Watching."\n'
+
+
+def test_statuses_you_add_are_offered_in_the_policy_order() -> None:
+    text = edited(
+        ('[[statuses]]\nkey = "resolved"', MONITORING + '\n[[statuses]]\nkey = "resolved"')
+    )
+    policy = parse_policy(text)
+    assert policy.settable_statuses() == ("investigating", "identified", "mitigated", "monitoring")
+    assert not policy.status("monitoring").terminal
+
+
+def test_a_status_you_add_must_be_one_an_open_incident_can_be_in() -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(MINIMAL + "\n" + MONITORING, source="policy.toml")
+    assert caught.value.problems == [
+        'policy.toml line 64: statuses[5].key = "monitoring" comes after resolved; put a '
+        "status you add before resolved (it is set while the incident is open, from the card "
+        "and /incident status)"
+    ]
+    ending = MONITORING + "terminal = true\n"
+    text = edited(('[[statuses]]\nkey = "resolved"', ending + '\n[[statuses]]\nkey = "resolved"'))
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(text, source="policy.toml")
+    (problem,) = caught.value.problems
+    assert "terminal = true would end the incident, but only resolved and closed do" in problem
 
 
 def test_duplicate_status_keys() -> None:

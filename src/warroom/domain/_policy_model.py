@@ -152,6 +152,11 @@ class Policy:
     def status_keys(self) -> tuple[str, ...]:
         return tuple(s.key for s in self.statuses)
 
+    def settable_statuses(self) -> tuple[str, ...]:
+        """What the card and `/incident status` offer, in the policy's order: every status
+        of an open incident (resolving and closing have their own flows)."""
+        return tuple(s.key for s in self.statuses if not s.terminal)
+
     def role_keys(self) -> tuple[str, ...]:
         return tuple(r.key for r in self.roles)
 

@@ -189,7 +189,28 @@ def _read_statuses(check: Check, data: Mapping[str, Any]) -> tuple[StatusDef, ..
                     "key", f"comes before {before}; list the statuses in lifecycle order: {order}"
                 )
                 break
+        _check_added_statuses(tables, statuses, keys.index("resolved"))
     return tuple(statuses)
+
+
+def _check_added_statuses(tables: list[Table], statuses: list[StatusDef], resolved_at: int) -> None:
+    """A status of your own is one an open incident can be in, set from the card and
+    `/incident status`: an incident ends only by resolving and closing."""
+    for position, (table, status) in enumerate(zip(tables, statuses, strict=True)):
+        if status.key in LIFECYCLE or not re.fullmatch(_SLUG, status.key):
+            continue
+        if position > resolved_at:
+            table.bad(
+                "key",
+                "comes after resolved; put a status you add before resolved (it is set "
+                "while the incident is open, from the card and /incident status)",
+            )
+        elif status.terminal:
+            table.bad(
+                "terminal",
+                "would end the incident, but only resolved and closed do; write "
+                "terminal = false or leave it out",
+            )
 
 
 def _read_status(table: Table) -> StatusDef:

@@ -10,16 +10,12 @@ from __future__ import annotations
 from warroom.domain.policy import Policy, RoleDef, SeverityLevel, StatusDef
 
 __all__ = [
-    "SETTABLE_STATUSES",
     "InvalidChoice",
     "is_raise_to_top",
     "resolve_role",
     "resolve_settable_status",
     "resolve_severity",
 ]
-
-SETTABLE_STATUSES = ("investigating", "identified", "mitigated")
-"""Statuses the card and `/incident status` offer; `resolved` has its own flow."""
 
 
 class InvalidChoice(ValueError):
@@ -63,11 +59,12 @@ def resolve_severity(policy: Policy, text: str) -> SeverityLevel:
 
 def resolve_settable_status(policy: Policy, text: str) -> StatusDef:
     wanted = text.strip().casefold()
-    for key in SETTABLE_STATUSES:
+    settable = policy.settable_statuses()
+    for key in settable:
         status = policy.status(key)
         if wanted in {status.key.casefold(), status.label.casefold()}:
             return status
-    raise InvalidChoice("status you can set here", text, list(SETTABLE_STATUSES))
+    raise InvalidChoice("status you can set here", text, list(settable))
 
 
 def is_raise_to_top(policy: Policy, old: str, new: str) -> bool:

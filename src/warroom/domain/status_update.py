@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from warroom.domain.changes import SETTABLE_STATUSES
 
 __all__ = ["UPDATE_TEXT_MAX", "StatusUpdate", "StatusUpdateForm", "validate_status_update"]
 
@@ -37,7 +36,11 @@ class StatusUpdate:
 
 
 def validate_status_update(
-    form: StatusUpdateForm, *, now: datetime, next_update_required: bool
+    form: StatusUpdateForm,
+    *,
+    now: datetime,
+    next_update_required: bool,
+    statuses: Collection[str],
 ) -> StatusUpdate | dict[str, str]:
     """A valid update, or a message per field (keys match the modal's block ids)."""
     errors: dict[str, str] = {}
@@ -49,7 +52,7 @@ def validate_status_update(
         elif len(text) > UPDATE_TEXT_MAX:
             errors[field] = f"Keep it to {UPDATE_TEXT_MAX} characters (it has {len(text)})."
         texts[field] = text
-    if form.status not in SETTABLE_STATUSES:
+    if form.status not in statuses:
         errors["status"] = "Pick the status."
     if form.next_update_at is None:
         if next_update_required:

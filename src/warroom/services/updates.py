@@ -70,7 +70,10 @@ class UpdateService:
     def check(self, incident: Incident, form: StatusUpdateForm) -> StatusUpdate | dict[str, str]:
         every = update_interval(self.policy, incident.severity, form.status or incident.status)
         return validate_status_update(
-            form, now=self.clock(), next_update_required=every is not None
+            form,
+            now=self.clock(),
+            next_update_required=every is not None,
+            statuses=self.policy.settable_statuses(),
         )
 
     async def load(self, incident_id: int) -> Incident:

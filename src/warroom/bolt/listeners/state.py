@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from warroom.bolt.listeners.commands import Invocation, Subcommand
 from warroom.bolt.listeners.refusals import NotPermitted, refuse_button, refuse_command
 from warroom.bolt.listeners.replies import publish_later, tell_later
-from warroom.domain.changes import SETTABLE_STATUSES, InvalidChoice
+from warroom.domain.changes import InvalidChoice
 from warroom.runtime import Runtime
 from warroom.services.state import StateChange
 from warroom.slack.blocks.card import SEVERITY_ACTION, STATUS_ACTION
@@ -74,7 +74,7 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
         ),
         Subcommand(
             names=("status",),
-            usage=f"/incident status <{'|'.join(SETTABLE_STATUSES)}>",
+            usage=f"/incident status <{'|'.join(runtime.policy.settable_statuses())}>",
             what="Change the status.",
             run=status,
             in_incident=True,

@@ -15,7 +15,6 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from warroom.domain.changes import SETTABLE_STATUSES
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
@@ -157,7 +156,7 @@ def _controls(incident: Incident, policy: Policy) -> ActionsBlock:
     """Severity and status pickers and the assign button. The block_id changes with
     the values so Slack shows the stored choice after an update, not a stale pick."""
     severities = [_option(s.key, f"{s.key} · {s.label}") for s in policy.severities]
-    statuses = [_option(key, policy.status(key).label) for key in SETTABLE_STATUSES]
+    statuses = [_option(key, policy.status(key).label) for key in policy.settable_statuses()]
     current_status = next((o for o in statuses if o.value == incident.status), None)
     return ActionsBlock(
         block_id=f"controls:{incident.severity}:{incident.status}",

@@ -17,7 +17,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from warroom.domain.changes import SETTABLE_STATUSES
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.domain.status_update import UPDATE_TEXT_MAX, StatusUpdate, StatusUpdateForm
@@ -61,7 +60,7 @@ def status_update_modal(
 ) -> dict[str, Any]:
     statuses = [
         Option(value=key, text=PlainTextObject(text=clip(policy.status(key).label, OPTION_TEXT)))
-        for key in SETTABLE_STATUSES
+        for key in policy.settable_statuses()
     ]
     current = next((o for o in statuses if o.value == incident.status), None)
     cadence = (
