@@ -519,12 +519,29 @@ async def test_postmortem_open_reminds_the_commander(harness: Harness) -> None:
     await tick_until(harness, due)
     (reminder,) = dms(harness, BOB, "📝")
     assert "still open, 5 working days after it was resolved" in reminder
-    assert "1 action item(s) are still open" in reminder and "/incident close" in reminder
+    assert "1 action item(s) are still open" in reminder
+    assert "*Complete postmortem & close*" in reminder
     assert (await reminder_entries(harness, incident))[-1] == {
         "job": "postmortem_open",
         "to": BOB,
         "item": None,
     }
+
+    await tick_until(harness, due + timedelta(days=7))
+    _, again = dms(harness, BOB, "📝")
+    days = (harness.clock() - resolved.resolved_at).days
+    assert f"still open, {days} days after it was resolved" in again
+    await harness.tick()
+    items = await items_of(harness, incident)
+    async with harness.runtime.store.transaction() as session:
+        for item in items:
+            await action_items.close(session, item.id, state="done", by=BOB, at=harness.clock())
+    assert await harness.command("close", channel=incident.channel_id) == (200, "")
+    await harness.settle()
+    notice = harness.slack.messages(harness.broadcast_channel)[-1]["text"]
+    assert "*INC-1* SEV2 postmortem complete, closed" in notice
+    await harness.tick(days=30)
+    assert len(dms(harness, BOB, "📝")) == 2
 
 
 async def test_postmortem_reminder_is_skipped_once_closed_or_reopened(harness: Harness) -> None:

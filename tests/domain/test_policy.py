@@ -420,8 +420,9 @@ def test_at_least_one_severity() -> None:
         "policy.toml: no severities are defined; add a [[severities]] table for each level, "
         'most severe first, starting with key = "SEV1"',
         "policy.toml line 9: levels: unknown key; valid keys: highlight_emoji, "
-        "action_item_due_after, archive_after_close, keep_deleted_text, business_hours, "
-        "severities, statuses, roles, permissions",
+        "action_item_due_after, archive_after_close, postmortem_reminder_after, "
+        "postmortem_reminder_every, keep_deleted_text, business_hours, severities, statuses, "
+        "roles, permissions",
     ]
 
 
@@ -715,3 +716,16 @@ def test_postmortems_are_required_unless_the_severity_says_otherwise() -> None:
     assert [s.postmortem_required for s in shipped.severities] == [True, True, False, False]
     text = edited(('update_every = "30m"', 'update_every = "30m"\npostmortem_required = false'))
     assert not parse_policy(text).severity("SEV1").postmortem_required
+
+
+def test_the_postmortem_chase_is_set_in_working_days_then_repeats() -> None:
+    policy = parse_policy(MINIMAL)
+    assert policy.postmortem_reminder_working_days == 5
+    assert policy.postmortem_reminder_every == timedelta(days=7)
+    text = 'postmortem_reminder_after = "3d"\npostmortem_reminder_every = "none"\n' + MINIMAL
+    policy = parse_policy(text)
+    assert policy.postmortem_reminder_working_days == 3 and policy.postmortem_reminder_every is None
+    with pytest.raises(PolicyError) as caught:
+        parse_policy('postmortem_reminder_after = "36h"\n' + MINIMAL, source="policy.toml")
+    (problem,) = caught.value.problems
+    assert "postmortem_reminder_after" in problem and "whole number of days" in problem

@@ -213,6 +213,8 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
     (text.status_shown, "reason", SECTION_TEXT,
      lambda s: text.mrkdwn_message(text.status_shown(
          replace(INCIDENT, cancelled_at=AT, cancel_reason=s), POLICY))),
+    (lifecycle.closed_notice, "title", SECTION_TEXT,
+     lambda s: lifecycle.closed_notice(replace(INCIDENT, title=s))),
     (notices.room_ready, "emails not invited", SECTION_TEXT,
      lambda s: notices.room_ready(INCIDENT, [(f"U{n}", s) for n in range(3)])),
     (notices.setup_failed, "error+advice", SECTION_TEXT,

@@ -129,6 +129,10 @@ class Policy:
     business_hours: BusinessHours
     highlight_emoji: str = "pushpin"
     action_item_due_after: timedelta = timedelta(days=14)
+    postmortem_reminder_working_days: int = 5
+    """How many working days after resolve the IC hears the postmortem is still open."""
+    postmortem_reminder_every: timedelta | None = timedelta(days=7)
+    """Then again this often until the incident is closed; None: once."""
     archive_after_close: timedelta | None = None
     """Archive the war room this long after the incident is closed; None keeps it."""
     keep_deleted_text: bool = False

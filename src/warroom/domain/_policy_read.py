@@ -58,6 +58,8 @@ _TOP_KEYS = (
     "highlight_emoji",
     "action_item_due_after",
     "archive_after_close",
+    "postmortem_reminder_after",
+    "postmortem_reminder_every",
     "keep_deleted_text",
     "business_hours",
     "severities",
@@ -75,6 +77,17 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
         top.bad("highlight_emoji", 'is not an emoji name; write it without colons, like "pushpin"')
     due = top.duration("action_item_due_after")
     archive = top.duration("archive_after_close", none="to keep closed war rooms")
+    chase_after = top.duration("postmortem_reminder_after", positive=True)
+    if chase_after is not None and chase_after % timedelta(days=1):
+        top.bad(
+            "postmortem_reminder_after",
+            'is counted in working days; write a whole number of days, like "5d"',
+        )
+    chase_every: timedelta | None = timedelta(days=7)
+    if "postmortem_reminder_every" in top.data:
+        chase_every = top.duration(
+            "postmortem_reminder_every", none="to remind once", positive=True
+        )
     roles = _read_roles(check, data)
     return Policy(
         severities=_read_severities(check, data),
@@ -84,6 +97,8 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
         highlight_emoji=emoji,
         action_item_due_after=timedelta(days=14) if due is None else due,
         archive_after_close=archive,
+        postmortem_reminder_working_days=chase_after.days if chase_after else 5,
+        postmortem_reminder_every=chase_every,
         keep_deleted_text=top.flag("keep_deleted_text", False),
         permissions=read_permissions(check, data, tuple(role.key for role in roles)),
     )

@@ -12,8 +12,10 @@ done or won't do in the meantime is skipped:
   later: the IC (the reporter while nobody holds the role) hears the item is
   still open. Skipped when the first reminder already went to that person.
 * `postmortem_open` — planned by `plan_postmortem_reminder` from the resolve
-  transaction: 5 working days after resolve, if the incident is still resolved
-  and not closed, the IC (or reporter) is reminded that the postmortem is open.
+  transaction: some working days after resolve (`postmortem_reminder_after` in
+  the policy, 5 by default), if the incident is still resolved and not closed,
+  the IC (or reporter) is reminded that the postmortem is open, then again every
+  `postmortem_reminder_every` (a week by default) until it is closed.
 
 Every reminder sent is a `reminder` timeline entry whose `data["job"]` is the
 job kind.
@@ -48,13 +50,12 @@ from warroom.slack.gateway import SlackGateway
 from warroom.slack.message import Message
 from warroom.store import action_items, incidents, jobs, timeline
 from warroom.store.engine import Session, Store
-from warroom.store.jobs import Job
+from warroom.store.jobs import Job, Planned
 
 __all__ = [
     "ITEM_ESCALATE",
     "ITEM_OVERDUE",
     "POSTMORTEM_OPEN",
-    "POSTMORTEM_OPEN_WORKING_DAYS",
     "ActionItemReminders",
     "plan_postmortem_reminder",
 ]
@@ -62,7 +63,6 @@ __all__ = [
 ITEM_OVERDUE = "action_item_overdue"
 ITEM_ESCALATE = "action_item_escalate"
 POSTMORTEM_OPEN = "postmortem_open"
-POSTMORTEM_OPEN_WORKING_DAYS = 5
 
 
 def _who(told: str) -> str:
@@ -79,13 +79,13 @@ async def plan_postmortem_reminder(
     now: datetime,
     *,
     policy: Policy,
-    working_days: int = POSTMORTEM_OPEN_WORKING_DAYS,
 ) -> datetime:
     """Plan the "postmortem still open" reminder; call it in the resolve transaction.
 
     Replaces one planned by an earlier resolve. Returns when it falls due.
     """
     resolved = incident.resolved_at or now
+    working_days = policy.postmortem_reminder_working_days
     due = after_working_days(policy.business_hours, resolved, working_days)
     await jobs.put(
         session,
@@ -233,7 +233,7 @@ class ActionItemReminders:
                 item=item,
             )
 
-    async def _postmortem_open(self, job: Job) -> None:
+    async def _postmortem_open(self, job: Job) -> list[Planned]:
         assert job.incident_id is not None
         async with self.store.read() as session:
             incident = await incidents.load(session, job.incident_id)
@@ -243,10 +243,12 @@ class ActionItemReminders:
             or incident.closed_at is not None
             or job.payload.get("resolved_at") != _iso(incident.resolved_at)
         ):
-            return
-        days = int(job.payload.get("working_days", POSTMORTEM_OPEN_WORKING_DAYS))
+            return []
+        days = int(job.payload.get("working_days", self.policy.postmortem_reminder_working_days))
         commander = self._commander(incident)
-        message = postmortem_open(incident, counts, working_days=days)
+        repeat = int(job.payload.get("round", 0))
+        since = (self.clock() - incident.resolved_at).days if repeat else None
+        message = postmortem_open(incident, counts, working_days=days, days_since=since)
         told, channel = await self._reach(commander, incident, message)
         async with self.store.transaction() as session:
             await self._record(
@@ -260,3 +262,8 @@ class ActionItemReminders:
                 to=told,
                 channel=channel,
             )
+        every = self.policy.postmortem_reminder_every
+        if every is None:
+            return []
+        again = {**job.payload, "round": repeat + 1}
+        return [(POSTMORTEM_OPEN, self.clock() + every, again)]

@@ -25,7 +25,6 @@ from warroom.services.action_item_reminders import (
     ITEM_ESCALATE,
     ITEM_OVERDUE,
     POSTMORTEM_OPEN,
-    POSTMORTEM_OPEN_WORKING_DAYS,
     ActionItemReminders,
     plan_postmortem_reminder,
 )
@@ -50,7 +49,6 @@ __all__ = [
     "ITEM_ESCALATE",
     "ITEM_OVERDUE",
     "POSTMORTEM_OPEN",
-    "POSTMORTEM_OPEN_WORKING_DAYS",
     "ActionItems",
     "Added",
     "Announced",

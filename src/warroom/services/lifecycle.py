@@ -24,6 +24,7 @@ from warroom.services.reminders import Reminders
 from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.lifecycle import (
     closed_line,
+    closed_notice,
     reopened_line,
     resolved_line,
     resolved_notice,
@@ -232,7 +233,11 @@ class LifecycleService:
         calls: list[Awaitable[object]] = [self.surfaces.refresh(incident.id)]
         if incident.channel_id:
             calls.append(self.gateway.post(incident.channel_id, line))
-        if change.kind == "resolved" and self.broadcast_channel and not incident.private:
-            notice = resolved_notice(incident)
+        if self.broadcast_channel and not incident.private and change.kind != "reopened":
+            notice = (
+                resolved_notice(incident)
+                if change.kind == "resolved"
+                else closed_notice(incident, without_postmortem=change.without_postmortem)
+            )
             calls.append(self.gateway.post(self.broadcast_channel, notice, join_if_needed=True))
         return await fan_out(*calls)

@@ -252,15 +252,20 @@ def overdue_to_commander(incident: Incident, item: ActionItem, *, owner_reminded
     )
 
 
-def postmortem_open(incident: Incident, counts: Counts, *, working_days: int) -> Message:
+def postmortem_open(
+    incident: Incident, counts: Counts, *, working_days: int, days_since: int | None = None
+) -> Message:
+    """The first reminder counts working days; a repeat (`days_since`) calendar days."""
     items = (
         f" {counts.open} action item(s) are still open: `/incident actions` lists them."
         if counts.open
         else ""
     )
+    after = f"{days_since} days" if days_since is not None else f"{working_days} working days"
     return mrkdwn_message(
-        f"📝 The postmortem of {room_label(incident)} is still open, {working_days} working days "
-        f"after it was resolved.{items} Once the review is done, `/incident close` closes it."
+        f"📝 The postmortem of {room_label(incident)} is still open, {after} "
+        f"after it was resolved.{items} Once the review is done, *Complete postmortem & close* "
+        "on the draft closes it."
     )
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "RESOLUTION_MAX",
     "RESOLVE_CALLBACK_ID",
     "closed_line",
+    "closed_notice",
     "parse_resolve",
     "reopened_line",
     "resolve_modal",
@@ -103,6 +104,16 @@ def reopened_line(incident: Incident, by: str) -> Message:
     return mrkdwn_message(
         f"🔁 *{incident.reference}* reopened by {mrkdwn.user(by)}: back to investigating, "
         "and status-update reminders are running again."
+    )
+
+
+def closed_notice(incident: Incident, *, without_postmortem: str | None = None) -> Message:
+    """In the broadcast channel: the incident's story is finished."""
+    room = f" — {mrkdwn.channel(incident.channel_id)}" if incident.channel_id else ""
+    what = "closed without a postmortem" if without_postmortem else "postmortem complete, closed"
+    return mrkdwn_message(
+        f"🗂️ *{incident.reference}* {incident.severity} {what}: "
+        f"{mrkdwn.escape_within(incident.title, TITLE_SHOWN)}{room}"
     )
 
 
