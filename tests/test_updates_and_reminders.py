@@ -90,8 +90,11 @@ async def test_update_is_due_then_late_then_broadcast(harness: Harness) -> None:
     await harness.tick(minutes=15)
     (broadcast,) = reminders_in(harness, harness.broadcast_channel)
     assert "INC-1* SEV1: no update for 55 min" in broadcast
+    (late,) = [m["text"] for m in harness.slack.messages(harness.stakeholder_channel)]
+    assert late.startswith("⏳ *INC-1* SEV1 — ") and "status update is late" in late
+    assert "(none for 55 min)" in late
     kinds = [e.data.get("job") for e in await harness.timeline(incident.id) if e.kind == "reminder"]
-    assert kinds == ["update_due", "update_overdue", "update_broadcast"]
+    assert kinds == ["update_due", "update_overdue", "update_broadcast", "update_stakeholders"]
 
 
 async def test_reminder_mentions_comms_lead_first(harness: Harness) -> None:
@@ -144,7 +147,12 @@ async def test_the_late_update_ladder_repeats_while_the_silence_goes_on(harness:
     await harness.tick(minutes=1)
     assert "is due now" in reminders_in(harness, incident.channel_id or "")[-1]
     kinds = [e.data.get("job") for e in await harness.timeline(incident.id) if e.kind == "reminder"]
-    assert kinds == ["update_due", "update_overdue", "update_broadcast"] * 2 + ["update_due"] * 2
+    assert Counter(kinds) == {
+        "update_due": 4,
+        "update_overdue": 2,
+        "update_broadcast": 2,
+        "update_stakeholders": 2,
+    }
 
 
 @pytest.mark.both_databases
@@ -221,7 +229,7 @@ async def test_posting_an_update_reaches_every_audience_and_retimes(harness: Har
     freshness = json.dumps(
         harness.slack.message(harness.broadcast_channel, now.announcement_ts or "")
     )
-    assert "last update" in freshness and "next due" in freshness
+    assert "last update" in freshness and "next update <!date^" in freshness
     assert "*Latest:* Failover stuck" in freshness
     (stakeholder,) = harness.slack.messages(harness.stakeholder_channel)
     assert "Failover stuck" in stakeholder["text"]
@@ -423,3 +431,29 @@ async def test_escalation_mentions_the_configured_user_group(harness: Harness) -
     (escalated,) = reminders_in(harness, harness.broadcast_channel)
     assert escalated.startswith("🚨 <!subteam^S0ONCALL01>") and "INC-1" in escalated
     assert incident.reference in escalated
+
+
+async def test_the_card_and_announcement_show_the_promise_and_when_it_is_late(
+    harness: Harness,
+) -> None:
+    incident = await declare_with_ic(harness, "SEV1")
+    due = incident.next_update_due_at
+    assert due is not None
+    at = f"<!date^{int(due.timestamp())}^{{time}}|"
+
+    def facts() -> str:
+        return str(harness.card(incident)["blocks"][1])
+
+    def context() -> str:
+        shown = harness.slack.message(harness.broadcast_channel, incident.announcement_ts or "")
+        return str((shown or {}).get("blocks", [])[-1])
+
+    assert "*Next update*" in facts() and at in facts() and "overdue" not in facts()
+    assert f"next update {at}" in context()
+    await harness.tick(minutes=30)
+    assert f"⚠️ overdue: was due {at}" in facts() and "{ago}" in facts()
+    assert "overdue" in context()
+
+    assert (await submit_update(harness, await fresh(harness, incident)))[0] == 200
+    await harness.settle()
+    assert "overdue" not in facts() and "overdue" not in context()

@@ -106,6 +106,8 @@ def build_runtime(
         policy=policy,
         clock=clock,
         broadcast_channel=settings.broadcast_channel,
+        surfaces=surfaces,
+        stakeholder_channel=settings.stakeholder_channel,
         escalation_usergroup=settings.escalation_usergroup,
     )
     lifecycle = LifecycleService(
@@ -139,6 +141,7 @@ def build_runtime(
         clock=clock,
         reminders=reminders,
         broadcast_channel=settings.broadcast_channel,
+        surfaces=surfaces,
     )
     return Runtime(
         settings=settings,

@@ -7,6 +7,7 @@ from warroom.domain.cadence import (
     UPDATE_BROADCAST,
     UPDATE_DUE,
     UPDATE_OVERDUE,
+    UPDATE_STAKEHOLDERS,
     Step,
     commander_repeat_interval,
     commander_steps,
@@ -51,6 +52,7 @@ def test_sev1_escalation_ladder() -> None:
         Step(UPDATE_DUE, due),
         Step(UPDATE_OVERDUE, due + timedelta(minutes=10)),
         Step(UPDATE_BROADCAST, due + timedelta(minutes=25)),
+        Step(UPDATE_STAKEHOLDERS, due + timedelta(minutes=25)),
     ]
 
 

@@ -61,18 +61,18 @@ class Judge:
         """Slack shows the incident as stored: card, topic, announcement (and `line`).
         `card_only` for a change that touches neither topic nor announcement."""
         now = await self.fresh(incident)
-        slack, policy = self.harness.slack, self.harness.runtime.policy
+        slack, policy, at = self.harness.slack, self.harness.runtime.policy, self.harness.clock()
         if now.channel_id is None or now.card_ts is None:
             return False
         card = slack.message(now.channel_id, now.card_ts)
         channel = slack.channel(now.channel_id)
-        if card is None or channel is None or not _same(card, incident_card(now, policy)):
+        if card is None or channel is None or not _same(card, incident_card(now, policy, now=at)):
             return False
         if not card_only and channel.topic != channel_topic(now, policy):
             return False
         if not card_only and now.announcement_channel_id and now.announcement_ts:
             posted = slack.message(now.announcement_channel_id, now.announcement_ts)
-            if posted is None or not _same(posted, announcement(now, policy)):
+            if posted is None or not _same(posted, announcement(now, policy, now=at)):
                 return False
         texts = [m.get("text", "") for m in slack.messages(now.channel_id)]
         return line is None or any(line in text for text in texts)

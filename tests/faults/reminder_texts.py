@@ -12,6 +12,7 @@ REMINDER_PATTERNS = {
     ),
     "update_overdue": re.compile(r"^⚠️ <@\w+>, \*(INC-\d+)\* has had no status update for"),
     "update_broadcast": re.compile(r"^🔕 \*(INC-\d+)\* SEV\d: no update for"),
+    "update_stakeholders": re.compile(r"^⏳ \*(INC-\d+)\* SEV\d — .*: the status update is late"),
     "commander_nag": re.compile(r"^🧭 \*(INC-\d+)\* has had no "),
     "commander_escalate": re.compile(r"^🚨 (?:<!subteam\^\w+> )?\*(INC-\d+)\* SEV\d has had no "),
 }

@@ -26,7 +26,7 @@ from warroom.domain.incident import Incident
 from warroom.store import jobs
 from warroom.store.models import DueJobRow
 
-UPDATE_REMINDERS = ("update_due", "update_overdue", "update_broadcast")
+UPDATE_REMINDERS = ("update_due", "update_overdue", "update_broadcast", "update_stakeholders")
 COMMANDER_REMINDERS = ("commander_nag", "commander_escalate")
 MAX_DRAIN_MINUTES = 60
 
@@ -53,7 +53,10 @@ async def _sent_jobs(harness: Harness, incidents: list[Incident]) -> Counter[tup
         rows = await session.execute(
             select(DueJobRow.incident_id, DueJobRow.kind).where(DueJobRow.state == jobs.DONE)
         )
-        return Counter((references[i], kind) for i, kind in rows if i in references)
+        reminders = {*UPDATE_REMINDERS, *COMMANDER_REMINDERS}
+        return Counter(
+            (references[i], kind) for i, kind in rows if i in references and kind in reminders
+        )
 
 
 @pytest.mark.parametrize("seed", [101, 202])

@@ -33,6 +33,7 @@ REMINDER_KINDS = {
     "update_due",
     "update_overdue",
     "update_broadcast",
+    "update_stakeholders",
     "commander_nag",
     "commander_escalate",
 }

@@ -192,6 +192,9 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
     (reminders.overdue_broadcast, "title", SECTION_TEXT,
      lambda s: reminders.overdue_broadcast(
          replace(INCIDENT, title=s), silent_since=AT, now=AT + timedelta(hours=1))),
+    (reminders.late_update_notice, "title", SECTION_TEXT,
+     lambda s: reminders.late_update_notice(
+         replace(INCIDENT, title=s), silent_since=AT, now=AT + timedelta(hours=1))),
     (reminders.commander_nag, "title", SECTION_TEXT,
      lambda s: reminders.commander_nag(replace(INCIDENT, title=s), POLICY, now=AT)),
     (reminders.commander_escalation, "title", SECTION_TEXT,
@@ -215,6 +218,9 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
          replace(INCIDENT, cancelled_at=AT, cancel_reason=s), POLICY))),
     (lifecycle.closed_notice, "title", SECTION_TEXT,
      lambda s: lifecycle.closed_notice(replace(INCIDENT, title=s))),
+    (text.update_promise, "-", SECTION_TEXT,
+     lambda s: text.mrkdwn_message(text.update_promise(
+         replace(INCIDENT, next_update_due_at=AT), AT + timedelta(hours=1)) or s)),
     (notices.room_ready, "emails not invited", SECTION_TEXT,
      lambda s: notices.room_ready(INCIDENT, [(f"U{n}", s) for n in range(3)])),
     (notices.setup_failed, "error+advice", SECTION_TEXT,

@@ -19,6 +19,7 @@ __all__ = [
     "UPDATE_BROADCAST",
     "UPDATE_DUE",
     "UPDATE_OVERDUE",
+    "UPDATE_STAKEHOLDERS",
     "Step",
     "commander_repeat_interval",
     "commander_steps",
@@ -31,6 +32,7 @@ __all__ = [
 UPDATE_DUE = "update_due"
 UPDATE_OVERDUE = "update_overdue"
 UPDATE_BROADCAST = "update_broadcast"
+UPDATE_STAKEHOLDERS = "update_stakeholders"
 COMMANDER_NAG = "commander_nag"
 COMMANDER_ESCALATE = "commander_escalate"
 
@@ -68,7 +70,8 @@ def next_update_due(
 
 
 def update_steps(policy: Policy, severity: str, due: datetime) -> list[Step]:
-    """The reminder at `due`, then (if nobody posts) the IC, then the broadcast channel."""
+    """The reminder at `due`, then (if nobody posts) the IC, then the broadcast channel,
+    and with it the stakeholder channel where the severity keeps stakeholders told."""
     level = policy.severity(severity)
     steps = [Step(UPDATE_DUE, due)]
     if level.update_overdue_after is not None:
@@ -77,6 +80,8 @@ def update_steps(policy: Policy, severity: str, due: datetime) -> list[Step]:
         if level.update_broadcast_after is not None:
             broadcast = _within_hours(policy, level, overdue + level.update_broadcast_after)
             steps.append(Step(UPDATE_BROADCAST, broadcast))
+    if level.notify_stakeholders:
+        steps.append(Step(UPDATE_STAKEHOLDERS, steps[-1].at))
     return steps
 
 

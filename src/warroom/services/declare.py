@@ -37,6 +37,7 @@ from warroom.domain.naming import room_names
 from warroom.domain.policy import Policy
 from warroom.domain.room_adoption import adoption_refusal
 from warroom.services.reminders import Reminders
+from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.announcement import announcement, announcement_block_id
 from warroom.slack.blocks.card import CARD_BLOCK_ID, incident_card
 from warroom.slack.blocks.notices import room_ready, setup_failed, setup_in_progress
@@ -81,6 +82,7 @@ class DeclareService:
     clock: Clock
     reminders: Reminders
     broadcast_channel: str | None
+    surfaces: Surfaces
     lease_renewal_s: float = LEASE_RENEWAL_S
 
     async def record(
@@ -198,6 +200,8 @@ class DeclareService:
                 session, incident_id, done_at=self.clock(), error=None, facts=refs
             )
             await jobs.cancel(session, incident_id, [FINISH_ROOM])
+        if claim.resumed:  # a card or announcement found from an earlier run may be stale
+            await self.surfaces.refresh(incident_id, topic=False)
         problems = [(p.user_id, p.error) for p in not_invited]
         await self._tell(incident, room_ready(incident, problems), response_url, replace_original)
         return ProvisionResult.READY
@@ -352,7 +356,7 @@ class DeclareService:
                 incident.channel_id, CARD_BLOCK_ID, since=incident.declared_at
             )
         return found or await self.gateway.post(
-            incident.channel_id, incident_card(incident, self.policy)
+            incident.channel_id, incident_card(incident, self.policy, now=self.clock())
         )
 
     async def _announce(self, incident: Incident, *, resumed: bool) -> MessageRef | None:
@@ -367,7 +371,9 @@ class DeclareService:
                 self.broadcast_channel, announcement_block_id(incident), since=incident.declared_at
             )
         return found or await self.gateway.post(
-            self.broadcast_channel, announcement(incident, self.policy), join_if_needed=True
+            self.broadcast_channel,
+            announcement(incident, self.policy, now=self.clock()),
+            join_if_needed=True,
         )
 
     async def _save(self, incident: Incident, **fields: str | None) -> None:

@@ -19,6 +19,7 @@ from warroom.domain.cadence import (
     UPDATE_BROADCAST,
     UPDATE_DUE,
     UPDATE_OVERDUE,
+    UPDATE_STAKEHOLDERS,
     Step,
     commander_repeat_interval,
     commander_steps,
@@ -31,9 +32,11 @@ from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.scheduler.tick import JobHandler
+from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.reminders import (
     commander_escalation,
     commander_nag,
+    late_update_notice,
     marked,
     overdue_broadcast,
     reminder_block_id,
@@ -48,7 +51,7 @@ from warroom.store.jobs import Job, Planned
 
 __all__ = ["NothingToSnooze", "Reminders"]
 
-UPDATE_KINDS = (UPDATE_DUE, UPDATE_OVERDUE, UPDATE_BROADCAST)
+UPDATE_KINDS = (UPDATE_DUE, UPDATE_OVERDUE, UPDATE_BROADCAST, UPDATE_STAKEHOLDERS)
 COMMANDER_KINDS = (COMMANDER_NAG, COMMANDER_ESCALATE)
 RESENT_LOOKBACK = timedelta(hours=2)
 
@@ -72,6 +75,8 @@ class Reminders:
     policy: Policy
     clock: Clock
     broadcast_channel: str | None
+    surfaces: Surfaces
+    stakeholder_channel: str | None = None
     escalation_usergroup: str | None = None
 
     # -- planning, inside the caller's transaction ---------------------------------
@@ -221,6 +226,7 @@ class Reminders:
             UPDATE_DUE: self._update_due,
             UPDATE_OVERDUE: self._update_overdue,
             UPDATE_BROADCAST: self._update_broadcast,
+            UPDATE_STAKEHOLDERS: self._update_stakeholders,
             COMMANDER_NAG: self._commander_nag,
             COMMANDER_ESCALATE: self._commander_escalate,
         }
@@ -285,6 +291,8 @@ class Reminders:
                 silent = self.clock() - datetime.fromisoformat(job.payload["since"])
             note = update_due(incident, who, every=every, silent_for=silent)
             await self._send(job, incident, incident.channel_id, note)
+        if not silent:  # the card and announcement now say the update is late
+            await self.surfaces.refresh(incident.id, topic=False)
         return self._next_update_round(job, incident)
 
     async def _update_overdue(self, job: Job) -> list[Planned]:
@@ -306,6 +314,17 @@ class Reminders:
             since = datetime.fromisoformat(job.payload["since"])
             note = overdue_broadcast(incident, silent_since=since, now=self.clock())
             await self._send(job, incident, self.broadcast_channel, note, join=True)
+        return self._next_update_round(job, incident)
+
+    async def _update_stakeholders(self, job: Job) -> list[Planned]:
+        incident = await self._current(job)
+        if incident is None:
+            return []
+        told = self.policy.severity(incident.severity).notify_stakeholders
+        if self.stakeholder_channel and told and not incident.private:
+            since = datetime.fromisoformat(job.payload["since"])
+            note = late_update_notice(incident, silent_since=since, now=self.clock())
+            await self._send(job, incident, self.stakeholder_channel, note, join=True)
         return self._next_update_round(job, incident)
 
     async def _commander_nag(self, job: Job) -> list[Planned]:

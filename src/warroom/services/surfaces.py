@@ -112,12 +112,12 @@ class Surfaces:
         wanted: dict[Surface, Message | str] = {}
         if incident.channel_id and incident.card_ts:
             card = MessageRef(incident.channel_id, incident.card_ts)
-            wanted[card] = incident_card(incident, self.policy)
+            wanted[card] = incident_card(incident, self.policy, now=self.clock())
         if topic and incident.channel_id:
             wanted[incident.channel_id] = channel_topic(incident, self.policy)
         if announcement_too and incident.announcement_channel_id and incident.announcement_ts:
             ref = MessageRef(incident.announcement_channel_id, incident.announcement_ts)
-            wanted[ref] = announcement(incident, self.policy)
+            wanted[ref] = announcement(incident, self.policy, now=self.clock())
         return wanted
 
     async def _send(self, where: Surface, what: Message | str) -> None:

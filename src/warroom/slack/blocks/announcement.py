@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.limits import CONTEXT_TEXT, SECTION_TEXT, TITLE_SHOWN, clip
-from warroom.slack.blocks.text import status_shown
+from warroom.slack.blocks.text import status_shown, update_promise
 from warroom.slack.message import Message
 
 __all__ = ["announcement", "announcement_block_id"]
@@ -16,7 +18,7 @@ __all__ = ["announcement", "announcement_block_id"]
 IMPACT_SHOWN = 500
 
 
-def announcement(incident: Incident, policy: Policy) -> Message:
+def announcement(incident: Incident, policy: Policy, *, now: datetime | None = None) -> Message:
     level = policy.severity(incident.severity)
     title = mrkdwn.escape_within(incident.title, TITLE_SHOWN)
     room = mrkdwn.channel(incident.channel_id) if incident.channel_id else "_being set up_"
@@ -39,7 +41,9 @@ def announcement(incident: Incident, policy: Policy) -> Message:
             block_id=announcement_block_id(incident),
             text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT)),
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=clip(_freshness(incident), CONTEXT_TEXT))]),
+        ContextBlock(
+            elements=[MarkdownTextObject(text=clip(_freshness(incident, now), CONTEXT_TEXT))]
+        ),
     ]
     text = f"{incident.reference} {level.key}: {title}"
     return Message(text=text, blocks=[block.to_dict() for block in blocks])
@@ -50,11 +54,12 @@ def announcement_block_id(incident: Incident) -> str:
     return f"announcement:{incident.reference}"
 
 
-def _freshness(incident: Incident) -> str:
+def _freshness(incident: Incident, now: datetime | None) -> str:
     """Who declared it, and how fresh the news is: "last update 12 minutes ago · next due 03:30"."""
     parts = [f"Declared {mrkdwn.date(incident.declared_at)} by {mrkdwn.user(incident.reporter_id)}"]
     if incident.last_update_at is not None:
         parts.append(f"last update {mrkdwn.date(incident.last_update_at, '{ago}')}")
-    if incident.next_update_due_at is not None:
-        parts.append(f"next due {mrkdwn.date(incident.next_update_due_at, '{time}')}")
+    promise = update_promise(incident, now)
+    if promise is not None:
+        parts.append(f"next update {promise}")
     return " · ".join(parts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -26,7 +28,7 @@ from warroom.slack.blocks.limits import (
     SECTION_TEXT,
     clip,
 )
-from warroom.slack.blocks.text import status_shown
+from warroom.slack.blocks.text import status_shown, update_promise
 from warroom.slack.message import Message
 
 __all__ = [
@@ -66,7 +68,8 @@ def headline(incident: Incident) -> str:
     return f"{incident.reference}: {incident.title}"
 
 
-def incident_card(incident: Incident, policy: Policy) -> Message:
+def incident_card(incident: Incident, policy: Policy, *, now: datetime | None = None) -> Message:
+    """`now` tells whether the promised update is late (without it, it is shown as due)."""
     level = policy.severity(incident.severity)
     fields = [
         f"*Severity*\n{level.key} · {mrkdwn.escape(level.label)}",
@@ -76,6 +79,9 @@ def incident_card(incident: Incident, policy: Policy) -> Message:
     ]
     if incident.started_at is not None:
         fields.append(f"*Started*\n{mrkdwn.date(incident.started_at)}")
+    promise = update_promise(incident, now)
+    if promise is not None:
+        fields.append(f"*Next update*\n{promise}")
     blocks = [
         HeaderBlock(
             block_id=CARD_BLOCK_ID,

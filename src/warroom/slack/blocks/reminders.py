@@ -20,6 +20,7 @@ __all__ = [
     "UPDATE_OPEN_ACTION",
     "commander_escalation",
     "commander_nag",
+    "late_update_notice",
     "marked",
     "nothing_to_snooze",
     "overdue_broadcast",
@@ -106,6 +107,16 @@ def overdue_broadcast(incident: Incident, *, silent_since: datetime, now: dateti
     return mrkdwn_message(
         f"🔕 *{incident.reference}* {incident.severity}: no update for "
         f"{_minutes(now - silent_since)}{room}"
+    )
+
+
+def late_update_notice(incident: Incident, *, silent_since: datetime, now: datetime) -> Message:
+    """For the stakeholder channel: the promised update is late, and the team knows."""
+    title = mrkdwn.escape_within(incident.title, TITLE_SHOWN)
+    return mrkdwn_message(
+        f"⏳ *{incident.reference}* {incident.severity} — {title}: the status update is late "
+        f"(none for {_minutes(now - silent_since)}). The team has been reminded; the next "
+        "update will be posted here."
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from warroom.domain.incident import Incident
@@ -10,9 +12,21 @@ from warroom.slack import mrkdwn
 from warroom.slack.blocks.limits import SECTION_TEXT, clip
 from warroom.slack.message import Message
 
-__all__ = ["clip", "mrkdwn_message", "mrkdwn_section", "status_shown"]
+__all__ = ["clip", "mrkdwn_message", "mrkdwn_section", "status_shown", "update_promise"]
 
 CANCEL_REASON_SHOWN = 200
+
+
+def update_promise(incident: Incident, now: datetime | None) -> str | None:
+    """When the next status update is promised, and once it is late, since when (Slack
+    shows "12 minutes ago" in each reader's client, so it stays true between refreshes).
+    None while no update is expected."""
+    due = incident.next_update_due_at
+    if due is None or incident.resolved_at is not None:
+        return None
+    if now is not None and now >= due:
+        return f"⚠️ overdue: was due {mrkdwn.date(due, '{time}')} ({mrkdwn.date(due, '{ago}')})"
+    return mrkdwn.date(due, "{time}")
 
 
 def status_shown(incident: Incident, policy: Policy) -> str:
