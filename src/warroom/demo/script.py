@@ -1,4 +1,5 @@
-"""The demo's incident, scene by scene: 02:47 declared, 04:20 the postmortem draft."""
+"""The demo's incident, scene by scene: 02:47 declared, 04:40 the postmortem draft; a
+second report of the same outage is closed as its duplicate on the way."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ async def play(
         await runtime.scheduler.tick()
         await settle()
 
-    async def incident_now() -> Any:
+    async def incident_now(incident_id: int = 1) -> Any:
         async with runtime.store.transaction() as session:
-            return await incidents.load(session, 1)
+            return await incidents.load(session, incident_id)
 
     show.step("02:47 · ana types /incident declare in #ops")
     await people.command(ANA, "declare Checkout errors spike", ops)
@@ -82,11 +83,25 @@ async def play(
     )
     await settle()
 
-    show.step("03:48 · nobody posts the next update: reminder, then ben hears it is late")
-    await tick(minutes=30)
-    await tick(minutes=10)
+    show.step("03:25 · chi reports the same outage again from #ops; it is closed as a duplicate")
+    clock.advance(minutes=7)
+    await people.command(CHI, "declare Payments failing in the EU", ops)
+    await settle()
+    await people.fill_in(CHI, {"severity": "SEV2", "impact": "Card payments fail in the EU."})
+    await settle()
+    again = await incident_now(2)
+    await people.command(CHI, "duplicate INC-1", again.channel_id)
+    await settle()
 
-    show.step("03:59 · the rollback works: ben marks it mitigated, then resolves")
+    show.step("03:48 · nobody posts the next update: reminder, ben hears it is late, then everyone")
+    await tick(minutes=23)
+    await tick(minutes=10)
+    await tick(minutes=15)
+
+    show.step("04:18 · still silent: the reminder comes round again, saying for how long")
+    await tick(minutes=5)
+
+    show.step("04:19 · the rollback works: ben marks it mitigated, then resolves")
     clock.advance(minutes=1)
     await people.command(BEN, "status mitigated", room)
     await settle()
@@ -102,6 +117,6 @@ async def play(
     )
     await settle()
 
-    show.step("04:20 · the postmortem draft arrives in the war room")
+    show.step("04:40 · the postmortem draft arrives in the war room")
     await tick(minutes=1)
     show.flush()
