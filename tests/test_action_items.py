@@ -506,6 +506,7 @@ async def test_settled_items_are_skipped_when_their_reminder_falls_due(harness: 
     assert dms(harness, ALICE, "⏰") == []
 
 
+@pytest.mark.both_databases
 async def test_postmortem_open_reminds_the_commander(harness: Harness) -> None:
     incident = await harness.declare()
     await harness.press(incident, "role_take:commander", user=BOB)

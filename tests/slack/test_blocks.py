@@ -180,5 +180,7 @@ def test_nothing_to_snooze_says_why_and_when_the_update_is_due() -> None:
     assert "<!date^" in later.text and "never brings an update forward" in later.text
     resolved = nothing_to_snooze(replace(INCIDENT, resolved_at=DECLARED, next_update_due_at=None))
     assert resolved.text == "Nothing to snooze: *INC-7* is resolved."
+    cancelled = replace(INCIDENT, resolved_at=DECLARED, cancelled_at=DECLARED)
+    assert nothing_to_snooze(cancelled).text == "Nothing to snooze: *INC-7* was cancelled."
     quiet = nothing_to_snooze(replace(INCIDENT, next_update_due_at=None))
     assert quiet.text == "Nothing to snooze: *INC-7* expects no status updates now."

@@ -161,7 +161,13 @@ def nothing_to_snooze(incident: Incident) -> Message:
     """The answer to Snooze on a reminder that no longer applies (told privately)."""
     due = incident.next_update_due_at
     if incident.resolved_at is not None or due is None:
-        why = "is resolved" if incident.resolved_at is not None else "expects no status updates now"
+        why = (
+            "was cancelled"
+            if incident.cancelled_at is not None
+            else "is resolved"
+            if incident.resolved_at is not None
+            else "expects no status updates now"
+        )
         return mrkdwn_message(f"Nothing to snooze: *{incident.reference}* {why}.")
     return mrkdwn_message(
         f"Nothing to snooze: the next update for *{incident.reference}* is already due "
