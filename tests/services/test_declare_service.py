@@ -112,3 +112,17 @@ async def test_a_running_setup_keeps_renewing_its_short_lease_until_it_ends(
     assert await building is ProvisionResult.READY
     assert await _lease_end(world, incident.id) is None
     assert world.slack.methods().count("conversations.create") == 1
+
+
+async def test_the_card_says_the_update_is_late_even_if_the_reminder_cannot_be_sent(
+    world: World,
+) -> None:
+    incident = await world.declare(severity="SEV1")
+    world.clock.advance(minutes=30)
+    world.slack.fail("chat.postMessage", "channel_not_found")
+    report = await world.runtime.scheduler.tick()
+    assert report.failed == 1
+    card = next(
+        m for m in world.slack.messages_in(incident.channel_id or "") if m.ts == incident.card_ts
+    )
+    assert "⚠️ overdue: was due" in str(card.blocks)

@@ -283,16 +283,16 @@ class Reminders:
         incident = await self._current(job)
         if incident is None:
             return []
+        silent = None
+        if job.payload.get("round"):
+            silent = self.clock() - datetime.fromisoformat(job.payload["since"])
+        else:  # the card and announcement now say the update is late
+            await self.surfaces.refresh(incident.id, topic=False)
         if incident.channel_id is not None:
             who = self._responsible(incident, "comms_lead", self.policy.commander_role.key)
             every = update_interval(self.policy, incident.severity, incident.status)
-            silent = None
-            if job.payload.get("round"):
-                silent = self.clock() - datetime.fromisoformat(job.payload["since"])
             note = update_due(incident, who, every=every, silent_for=silent)
             await self._send(job, incident, incident.channel_id, note)
-        if not silent:  # the card and announcement now say the update is late
-            await self.surfaces.refresh(incident.id, topic=False)
         return self._next_update_round(job, incident)
 
     async def _update_overdue(self, job: Job) -> list[Planned]:
