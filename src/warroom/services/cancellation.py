@@ -19,7 +19,7 @@ from warroom.domain.policy import Policy
 from warroom.services.action_items import POSTMORTEM_OPEN
 from warroom.services.audience import Audience
 from warroom.services.fanout import fan_out
-from warroom.services.lifecycle import ARCHIVE_ROOM, POSTMORTEM_DRAFT, Refused
+from warroom.services.lifecycle import POSTMORTEM_DRAFT, Refused, plan_archive
 from warroom.services.permissions import Guard
 from warroom.services.reminders import Reminders
 from warroom.services.surfaces import Surfaces
@@ -132,11 +132,7 @@ class CancelService:
                     recorded_at=now,
                     data={"duplicate": row.reference},
                 )
-            if self.policy.archive_after_close is not None:
-                archive_at = now + self.policy.archive_after_close
-                await jobs.put(
-                    session, ARCHIVE_ROOM, incident_id=incident_id, due_at=archive_at, now=now
-                )
+            await plan_archive(session, incident_id, self.policy, now)
             incident = await incidents.load(session, incident_id)
         return Cancellation(incident, original, by, now)
 

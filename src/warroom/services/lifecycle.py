@@ -42,6 +42,7 @@ __all__ = [
     "LifecycleChange",
     "LifecycleService",
     "Refused",
+    "plan_archive",
 ]
 
 POSTMORTEM_DRAFT = "postmortem_draft"
@@ -51,6 +52,13 @@ taken out of Slack once the new one is up."""
 ARCHIVE_ROOM = "archive_room"
 CLOSE_REASON_MAX = 500
 Kind = Literal["resolved", "reopened", "closed"]
+
+
+async def plan_archive(session: Session, incident_id: int, policy: Policy, now: datetime) -> None:
+    """Archive the war room of an incident closed `now`, if the policy says so."""
+    if policy.archive_after_close is not None:
+        archive_at = now + policy.archive_after_close
+        await jobs.put(session, ARCHIVE_ROOM, incident_id=incident_id, due_at=archive_at, now=now)
 
 
 class Refused(Exception):
@@ -162,11 +170,7 @@ class LifecycleService:
             await incidents.record(session, incident_id, status="closed", closed_at=now)
             text = f"Closed without a postmortem: {without}" if without else ""
             await self._entry(session, incident_id, "closed", by, now, text)
-            if self.policy.archive_after_close is not None:
-                archive_at = now + self.policy.archive_after_close
-                await jobs.put(
-                    session, ARCHIVE_ROOM, incident_id=incident_id, due_at=archive_at, now=now
-                )
+            await plan_archive(session, incident_id, self.policy, now)
             incident = await incidents.load(session, incident_id)
         return LifecycleChange(incident, "closed", by, now, without_postmortem=without)
 

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from warroom.bolt.command_text import plain
 from warroom.bolt.listeners.commands import Invocation, Subcommand
-from warroom.bolt.listeners.refusals import NotPermitted, refuse_command
+from warroom.bolt.listeners.refusals import attempt_command
 from warroom.bolt.listeners.replies import publish_later
 from warroom.runtime import Runtime
 from warroom.services.cancellation import Cancellation
@@ -26,13 +26,8 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
         end: Callable[[Invocation], Awaitable[Cancellation]],
     ) -> Callable[[Invocation, AsyncAck], Awaitable[None]]:
         async def run(invocation: Invocation, ack: AsyncAck) -> None:
-            try:
-                ended = await end(invocation)
-            except Refused as refused:
-                await ack(text=str(refused))
-                return
-            except NotPermitted as refused:
-                await refuse_command(ack, runtime, refused)
+            ended = await attempt_command(ack, runtime, end(invocation))
+            if ended is None:
                 return
             await ack()
             publish_later(

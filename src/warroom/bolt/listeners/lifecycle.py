@@ -11,8 +11,8 @@ from warroom.bolt.command_text import plain
 from warroom.bolt.listeners.commands import Invocation, Subcommand
 from warroom.bolt.listeners.refusals import (
     NotPermitted,
+    attempt_command,
     refuse_button,
-    refuse_command,
     refuse_form,
 )
 from warroom.bolt.listeners.replies import open_form_later, publish_later, tell_later
@@ -81,14 +81,11 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
     ) -> Callable[[Invocation, AsyncAck], Awaitable[None]]:
         async def run(invocation: Invocation, ack: AsyncAck) -> None:
             assert invocation.incident is not None
-            try:
-                rest = plain(invocation.rest)
-                done = await act(invocation.incident.id, invocation.user_id, rest)
-            except Refused as refused:
-                await ack(text=str(refused))
-                return
-            except NotPermitted as refused:
-                await refuse_command(ack, runtime, refused)
+            rest = plain(invocation.rest)
+            done = await attempt_command(
+                ack, runtime, act(invocation.incident.id, invocation.user_id, rest)
+            )
+            if done is None:
                 return
             await ack()
             _publish(runtime, done, actor=invocation.user_id, response_url=invocation.response_url)
@@ -97,10 +94,10 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
 
     async def postmortem(invocation: Invocation, ack: AsyncAck) -> None:
         assert invocation.incident is not None
-        try:
-            request = await runtime.postmortems.request(invocation.incident.id)
-        except Refused as refused:
-            await ack(text=str(refused))
+        request = await attempt_command(
+            ack, runtime, runtime.postmortems.request(invocation.incident.id)
+        )
+        if request is None:
             return
         await ack(text=draft_on_its_way(invocation.incident.reference, joined=request.joined))
         runtime.background.spawn(
@@ -135,7 +132,7 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
             ("close",),
             "/incident close [reason]",
             "Close once the postmortem and action items are done (a reason: no postmortem).",
-            change(lambda incident_id, user, rest: lifecycle.close(incident_id, user, rest)),
+            change(lifecycle.close),
             in_incident=True,
         ),
     ]

@@ -8,19 +8,37 @@ posted for others to see.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import TypeVar
+
 from slack_bolt.async_app import AsyncAck
 
 from warroom.bolt.listeners.replies import tell_later
 from warroom.domain.permissions import NotPermitted
 from warroom.runtime import Runtime
+from warroom.services.lifecycle import Refused
 from warroom.slack.blocks.permissions import refusal_message
 
-__all__ = ["NotPermitted", "refuse_button", "refuse_command", "refuse_form"]
+__all__ = ["NotPermitted", "attempt_command", "refuse_button", "refuse_command", "refuse_form"]
+
+T = TypeVar("T")
 
 
 async def refuse_command(ack: AsyncAck, runtime: Runtime, error: NotPermitted) -> None:
     note = refusal_message(error, runtime.policy)
     await ack(text=note.text, blocks=note.blocks)
+
+
+async def attempt_command(ack: AsyncAck, runtime: Runtime, change: Awaitable[T]) -> T | None:
+    """The command's change, or None once a refusal (not now, or not theirs to do) has
+    been the command's answer."""
+    try:
+        return await change
+    except Refused as refused:
+        await ack(text=str(refused))
+    except NotPermitted as refused:
+        await refuse_command(ack, runtime, refused)
+    return None
 
 
 async def refuse_button(
