@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from fakeslack import FakeSlack, SlackSender, slash_command, view_submission
@@ -9,7 +11,7 @@ from fakeslack.serve_process import ServeProcess
 from tests.harness import DEFAULT_ANSWERS, REPORTER, SIGNING_SECRET, TEAM_ID, WAIT_S
 from warroom.demo.slack.driver import fill_view
 
-__all__ = ["child_env", "declare_on"]
+__all__ = ["child_env", "declare_killed_at", "declare_on"]
 
 
 def child_env(slack: FakeSlack, database_url: str, **settings: str) -> dict[str, str]:
@@ -53,3 +55,32 @@ async def declare_on(
         assert await sender.post(
             server.events_url, body, content_type, signing_secret=SIGNING_SECRET
         ) == (200, ""), server.log()
+
+
+async def declare_killed_at(
+    server: ServeProcess,
+    slack: FakeSlack,
+    command_channel: str,
+    *,
+    phase: str,
+    method: str,
+    where: Callable[[dict[str, Any]], bool] = lambda _args: True,
+    **answers: Any,
+) -> None:
+    """Start `server`, declare through it, and SIGKILL it the first time Slack gets a
+    `method` call matching `where`: "before" Slack acts on it, or "after" it acted but
+    before the answer leaves. Slack works normally again once this returns."""
+    killed = asyncio.Event()
+
+    def kill(seen_phase: str, seen_method: str, args: dict[str, Any]) -> bool:
+        if killed.is_set() or (seen_phase, seen_method) != (phase, method) or not where(args):
+            return False
+        server.kill()
+        killed.set()
+        return True
+
+    async with server:
+        slack.intercept(kill)
+        await declare_on(server, slack, command_channel, **answers)
+        await asyncio.wait_for(killed.wait(), WAIT_S)
+    slack.clear_faults()

@@ -12,7 +12,6 @@ suffixed twin), one card pinned, one announcement, the reporter invited and told
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,8 +21,8 @@ import pytest
 
 from fakeslack import FakeSlack
 from fakeslack.serve_process import ServeProcess
-from tests.faults.child import child_env, declare_on
-from tests.harness import REPORTER, WAIT_S, Clock, Harness, harness_on
+from tests.faults.child import child_env, declare_killed_at
+from tests.harness import REPORTER, Clock, Harness, harness_on
 from warroom.services.declare import FINISH_ROOM
 from warroom.slack.blocks.announcement import announcement_block_id
 from warroom.slack.blocks.card import CARD_BLOCK_ID
@@ -71,20 +70,9 @@ async def test_a_killed_setup_is_finished_within_30_s_of_a_restart_on_the_real_c
         command_channel = slack.add_channel("general")
         env = child_env(slack, database_url, BROADCAST_CHANNEL=broadcast)
         first = ServeProcess(env, tmp_path, name="first")
-        killed = asyncio.Event()
-
-        def kill_after_create(phase: str, method: str, _args: Args) -> bool:
-            if killed.is_set() or (phase, method) != ("after", "conversations.create"):
-                return False
-            first.kill()
-            killed.set()
-            return True
-
-        async with first:
-            slack.intercept(kill_after_create)
-            await declare_on(first, slack, command_channel)
-            await asyncio.wait_for(killed.wait(), WAIT_S)
-        slack.clear_faults()
+        await declare_killed_at(
+            first, slack, command_channel, phase="after", method="conversations.create"
+        )
         assert not slack.calls_to("chat.postMessage")
         async with ServeProcess(env, tmp_path, name="second"):
             up = time.monotonic()
@@ -106,22 +94,14 @@ async def test_sigkill_mid_declare_is_finished_after_restart(
         broadcast = slack.add_channel("incidents")
         command_channel = slack.add_channel("general")
         server = ServeProcess(child_env(slack, database_url, BROADCAST_CHANNEL=broadcast), tmp_path)
-        killed = asyncio.Event()
-
-        def kill_at_step(seen_phase: str, seen_method: str, args: Args) -> bool:
-            if killed.is_set() or (seen_phase, seen_method) != (phase, method):
-                return False
-            if not where(args, broadcast):
-                return False
-            server.kill()
-            killed.set()
-            return True
-
-        async with server:
-            slack.intercept(kill_at_step)
-            await declare_on(server, slack, command_channel)
-            await asyncio.wait_for(killed.wait(), WAIT_S)
-        slack.clear_faults()
+        await declare_killed_at(
+            server,
+            slack,
+            command_channel,
+            phase=phase,
+            method=method,
+            where=lambda args: where(args, broadcast),
+        )
         orphans_before = [c.id for c in slack.channels() if c.name.startswith("inc-")]
 
         async with harness_on(

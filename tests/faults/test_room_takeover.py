@@ -15,7 +15,6 @@ Warroom's own messages count as its card, announcement and reminders.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -26,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from fakeslack import FakeSlack
 from fakeslack.serve_process import ServeProcess
-from tests.faults.child import child_env, declare_on
+from tests.faults.child import child_env, declare_killed_at
 from tests.harness import REPORTER, WAIT_S, Clock, Harness, harness_on, start_harness
 from warroom.domain.incident import Incident
 from warroom.services.declare import NAME_ATTEMPTS
@@ -216,20 +215,15 @@ async def test_killed_before_create_then_squatted_is_not_adopted_after_restart(
     async with FakeSlack() as slack:
         command_channel = slack.add_channel("general")
         server = ServeProcess(child_env(slack, database_url), tmp_path)
-        killed = asyncio.Event()
-
-        def kill_before_create(phase: str, method: str, args: dict[str, Any]) -> bool:
-            if killed.is_set() or (phase, method) != ("before", "conversations.create"):
-                return False
-            server.kill()
-            killed.set()
-            return True
-
-        async with server:
-            slack.intercept(kill_before_create)
-            await declare_on(server, slack, command_channel, title=TITLE, private=["private"])
-            await asyncio.wait_for(killed.wait(), WAIT_S)
-        slack.clear_faults()
+        await declare_killed_at(
+            server,
+            slack,
+            command_channel,
+            phase="before",
+            method="conversations.create",
+            title=TITLE,
+            private=["private"],
+        )
         squatter = Squatter(slack)
         await squatter.squat(READABLE)
 
