@@ -171,10 +171,25 @@ async def test_two_replicas_send_every_reminder_once_and_double_nothing(
     said.updates[search.id] += 1
     await chatter(r, rooms, said, [survivor], seconds=2)
     await asyncio.sleep(2)  # deliberate: the child processes' work in flight settles
+    # Reminders repeat while the replicas run: wait for a moment when every one Slack
+    # accepted is also on the timeline (each is written down just after it is posted).
+    await r.until(lambda: reminders_logged(r), "every posted reminder to be on the timeline")
 
     await check_reminders_once(r)
     await check_nothing_doubled(r, said)
     await check_cards_current(r)
+
+
+async def reminders_logged(r: Replicas) -> bool:
+    async with r.store.read() as session:
+        entries = list((await session.execute(select(TimelineEntryRow))).scalars())
+    numbers = {i.id: i.reference for i in await r.incidents()}
+    stored = Counter(
+        (numbers[e.incident_id], e.data["job"])
+        for e in entries
+        if e.kind == "reminder" and e.data["job"] in REMINDER_JOBS
+    )
+    return reminder_posts(r.slack) == stored
 
 
 async def check_reminders_once(r: Replicas) -> None:
