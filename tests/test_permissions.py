@@ -63,6 +63,7 @@ class Unchanged:
         )
 
     async def __aenter__(self) -> Unchanged:
+        await self.harness.settle()  # what earlier steps post is not part of the comparison
         self.before = await self.snapshot()
         return self
 

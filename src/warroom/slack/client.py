@@ -58,6 +58,11 @@ async def close_pool(client: AsyncWebClient) -> None:
         client.session = None
 
 
-def build_webhook(url: str, *, timeout: int = DEFAULT_TIMEOUT_S) -> AsyncWebhookClient:
-    """A response_url poster, retried like Web API calls."""
-    return AsyncWebhookClient(url, timeout=timeout, retry_handlers=_retry_handlers())
+def build_webhook(
+    url: str, *, timeout: int = DEFAULT_TIMEOUT_S, session: aiohttp.ClientSession | None = None
+) -> AsyncWebhookClient:
+    """A response_url poster, retried like Web API calls. Given the Web API client's
+    `session`, it reuses that pool's connections instead of opening its own."""
+    return AsyncWebhookClient(
+        url, timeout=timeout, session=session, retry_handlers=_retry_handlers()
+    )

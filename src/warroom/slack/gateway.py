@@ -350,7 +350,10 @@ class SlackGateway:
         self, response_url: str, message: Message, *, replace_original: bool = False
     ) -> None:
         """Answer through a response_url: ephemeral, needs no token, works in any channel."""
-        webhook = build_webhook(response_url, timeout=self.client.timeout)
+        pool_connections(self.client)
+        webhook = build_webhook(
+            response_url, timeout=self.client.timeout, session=self.client.session
+        )
         try:
             response = await webhook.send(
                 text=message.text,

@@ -1,6 +1,7 @@
 """Engine and the unit of work: the only place that commits.
 
-SQLite runs on the event loop's thread (`sqlite_inline`) and gets WAL, enforced
+SQLite runs on the event loop's thread (`sqlite_inline`; the store's transactions
+use a synchronous Session there, behind AsyncSession's face) and gets WAL, enforced
 foreign keys and `BEGIN IMMEDIATE` transactions:
 every transaction takes the write lock up front and waits for it, so two
 concurrent writers queue instead of failing with "database is locked" halfway.
@@ -20,18 +21,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias
 
-from sqlalchemy import event, exc, make_url
+from sqlalchemy import Engine, event, exc, make_url
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session as SyncSession
+from sqlalchemy.orm import sessionmaker
 
 from warroom.store import sqlite_inline
 
@@ -72,7 +77,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             ),
             **kwargs,
         )
-        _tune_sqlite(engine)
+        _tune_sqlite(engine.sync_engine)
         return engine
     connect_args = {"timeout": PG_CONNECT_TIMEOUT_S} if "+asyncpg" in url else {}
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
@@ -133,9 +138,7 @@ def _outage_reported() -> Iterator[None]:
         raise
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
-    sync_engine = engine.sync_engine
-
+def _tune_sqlite(sync_engine: Engine) -> None:
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -150,6 +153,48 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
+class _InlineSessions:
+    """The store's SQLite transactions: a synchronous engine on the same file, its
+    sessions run on the loop's thread (see `sqlite_inline.InlineSession`)."""
+
+    def __init__(self, database: str) -> None:
+        if database == ":memory:":
+            raise ValueError("Warroom keeps its SQLite database in a file: name one")
+        self.engine = create_sync_engine(
+            f"sqlite:///{database}",  # a file: a pool of connections, not one per thread
+            creator=lambda: sqlite3.connect(database, timeout=0, check_same_thread=False),
+        )
+        _tune_sqlite(self.engine)
+        self.writes = sessionmaker(self.engine, expire_on_commit=False)
+        self.reads = sessionmaker(
+            self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def run(self, sessions: sessionmaker[SyncSession]) -> AsyncIterator[AsyncSession]:
+        """BEGIN (waiting on the loop while another process holds the writer), the
+        block, then COMMIT; ROLLBACK if the block raised."""
+
+        def begin() -> SyncSession:
+            session = sessions()
+            try:
+                session.connection()
+            except BaseException:
+                session.close()
+                raise
+            return session
+
+        session = await sqlite_inline.patiently(begin, SQLITE_BUSY_TIMEOUT_S)
+        try:
+            yield sqlite_inline.InlineSession(session, SQLITE_BUSY_TIMEOUT_S)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
 class Store:
     """Owns the engine; hands out transactions."""
 
@@ -162,6 +207,7 @@ class Store:
             engine.execution_options(**reading), expire_on_commit=False
         )
         self._one_writer = asyncio.Lock() if sqlite else None
+        self._inline = _InlineSessions(engine.url.database or ":memory:") if sqlite else None
 
     @property
     def dialect(self) -> str:
@@ -176,6 +222,10 @@ class Store:
         """
         one_writer = self._one_writer or contextlib.nullcontext()
         with _outage_reported():
+            if self._inline is not None:
+                async with one_writer, self._inline.run(self._inline.writes) as inline:
+                    yield inline
+                return
             async with one_writer, self._sessions() as session, session.begin():
                 await session.connection()
                 yield session
@@ -188,6 +238,10 @@ class Store:
         COMMITTED every statement takes its own snapshot inside a transaction as well,
         so they bought nothing but two round trips."""
         with _outage_reported():
+            if self._inline is not None:
+                async with self._inline.run(self._inline.reads) as inline:
+                    yield inline
+                return
             async with self._reads() as session, session.begin():
                 await session.connection()
                 yield session
@@ -197,4 +251,6 @@ class Store:
             await conn.exec_driver_sql("SELECT 1")
 
     async def dispose(self) -> None:
+        if self._inline is not None:
+            self._inline.engine.dispose()
         await self.engine.dispose()
