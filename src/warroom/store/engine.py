@@ -23,11 +23,11 @@ import contextlib
 import os
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias
 
-from sqlalchemy import Engine, event, exc, make_url
+from sqlalchemy import Connection, Engine, event, exc, make_url
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -77,7 +77,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             ),
             **kwargs,
         )
-        _tune_sqlite(engine.sync_engine)
+        _tune_sqlite(engine.sync_engine, begin=Connection.exec_driver_sql)
         return engine
     connect_args = {"timeout": PG_CONNECT_TIMEOUT_S} if "+asyncpg" in url else {}
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
@@ -138,7 +138,10 @@ def _outage_reported() -> Iterator[None]:
         raise
 
 
-def _tune_sqlite(sync_engine: Engine) -> None:
+def _tune_sqlite(sync_engine: Engine, *, begin: Callable[[Connection, str], object]) -> None:
+    """WAL and foreign keys on every connection; `BEGIN IMMEDIATE` for writers, sent
+    by `begin`."""
+
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -148,14 +151,22 @@ def _tune_sqlite(sync_engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
+    def _on_begin(connection: Connection) -> None:
         reading = connection.get_execution_options().get(_READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        begin(connection, "BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _begin_raw(connection: Connection, statement: str) -> None:
+    """Straight to sqlite3: SQLAlchemy's statement machinery cost more than BEGIN."""
+    connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
 
 
 class _InlineSessions:
     """The store's SQLite transactions: a synchronous engine on the same file, its
-    sessions run on the loop's thread (see `sqlite_inline.InlineSession`)."""
+    sessions run on the loop's thread (see `sqlite_inline.InlineSession`).
+
+    Writers take turns (`Store` queues them), so they share one connection instead
+    of checking one out of the pool for each transaction; readers use the pool."""
 
     def __init__(self, database: str) -> None:
         if database == ":memory:":
@@ -164,23 +175,37 @@ class _InlineSessions:
             f"sqlite:///{database}",  # a file: a pool of connections, not one per thread
             creator=lambda: sqlite3.connect(database, timeout=0, check_same_thread=False),
         )
-        _tune_sqlite(self.engine)
-        self.writes = sessionmaker(self.engine, expire_on_commit=False)
+        _tune_sqlite(self.engine, begin=_begin_raw)
         self.reads = sessionmaker(
             self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
         )
+        self._writer: Connection | None = None
+
+    def _writes(self) -> SyncSession:
+        if self._writer is None:
+            self._writer = self.engine.connect()
+        return SyncSession(bind=self._writer, expire_on_commit=False)
+
+    def _drop_writer(self) -> None:
+        """After a failure the shared connection is not trusted: the next writer opens
+        another."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     @asynccontextmanager
-    async def run(self, sessions: sessionmaker[SyncSession]) -> AsyncIterator[AsyncSession]:
+    async def run(self, *, write: bool) -> AsyncIterator[AsyncSession]:
         """BEGIN (waiting on the loop while another process holds the writer), the
         block, then COMMIT; ROLLBACK if the block raised."""
 
         def begin() -> SyncSession:
-            session = sessions()
+            session = self._writes() if write else self.reads()
             try:
                 session.connection()
             except BaseException:
                 session.close()
+                if write:
+                    self._drop_writer()
                 raise
             return session
 
@@ -190,9 +215,15 @@ class _InlineSessions:
             session.commit()
         except BaseException:
             session.rollback()
+            if write:
+                self._drop_writer()
             raise
         finally:
             session.close()
+
+    def dispose(self) -> None:
+        self._drop_writer()
+        self.engine.dispose()
 
 
 class Store:
@@ -223,7 +254,7 @@ class Store:
         one_writer = self._one_writer or contextlib.nullcontext()
         with _outage_reported():
             if self._inline is not None:
-                async with one_writer, self._inline.run(self._inline.writes) as inline:
+                async with one_writer, self._inline.run(write=True) as inline:
                     yield inline
                 return
             async with one_writer, self._sessions() as session, session.begin():
@@ -239,7 +270,7 @@ class Store:
         so they bought nothing but two round trips."""
         with _outage_reported():
             if self._inline is not None:
-                async with self._inline.run(self._inline.reads) as inline:
+                async with self._inline.run(write=False) as inline:
                     yield inline
                 return
             async with self._reads() as session, session.begin():
@@ -252,5 +283,5 @@ class Store:
 
     async def dispose(self) -> None:
         if self._inline is not None:
-            self._inline.engine.dispose()
+            self._inline.dispose()
         await self.engine.dispose()
