@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, bindparam, insert, select, update
@@ -51,14 +52,29 @@ _HOLDERS_OF = (
 )
 
 
+_INSERT_INCIDENT = insert(_INCIDENTS).returning(*_INCIDENTS.c)
+"""Built once: building and keying the statement afresh, with its 30-odd columns,
+cost more than running it."""
+
+
+@cache
+def _next_number_statement(dialect: str) -> Any:
+    sequences = TeamSequenceRow.__table__
+    return (
+        insert_on_conflict(dialect, sequences)
+        .values(team_id=bindparam("team_id"), last_number=1)
+        .on_conflict_do_update(
+            index_elements=[sequences.c.team_id],
+            set_={"last_number": sequences.c.last_number + 1},
+        )
+        .returning(sequences.c.last_number)
+    )
+
+
 async def next_number(session: AsyncSession, team_id: str) -> int:
     """Hand out the workspace's next incident number in one atomic statement."""
-    stmt = insert_on_conflict(session, TeamSequenceRow).values(team_id=team_id, last_number=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[TeamSequenceRow.team_id],
-        set_={"last_number": TeamSequenceRow.last_number + 1},
-    ).returning(TeamSequenceRow.last_number)
-    number: int = (await session.execute(stmt)).scalar_one()
+    stmt = _next_number_statement(session.get_bind().dialect.name)
+    number: int = (await session.execute(stmt, {"team_id": team_id})).scalar_one()
     return number
 
 
@@ -75,27 +91,22 @@ async def insert_incident(
 ) -> Incident:
     """A new incident, numbered next in its team, as stored: one INSERT … RETURNING
     (a flushed ORM row and a read back were two more statements on every declare)."""
-    row = (
-        await session.execute(
-            insert(_INCIDENTS)
-            .values(
-                team_id=team_id,
-                number=await next_number(session, team_id),
-                declare_key=declare_key,
-                title=declaration.title,
-                impact=declaration.impact,
-                severity=declaration.severity,
-                status=status,
-                private=declaration.private,
-                reporter_id=reporter_id,
-                invitees=[u for u in declaration.responders if u != reporter_id],
-                started_at=declaration.started_at,
-                declared_at=now,
-                next_update_due_at=next_update_due_at,
-            )
-            .returning(*_INCIDENTS.c)
-        )
-    ).one()
+    values = {
+        "team_id": team_id,
+        "number": await next_number(session, team_id),
+        "declare_key": declare_key,
+        "title": declaration.title,
+        "impact": declaration.impact,
+        "severity": declaration.severity,
+        "status": status,
+        "private": declaration.private,
+        "reporter_id": reporter_id,
+        "invitees": [u for u in declaration.responders if u != reporter_id],
+        "started_at": declaration.started_at,
+        "declared_at": now,
+        "next_update_due_at": next_update_due_at,
+    }
+    row = (await session.execute(_INSERT_INCIDENT, values)).one()
     return to_domain(row)
 
 
@@ -203,17 +214,38 @@ def to_domain(row: IncidentRow | Row[Any], holders: Iterable[Any] = ()) -> Incid
     )
 
 
+@cache
+def _record_statement(fields: tuple[str, ...]) -> Any:
+    return (
+        update(_INCIDENTS)
+        .where(_INCIDENTS.c.id == bindparam("incident_id"))
+        .values(version=_INCIDENTS.c.version + 1, **{f: bindparam(f"new_{f}") for f in fields})
+    )
+
+
 async def record(session: AsyncSession, incident_id: int, **fields: Any) -> None:
     """Write facts about the incident (Slack references, times) and bump its version.
 
     A Core UPDATE: incidents are read with Core (`load`, `lock`), so there is no ORM
     copy in the session to bring up to date, and the ORM's bulk-update path cost
-    several times the statement (it runs a handful of times per declare)."""
+    several times the statement (it runs a handful of times per declare). Built
+    once per set of fields written."""
+    values = {f"new_{name}": value for name, value in fields.items()}
     await session.execute(
-        update(_INCIDENTS)
-        .where(_INCIDENTS.c.id == incident_id)
-        .values(version=_INCIDENTS.c.version + 1, **fields)
+        _record_statement(tuple(sorted(fields))), {"incident_id": incident_id, **values}
     )
+
+
+_CLAIMED = update(_INCIDENTS).values(
+    provisioning_until=bindparam("until"), version=_INCIDENTS.c.version + 1
+)
+_MINE = (_INCIDENTS.c.id == bindparam("incident_id"), _INCIDENTS.c.provisioned_at.is_(None))
+_CLAIM_FRESH = _CLAIMED.where(*_MINE, _INCIDENTS.c.provisioning_until.is_(None)).returning(
+    _INCIDENTS.c.provision_error
+)
+_CLAIM_LAPSED = _CLAIMED.where(
+    *_MINE, _INCIDENTS.c.provisioning_until < bindparam("now")
+).returning(_INCIDENTS.c.id)
 
 
 async def claim_provisioning(
@@ -225,22 +257,16 @@ async def claim_provisioning(
     with its lease held, or Slack failed it): Slack may then already hold the
     channel or messages that run made but never recorded.
     """
-    claimed = update(_INCIDENTS).values(
-        provisioning_until=now + lease, version=_INCIDENTS.c.version + 1
-    )
-    mine = (_INCIDENTS.c.id == incident_id, _INCIDENTS.c.provisioned_at.is_(None))
-    fresh = await session.execute(
-        claimed.where(*mine, _INCIDENTS.c.provisioning_until.is_(None)).returning(
-            _INCIDENTS.c.provision_error
-        )
-    )
-    first = fresh.first()
+    until = now + lease
+    first = (
+        await session.execute(_CLAIM_FRESH, {"incident_id": incident_id, "until": until})
+    ).first()
     if first is not None:
-        return ProvisionClaim(resumed=first.provision_error is not None, until=now + lease)
-    expired = await session.execute(
-        claimed.where(*mine, _INCIDENTS.c.provisioning_until < now).returning(_INCIDENTS.c.id)
+        return ProvisionClaim(resumed=first.provision_error is not None, until=until)
+    lapsed = await session.execute(
+        _CLAIM_LAPSED, {"incident_id": incident_id, "until": until, "now": now}
     )
-    return None if expired.first() is None else ProvisionClaim(resumed=True, until=now + lease)
+    return None if lapsed.first() is None else ProvisionClaim(resumed=True, until=until)
 
 
 async def renew_provisioning(

@@ -41,6 +41,7 @@ __all__ = [
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 _JOBS = cast(Table, DueJobRow.__table__)
+_ADD = insert(_JOBS)
 FINISHED = (DONE, FAILED)  # a cancelled job is deleted, not kept
 Planned: TypeAlias = tuple[str, datetime, dict[str, Any]]
 """A job to add: its kind, when it is due, its payload."""
@@ -101,7 +102,7 @@ async def add_many(
     if not planned:
         return
     await session.execute(
-        insert(_JOBS),
+        _ADD,
         [
             {
                 "kind": kind,

@@ -57,6 +57,8 @@ __all__ = [
 
 
 _ENTRIES = cast(Table, TimelineEntryRow.__table__)
+_APPEND = insert(_ENTRIES).returning(*_ENTRIES.c)
+"""Built once: every message in a war room runs it."""
 _CONTENT_KEYS = frozenset({"files"})
 """What in `data` comes from the message's content, and goes with its text."""
 
@@ -116,21 +118,16 @@ async def append(
 ) -> TimelineItem:
     """One entry, as stored: an INSERT … RETURNING, not a flushed ORM row (the flush's
     unit of work cost more than the statement, on every message in a war room)."""
-    row = (
-        await session.execute(
-            insert(_ENTRIES)
-            .values(
-                incident_id=incident_id,
-                kind=kind,
-                author_id=author_id,
-                text=text,
-                occurred_at=occurred_at,
-                recorded_at=recorded_at,
-                data=data or {},
-            )
-            .returning(*_ENTRIES.c)
-        )
-    ).one()
+    values = {
+        "incident_id": incident_id,
+        "kind": kind,
+        "author_id": author_id,
+        "text": text,
+        "occurred_at": occurred_at,
+        "recorded_at": recorded_at,
+        "data": data or {},
+    }
+    row = (await session.execute(_APPEND, values)).one()
     return _item(row)
 
 
