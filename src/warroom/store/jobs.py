@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, TypeAlias, cast
 
-from sqlalchemy import Table, delete, insert, or_, select, update
+from sqlalchemy import Row, Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.store.batch_delete import delete_oldest
@@ -57,7 +58,7 @@ class Job:
     payload: dict[str, Any]
 
 
-def _job(row: DueJobRow) -> Job:
+def _job(row: DueJobRow | Row[Any]) -> Job:
     return Job(row.id, row.kind, row.incident_id, row.due_at, row.attempts, dict(row.payload))
 
 
@@ -161,23 +162,28 @@ async def started_kinds(session: AsyncSession, incident_id: int, kinds: Iterable
     return set(rows.scalars())
 
 
-async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit: int) -> list[Job]:
-    """Take up to `limit` due jobs, oldest first, leasing them until `now + lease`."""
+@cache
+def _claim_statement(limit: int) -> Any:
+    """Built once: every replica runs it every tick, mostly to find nothing due."""
     due = (
-        select(DueJobRow.id)
-        .where(DueJobRow.state == PENDING, DueJobRow.due_at <= now)
-        .order_by(DueJobRow.due_at)
+        select(_JOBS.c.id)
+        .where(_JOBS.c.state == PENDING, _JOBS.c.due_at <= bindparam("now"))
+        .order_by(_JOBS.c.due_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = await session.execute(
-        update(DueJobRow)
-        .where(DueJobRow.id.in_(due.scalar_subquery()))
-        .values(due_at=now + lease, attempts=DueJobRow.attempts + 1)
-        .returning(DueJobRow)
-        .execution_options(synchronize_session=False)
+    return (
+        update(_JOBS)
+        .where(_JOBS.c.id.in_(due.scalar_subquery()))
+        .values(due_at=bindparam("until"), attempts=_JOBS.c.attempts + 1)
+        .returning(*_JOBS.c)
     )
-    return sorted((_job(row) for row in claimed.scalars()), key=lambda job: job.id)
+
+
+async def claim(session: AsyncSession, *, now: datetime, lease: timedelta, limit: int) -> list[Job]:
+    """Take up to `limit` due jobs, oldest first, leasing them until `now + lease`."""
+    claimed = await session.execute(_claim_statement(limit), {"now": now, "until": now + lease})
+    return sorted((_job(row) for row in claimed), key=lambda job: job.id)
 
 
 async def claim_one(
