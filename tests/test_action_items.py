@@ -227,6 +227,14 @@ async def test_owner_in_the_room_is_told_ephemerally_there(harness: Harness) -> 
     assert dms(harness, CAROL) == []
 
 
+async def test_a_leading_mention_names_the_owner(harness: Harness) -> None:
+    incident = await harness.declare(responders=[CAROL])
+    answer = await act(harness, incident, f"action <@{CAROL}|carol> add an alert on p99")
+    (row,) = await items_of(harness, incident)
+    assert (row.text, row.owner_id) == ("add an alert on p99", CAROL)
+    assert f"<@{CAROL}>" in answer["text"]
+
+
 async def test_owner_slack_will_not_reach_is_reported_to_the_creator(harness: Harness) -> None:
     incident = await harness.declare(responders=[CAROL])
     harness.slack.fail("chat.postEphemeral", "restricted_action")
@@ -572,6 +580,9 @@ async def test_postmortem_reminder_is_skipped_once_closed_or_reopened(harness: H
         ("Check what is due today", ("Check what is due today", None, None)),
         ("Add alert DUE: 5/1", ("Add alert", None, "5/1")),
         ("<@W1>", ("", "W1", None)),
+        ("<@U2|bob> add an alert", ("add an alert", "U2", None)),
+        ("<@U2|bob> add an alert due 2030-05-01", ("add an alert", "U2", "2030-05-01")),
+        ("<@U2> ask <@U3> about it <@U4>", ("<@U2> ask <@U3> about it", "U4", None)),
     ],
 )
 def test_split_action_item(rest: str, expected: tuple[str, str | None, str | None]) -> None:

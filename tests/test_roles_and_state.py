@@ -135,7 +135,7 @@ async def test_hand_off_through_the_modal_keeps_history(harness: Harness) -> Non
     channel = harness.slack.channel(now.channel_id or "")
     assert channel is not None and BOB in channel.members
     line = room_lines(harness, now)[-1]
-    assert f"handed over from <@{REPORTER}> by <@{REPORTER}>" in line
+    assert f"<@{BOB}> is now *Incident Commander* (handed over by <@{REPORTER}>)" in line
     assert [e["to"] for e in harness.slack.ephemerals(now.channel_id or "")][-1] == BOB
 
 

@@ -25,6 +25,7 @@ from warroom.domain.postmortem import (
     summary_facts,
 )
 from warroom.domain.postmortem_markdown import escape_markdown, format_time, render_markdown
+from warroom.domain.postmortem_timeline import Names, describe
 from warroom.policy_file import load_policy
 
 POLICY = load_policy()
@@ -593,4 +594,21 @@ def test_user_text_cannot_break_the_structure() -> None:
     )
     assert (
         "| 1 | fix \\| it<br># now | @\\<b\\>x\\</b\\> \\| y | — | Won't do: no \\| way |" in text
+    )
+
+
+def test_timeline_rows_say_each_word_once_and_carry_no_slack_markup() -> None:
+    names = Names(POLICY)
+    declared = fact("declared", "UREP", "Declared SEV1: Checkout down", at(2, 0))
+    assert describe(declared, names) == ("Declared", "SEV1: Checkout down")
+    linked = fact(
+        "duplicate_linked",
+        "UCHI",
+        "🔗 *INC-2* “Payments” (<#C4>) was declared for the same problem …",
+        at(3, 0),
+        data={"duplicate": "INC-2"},
+    )
+    assert describe(linked, names) == (
+        "Duplicate linked",
+        "INC-2 was declared for the same problem and closed as a duplicate",
     )

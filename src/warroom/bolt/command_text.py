@@ -53,14 +53,17 @@ def parse_command_text(text: str | None) -> CommandText:
 
 
 _TRAILING_USER = re.compile(r"\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*$")
+_LEADING_USER = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s+(?=\S)")
 _TRAILING_DUE = re.compile(r"(?:^|\s+)due[:\s]\s*(\d\S*)\s*$", re.IGNORECASE)
 
 
 def split_action_item(rest: str) -> tuple[str, str | None, str | None]:
-    """`<text> [@owner] [due YYYY-MM-DD]` (owner and due in either order, at the end).
+    """`[@owner] <text> [@owner] [due YYYY-MM-DD]` (owner and due in either order at the
+    end, or the owner first, as in "@bob add an alert").
 
     Returns (text still Slack-escaped, owner's user ID, the due date as typed). Only a
-    mention at the very end names the owner, so people mentioned in the text stay text;
+    mention at the very end or the very start names the owner (the end wins), so
+    people mentioned inside the text stay text;
     `due` followed by something starting with a digit is the due clause, so "what is due
     today" stays text. The date is returned as typed for the caller to check.
     """
@@ -70,4 +73,6 @@ def split_action_item(rest: str) -> tuple[str, str | None, str | None]:
             owner, text = mention.group(1), text[: mention.start()].rstrip()
         elif due is None and (clause := _TRAILING_DUE.search(text)):
             due, text = clause.group(1), text[: clause.start()].rstrip()
+    if owner is None and (mention := _LEADING_USER.match(text)):
+        owner, text = mention.group(1), text[mention.end() :]
     return text, owner, due

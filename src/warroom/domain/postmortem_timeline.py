@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from warroom.domain.policy import Policy
 from warroom.domain.postmortem_model import TimelineFact
 from warroom.domain.postmortem_time import as_utc, seconds_between
+from warroom.domain.timeline import without_label
 
 __all__ = ["CHAT_KINDS", "TYPED_KINDS", "Names", "describe", "late_by", "plain_text"]
 
@@ -111,7 +112,12 @@ def describe(fact: TimelineFact, names: Names) -> tuple[str, str]:
         return label, " — ".join(p for p in parts if p)
     if kind == "reminder" and data.get("job") in _REMINDERS:
         return label, _REMINDERS[str(data["job"])]
-    text = _text_of(fact)
+    if kind == "duplicate_linked" and data.get("duplicate"):
+        return (
+            label,
+            f"{data['duplicate']} was declared for the same problem and closed as a duplicate",
+        )
+    text = without_label(label, _text_of(fact))
     files = data.get("files") if kind == "file_share" else None
     if files:
         text = f"{text} (files: {', '.join(str(f) for f in files)})".lstrip()

@@ -26,6 +26,7 @@ __all__ = [
     "TimelineItem",
     "slack_time",
     "slack_ts",
+    "without_label",
 ]
 
 PENDING = "pending"
@@ -56,6 +57,14 @@ class TimelineItem:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def without_label(label: str, text: str) -> str:
+    """An entry's text shown under its label, the label's word once: "Declared SEV1: …"
+    under "Declared" reads "SEV1: …"."""
+    if text[: len(label) + 1].lower() == f"{label.lower()} ":
+        return text[len(label) + 1 :]
+    return text
 
 
 def slack_time(ts: str) -> datetime:

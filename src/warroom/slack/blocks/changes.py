@@ -31,6 +31,8 @@ def role_changed_line(role: RoleDef, *, user_id: str, previous_id: str | None, b
         how = "took it" if previous_id is None else f"took over from {mrkdwn.user(previous_id)}"
     elif previous_id is None:
         how = f"assigned by {mrkdwn.user(by)}"
+    elif by == previous_id:
+        how = f"handed over by {mrkdwn.user(by)}"
     else:
         how = f"handed over from {mrkdwn.user(previous_id)} by {mrkdwn.user(by)}"
     return mrkdwn_message(f"🎖️ {mrkdwn.user(user_id)} is now *{name}* ({how}).")

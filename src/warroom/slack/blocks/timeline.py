@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from warroom.domain.incident import Incident
-from warroom.domain.timeline import KeyPage, SlackMessage, TimelineItem
+from warroom.domain.timeline import KeyPage, SlackMessage, TimelineItem, without_label
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.limits import OPTION_TEXT, SECTION_TEXT, clip
 from warroom.slack.blocks.text import mrkdwn_section
@@ -133,7 +133,8 @@ def _entry_line(item: TimelineItem) -> str:
         who = mrkdwn.user(item.deleted_by) if item.deleted_by else "its author"
         when = mrkdwn.date(item.deleted_at, "{date_num} {time_secs}")
         return f"{head}\n_deleted by {who} at {when}_"
-    body = _shown(item.text, slack_format=item.slack_format, limit=ENTRY_SHOWN)
+    text = without_label(label, item.text)
+    body = _shown(text, slack_format=item.slack_format, limit=ENTRY_SHOWN)
     if item.files:
         names = ", ".join(item.files)
         body = (body + "\n" if body else "") + "📎 " + mrkdwn.escape_within(names, 300)
