@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from fakeslack import block_problems
-from tests.harness import REPORTER, Harness
+from tests.harness import REPORTER, Clock, Harness, start_harness
 from tests.test_lifecycle import fresh, resolve
 from warroom.store.models import PostmortemRow
 
@@ -134,3 +137,26 @@ async def test_export_prints_the_incident_timeline_and_postmortem(harness: Harne
             assert "INC-" in str(error)
         else:
             raise AssertionError(f"{bad} exported")
+
+
+async def test_the_postmortem_reads_in_the_organisations_zone_across_a_clock_change(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Europe/Berlin moves from CET to CEST at 01:00 UTC on 2026-03-29."""
+    policy = tmp_path / "policy.toml"
+    default = files("warroom").joinpath("default_policy.toml").read_text(encoding="utf-8")
+    policy.write_text('timezone = "Europe/Berlin"\n' + default)
+    clock = Clock(datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
+    async with start_harness(database_url, clock, policy_file=policy) as harness:
+        incident = await harness.declare(severity="SEV1", title="Checkout down")
+        harness.clock.advance(minutes=60)
+        await resolve(harness, incident, "Rolled back")
+        await harness.tick()
+        row = await stored(harness, incident.id)
+    markdown = row.markdown
+    assert (
+        "Times are in Europe/Berlin (CET, UTC+01:00; CEST, UTC+02:00 after the clocks changed)"
+        in markdown
+    )
+    assert "| Declared | 2026-03-29 01:30 CET |" in markdown
+    assert "| Resolved | 2026-03-29 03:30 CEST |" in markdown

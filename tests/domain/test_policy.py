@@ -419,7 +419,7 @@ def test_at_least_one_severity() -> None:
     ) == [
         "policy.toml: no severities are defined; add a [[severities]] table for each level, "
         'most severe first, starting with key = "SEV1"',
-        "policy.toml line 9: levels: unknown key; valid keys: highlight_emoji, "
+        "policy.toml line 9: levels: unknown key; valid keys: timezone, highlight_emoji, "
         "action_item_due_after, archive_after_close, postmortem_reminder_after, "
         "postmortem_reminder_every, keep_deleted_text, business_hours, severities, statuses, "
         "roles, permissions",

@@ -382,7 +382,10 @@ def test_durations_across_a_dst_change_in_a_local_zone() -> None:
     assert "| Declared | 2026-11-01 00:30 PDT |" in text
     assert "| Mitigated | 2026-11-01 01:40 PST |" in text
     assert "| Resolved | 2026-11-01 02:30 PST |" in text
-    assert "Times are in America/Los_Angeles." in text
+    assert (
+        "Times are in America/Los_Angeles (PDT, UTC-07:00; PST, UTC-08:00 after the clocks "
+        "changed)." in text
+    )
     assert "| 2026-11-01 01:40:00 PDT | @UBOB | **Note** before the change |" in text
     assert "| Resolved | 2026-11-01 10:30 UTC |" in render_markdown(pm, UTC)
 

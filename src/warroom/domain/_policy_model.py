@@ -139,6 +139,13 @@ class Policy:
     """Keep a deleted message's text stored (never shown); by default it is purged."""
     permissions: Permissions = DEFAULT_PERMISSIONS
     """Who may steer an incident: the `[permissions]` section."""
+    timezone: str = "UTC"
+    """The organisation's zone (IANA): artifacts people read outside Slack (the
+    postmortem, the export, the CLI) and notification fallbacks use it."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     def severity(self, key: str) -> SeverityLevel:
         """`"sev1"` or `"SEV1"`; KeyError listing the valid keys otherwise."""

@@ -55,6 +55,7 @@ _STATUS_KEYS = {"key": '"investigating"', "label": '"Investigating"', "descripti
 _ROLE_KEYS = {"key": '"ops_lead"', "name": '"Ops lead"', "short": '"Ops"', "duties": '"..."'}
 _SLUG = r"[a-z][a-z0-9_]*"
 _TOP_KEYS = (
+    "timezone",
     "highlight_emoji",
     "action_item_due_after",
     "archive_after_close",
@@ -89,11 +90,13 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
             "postmortem_reminder_every", none="to remind once", positive=True
         )
     roles = _read_roles(check, data)
+    business_hours = _read_business_hours(check, data)
     return Policy(
         severities=_read_severities(check, data),
         statuses=_read_statuses(check, data),
         roles=roles,
-        business_hours=_read_business_hours(check, data),
+        business_hours=business_hours,
+        timezone=_zone(top, default=business_hours.timezone),
         highlight_emoji=emoji,
         action_item_due_after=timedelta(days=14) if due is None else due,
         archive_after_close=archive,
@@ -270,13 +273,11 @@ def _read_role(table: Table) -> RoleDef:
     )
 
 
-def _read_business_hours(check: Check, data: Mapping[str, Any]) -> BusinessHours:
-    value = data.get("business_hours", {})
-    table = Table(check, ("business_hours",), value if isinstance(value, dict) else {})
-    if not isinstance(value, dict):
-        Table(check, (), data).bad("business_hours", "is not a table; write [business_hours]")
-    table.keys({}, "timezone", "start", "end", "weekdays")
-    zone = table.text("timezone", 100).strip() or "UTC"
+def _zone(table: Table, *, default: str) -> str:
+    """The table's `timezone`, an IANA name (`default` when absent)."""
+    if "timezone" not in table.data:
+        return default
+    zone = table.text("timezone", 100).strip() or default
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -285,6 +286,16 @@ def _read_business_hours(check: Check, data: Mapping[str, Any]) -> BusinessHours
         close = [known[zone.casefold()]] if zone.casefold() in known else close
         fix = f"did you mean {close[0]}?" if close else "use an IANA name like Europe/London or UTC"
         table.bad("timezone", f"is not a time zone; {fix}")
+    return zone
+
+
+def _read_business_hours(check: Check, data: Mapping[str, Any]) -> BusinessHours:
+    value = data.get("business_hours", {})
+    table = Table(check, ("business_hours",), value if isinstance(value, dict) else {})
+    if not isinstance(value, dict):
+        Table(check, (), data).bad("business_hours", "is not a table; write [business_hours]")
+    table.keys({}, "timezone", "start", "end", "weekdays")
+    zone = _zone(table, default="UTC")
     start, end = _clock_time(table, "start", time(9)), _clock_time(table, "end", time(17))
     if end <= start:
         table.bad(

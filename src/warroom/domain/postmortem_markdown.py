@@ -16,7 +16,7 @@ from datetime import date, datetime, tzinfo
 
 from warroom.domain.postmortem import MISSING, Postmortem, Prompt
 
-__all__ = ["escape_markdown", "format_time", "render_markdown"]
+__all__ = ["escape_markdown", "format_time", "people_in", "render_markdown"]
 
 _PUNCTUATION = re.compile(r"[\\`*\[\]<>|~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^(?:[#+=-]|(\d+)(?=[.)]))")
@@ -35,11 +35,32 @@ def format_time(at: datetime | None, zone: tzinfo, *, seconds: bool = False) -> 
     local = at.astimezone(zone)
     name = local.tzname() or ""
     if not name.isalpha():
-        offset = local.utcoffset()
-        minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
-        sign = "-" if minutes < 0 else "+"
-        name = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        name = _offset(local)
     return f"{local:%Y-%m-%d %H:%M:%S} {name}" if seconds else f"{local:%Y-%m-%d %H:%M} {name}"
+
+
+def _offset(local: datetime) -> str:
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_note(zone: tzinfo, first: datetime, last: datetime) -> str:
+    """Which zone the times are in, with its offset: "Europe/Berlin (CET, UTC+01:00)",
+    both offsets when the clocks changed between `first` and `last`."""
+    name = escape_markdown(str(zone))
+    if _offset(first.astimezone(zone)) == "UTC+00:00" == _offset(last.astimezone(zone)):
+        return name if name == "UTC" else f"{name} (UTC+00:00)"
+    shown = []
+    for moment in (first, last):
+        local = moment.astimezone(zone)
+        label = f"{local.tzname()}, {_offset(local)}" if local.tzname() else _offset(local)
+        if label not in shown:
+            shown.append(label)
+    if len(shown) == 1:
+        return f"{name} ({shown[0]})"
+    return f"{name} ({shown[0]}; {shown[1]} after the clocks changed)"
 
 
 class _Writer:
@@ -111,6 +132,33 @@ def _neutralise(match: re.Match[str]) -> str:
     return digits + "\\" if digits is not None else "\\" + match.group(0)
 
 
+def people_in(pm: Postmortem) -> set[str]:
+    """Every user ID the document shows: the reporter, role holders, who logged each
+    entry, late updates, hypotheses and action items, and `<@U…>` inside any text; the
+    caller looks their names up and passes them to `render_markdown`."""
+    ids: set[str | None] = {pm.reporter_id}
+    texts = [pm.title, pm.impact, pm.summary, pm.root_cause]
+    for record in pm.roles:
+        for t in record.holders:
+            ids |= {t.user_id, t.assigned_by, t.previous}
+    for line in pm.timeline:
+        ids.add(line.author_id)
+        texts.append(line.text)
+    ids |= {u.author_id for u in pm.late_updates}
+    for why in pm.five_whys:
+        ids.add(why.author_id)
+        texts.append(why.candidate or "")
+    for item in pm.action_items:
+        ids.add(item.owner_id)
+        texts += [item.text, item.reason or ""]
+    for prompt in (*pm.contributing_factors, pm.went_well, pm.went_poorly, pm.lessons_learned):
+        texts += prompt.hints
+    for text in texts:
+        if "<@" in text:
+            ids.update(_MENTION.findall(text))
+    return {user_id for user_id in ids if user_id}
+
+
 def _due(day: date | None) -> str:
     return day.isoformat() if day else MISSING
 
@@ -120,10 +168,12 @@ def render_markdown(
 ) -> str:
     """The whole postmortem; times in `zone` (default: the draft's), people by `names`."""
     w = _Writer(zone or pm.zone, names or {})
+    began = min((k.at for k in pm.key_times if k.at is not None), default=pm.drafted_at)
     w.heading(1, f"Postmortem: {escape_markdown(pm.reference)} — {w.inline(pm.title)}")
     w.lines += [
         f"_Draft written by Warroom at {w.time(pm.drafted_at)} from {pm.entries_total} "
-        f"timeline entries. Times are in {escape_markdown(str(w.zone))}. Edit freely._",
+        f"timeline entries. Times are in {zone_note(w.zone, began, pm.drafted_at)}. "
+        "Edit freely._",
         "",
     ]
     if pm.private:

@@ -90,6 +90,7 @@ async def load_draft_input(
         resolution=incident.summary if incident.resolved_at else None,
         root_cause=incident.root_cause,
         drafted_at=now,
+        zone=policy.zone,
     )
 
 
