@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 
+from warroom.domain.local_time import local_time, utc_offset
 from warroom.domain.postmortem import MISSING, Postmortem, Prompt
 
 __all__ = ["escape_markdown", "format_time", "people_in", "render_markdown"]
@@ -30,32 +31,19 @@ def escape_markdown(text: str) -> str:
 
 def format_time(at: datetime | None, zone: tzinfo, *, seconds: bool = False) -> str:
     """`2026-11-23 03:04 UTC` in `zone`; `—` for None."""
-    if at is None:
-        return MISSING
-    local = at.astimezone(zone)
-    name = local.tzname() or ""
-    if not name.isalpha():
-        name = _offset(local)
-    return f"{local:%Y-%m-%d %H:%M:%S} {name}" if seconds else f"{local:%Y-%m-%d %H:%M} {name}"
-
-
-def _offset(local: datetime) -> str:
-    offset = local.utcoffset()
-    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
-    sign = "-" if minutes < 0 else "+"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return MISSING if at is None else local_time(at, zone, seconds=seconds)
 
 
 def zone_note(zone: tzinfo, first: datetime, last: datetime) -> str:
     """Which zone the times are in, with its offset: "Europe/Berlin (CET, UTC+01:00)",
     both offsets when the clocks changed between `first` and `last`."""
     name = escape_markdown(str(zone))
-    if _offset(first.astimezone(zone)) == "UTC+00:00" == _offset(last.astimezone(zone)):
+    if utc_offset(first.astimezone(zone)) == "UTC+00:00" == utc_offset(last.astimezone(zone)):
         return name if name == "UTC" else f"{name} (UTC+00:00)"
     shown = []
     for moment in (first, last):
         local = moment.astimezone(zone)
-        label = f"{local.tzname()}, {_offset(local)}" if local.tzname() else _offset(local)
+        label = f"{local.tzname()}, {utc_offset(local)}" if local.tzname() else utc_offset(local)
         if label not in shown:
             shown.append(label)
     if len(shown) == 1:

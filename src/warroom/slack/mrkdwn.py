@@ -10,8 +10,9 @@ Plain-text fields need no escaping.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
+from warroom.domain.local_time import local_time
 from warroom.slack.blocks.limits import clip
 
 __all__ = [
@@ -45,10 +46,10 @@ def channel(channel_id: str) -> str:
     return f"<#{channel_id}>"
 
 
-def date(moment: datetime, token: str = "{date_short_pretty} {time}") -> str:
-    """A time every reader sees in their own zone, with a UTC fallback."""
-    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{token}|{fallback}>"
+def date(moment: datetime, token: str = "{date_short_pretty} {time}", zone: tzinfo = UTC) -> str:
+    """A time every reader sees in their own zone. The fallback, which notifications
+    and clients that cannot render the token show, is in `zone` (the organisation's)."""
+    return f"<!date^{int(moment.timestamp())}^{token}|{local_time(moment, zone)}>"
 
 
 def inert(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
@@ -42,7 +42,9 @@ def announcement(incident: Incident, policy: Policy, *, now: datetime | None = N
             text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT)),
         ),
         ContextBlock(
-            elements=[MarkdownTextObject(text=clip(_freshness(incident, now), CONTEXT_TEXT))]
+            elements=[
+                MarkdownTextObject(text=clip(_freshness(incident, now, policy.zone), CONTEXT_TEXT))
+            ]
         ),
     ]
     text = f"{incident.reference} {level.key}: {title}"
@@ -54,12 +56,13 @@ def announcement_block_id(incident: Incident) -> str:
     return f"announcement:{incident.reference}"
 
 
-def _freshness(incident: Incident, now: datetime | None) -> str:
+def _freshness(incident: Incident, now: datetime | None, zone: tzinfo) -> str:
     """Who declared it, and how fresh the news is: "last update 12 minutes ago · next due 03:30"."""
-    parts = [f"Declared {mrkdwn.date(incident.declared_at)} by {mrkdwn.user(incident.reporter_id)}"]
+    declared = mrkdwn.date(incident.declared_at, zone=zone)
+    parts = [f"Declared {declared} by {mrkdwn.user(incident.reporter_id)}"]
     if incident.last_update_at is not None:
-        parts.append(f"last update {mrkdwn.date(incident.last_update_at, '{ago}')}")
-    promise = update_promise(incident, now)
+        parts.append(f"last update {mrkdwn.date(incident.last_update_at, '{ago}', zone)}")
+    promise = update_promise(incident, now, zone)
     if promise is not None:
         parts.append(f"next update {promise}")
     return " · ".join(parts)

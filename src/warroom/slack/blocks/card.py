@@ -75,11 +75,11 @@ def incident_card(incident: Incident, policy: Policy, *, now: datetime | None = 
         f"*Severity*\n{level.key} · {mrkdwn.escape(level.label)}",
         f"*Status*\n{status_shown(incident, policy)}",
         f"*Reporter*\n{mrkdwn.user(incident.reporter_id)}",
-        f"*Declared*\n{mrkdwn.date(incident.declared_at)}",
+        f"*Declared*\n{mrkdwn.date(incident.declared_at, zone=policy.zone)}",
     ]
     if incident.started_at is not None:
-        fields.append(f"*Started*\n{mrkdwn.date(incident.started_at)}")
-    promise = update_promise(incident, now)
+        fields.append(f"*Started*\n{mrkdwn.date(incident.started_at, zone=policy.zone)}")
+    promise = update_promise(incident, now, policy.zone)
     if promise is not None:
         fields.append(f"*Next update*\n{promise}")
     blocks = [

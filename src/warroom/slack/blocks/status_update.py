@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -121,8 +121,9 @@ def parse_status_update(view: dict[str, Any]) -> tuple[int, StatusUpdateForm]:
     )
 
 
-def _next(update: StatusUpdate) -> str:
-    return mrkdwn.date(update.next_update_at) if update.next_update_at else "when there is news"
+def _next(update: StatusUpdate, zone: tzinfo) -> str:
+    at = update.next_update_at
+    return mrkdwn.date(at, zone=zone) if at else "when there is news"
 
 
 def update_for_room(incident: Incident, policy: Policy, update: StatusUpdate, by: str) -> Message:
@@ -135,7 +136,7 @@ def update_for_room(incident: Incident, policy: Policy, update: StatusUpdate, by
         ("What we are doing", update.doing),
     ]
     sections = [f"*{q}:*\n{mrkdwn.escape_within(a, SECTION_ROOM)}" for q, a in answers]
-    sections.append(f"*Next update:* {_next(update)}")
+    sections.append(f"*Next update:* {_next(update, policy.zone)}")
     blocks = [
         mrkdwn_section(head),
         *(mrkdwn_section(text) for text in sections),
@@ -151,6 +152,6 @@ def update_compact(incident: Incident, policy: Policy, update: StatusUpdate) -> 
         f"*{incident.reference} · {incident.severity} · {status}* — "
         f"{mrkdwn.escape_within(update.happening, COMPACT_SHOWN)}\n"
         f"*Impact:* {mrkdwn.escape_within(update.impact, COMPACT_SHOWN)}\n"
-        f"Next update {_next(update)}"
+        f"Next update {_next(update, policy.zone)}"
     )
     return Message(text=text, blocks=[mrkdwn_section(text).to_dict()])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
@@ -17,7 +17,7 @@ __all__ = ["clip", "mrkdwn_message", "mrkdwn_section", "status_shown", "update_p
 CANCEL_REASON_SHOWN = 200
 
 
-def update_promise(incident: Incident, now: datetime | None) -> str | None:
+def update_promise(incident: Incident, now: datetime | None, zone: tzinfo = UTC) -> str | None:
     """When the next status update is promised, and once it is late, since when (Slack
     shows "12 minutes ago" in each reader's client, so it stays true between refreshes).
     None while no update is expected."""
@@ -25,8 +25,9 @@ def update_promise(incident: Incident, now: datetime | None) -> str | None:
     if due is None or incident.resolved_at is not None:
         return None
     if now is not None and now >= due:
-        return f"⚠️ overdue: was due {mrkdwn.date(due, '{time}')} ({mrkdwn.date(due, '{ago}')})"
-    return mrkdwn.date(due, "{time}")
+        was_due, ago = mrkdwn.date(due, "{time}", zone), mrkdwn.date(due, "{ago}", zone)
+        return f"⚠️ overdue: was due {was_due} ({ago})"
+    return mrkdwn.date(due, "{time}", zone)
 
 
 def status_shown(incident: Incident, policy: Policy) -> str:
