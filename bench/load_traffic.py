@@ -116,7 +116,8 @@ class Traffic:
         self.watch = watch
         self.rng = rng
         self.run_id = run_id
-        self.general = slack.add_channel(f"load-general-{run_id}")
+        # Where people declare, with Warroom in it: each declaration is linked there.
+        self.general = slack.add_channel(f"load-general-{run_id}", members=[slack.bot_user_id])
         self.rooms: list[Room] = []
         self.ready: deque[Request] = deque()
         self.sent = Sent()

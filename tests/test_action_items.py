@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from fakeslack import block_problems, view_problems, view_submission
 from tests.golden import assert_golden
-from tests.harness import REPORTER, WAIT_S, Harness
+from tests.harness import REPORTER, WAIT_S, Clock, Harness, start_harness
 from tests.payloads import answer_text, mrkdwn_texts
 from warroom.bolt.command_text import split_action_item
 from warroom.demo.slack.driver import fill_view
@@ -671,3 +671,22 @@ def test_modals_and_reminder_golden() -> None:
     assert_golden(
         "action_items_overdue_reminder", {"text": reminder.text, "blocks": reminder.blocks}
     )
+
+
+async def test_a_date_typed_late_in_the_evening_is_the_typists_date(
+    database_url: str,
+) -> None:
+    """22:00 in Los Angeles on 6 December is 06:00 UTC on the 7th: "6 December" is today
+    for the person typing it, not a date that has passed."""
+    evening = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+    async with start_harness(database_url, Clock(evening)) as harness:
+        harness.slack.add_user(REPORTER, "rita", tz="America/Los_Angeles")
+        harness.slack.add_user(CAROL, "carol", tz="UTC")
+        incident = await harness.declare()
+        answer = await act(harness, incident, "action Write the runbook due 2026-12-06")
+        assert "Action item added to *INC-1*" in answer["text"]
+        (row,) = await items_of(harness, incident)
+        assert row.due_on == date(2026, 12, 6)
+        late = await act(harness, incident, "action Check the alerts due 2026-12-06", user=CAROL)
+        assert "2026-12-06 has passed where you are (today is 2026-12-07, UTC)" in late["text"]
+        assert len(await items_of(harness, incident)) == 1

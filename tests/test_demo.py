@@ -19,8 +19,10 @@ def test_demo_runs_a_whole_incident(
         "ana types: /incident declare Checkout errors spike",
         "[channel #inc-1-checkout-errors-spike created]",
         "@ben is now *Incident Commander* (took it)",
-        "only ben sees: You are *Incident Commander*",
+        "only ben sees: ✅ You are now *Incident Commander* for *INC-1*",
+        "DM · warroom: 🎖️ You are *Incident Commander* for *INC-1* (SEV1)",
         "dee reacts :pushpin:",
+        "[warroom reacts :white_check_mark:]",
         "⏰ @dee, a status update for *INC-1* is due now",
         "📣 *Status update* · INC-1 · SEV1 · Identified",
         "#incidents (in thread) · warroom:",
@@ -37,4 +39,6 @@ def test_demo_runs_a_whole_incident(
     assert markdown.startswith("# Postmortem: INC-1 — Checkout errors spike")
     assert "the connection pool shrank in deploy 812" in markdown
     assert "Error rate 38% on /pay" in markdown
+    assert "| Reported by | @Ana Lopez |" in markdown  # people by name (users.info)
+    assert "| Incident Commander | @Ben Okafor |" in markdown
     assert (tmp_path / "warroom-demo.db").is_file()

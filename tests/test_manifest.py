@@ -458,14 +458,14 @@ def test_the_call_finder_sees_a_new_call_and_the_check_then_fails(
     source = (
         "async def f(gateway, client):\n"
         "    await gateway.client.users_lookupByEmail(email='a@example.com')\n"
-        "    await client.api_call('reactions.add', json={})\n"
+        "    await client.api_call('bookmarks.add', json={})\n"
         "    await client.files_upload_v2(channel='C1', content='x')\n"
         "    unpin = functools.partial(client.pins_remove, channel='C1')\n"
     )
     found = {site.method for site in calls_in(source, "added.py")}
     assert found == {
         "users.lookupByEmail",
-        "reactions.add",
+        "bookmarks.add",
         "files.getUploadURLExternal",
         "files.completeUploadExternal",
         "pins.remove",
@@ -475,7 +475,7 @@ def test_the_call_finder_sees_a_new_call_and_the_check_then_fails(
     problems = unmet(set(bot_scopes(manifest)), needs(manifest, listeners) + added)
 
     assert problems == [
-        "reactions.add needs one of ['reactions:write']",
+        "bookmarks.add needs one of ['bookmarks:write']",
         "users.lookupByEmail needs one of ['users:read.email']",
     ]
 

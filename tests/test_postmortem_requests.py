@@ -154,7 +154,7 @@ async def test_warroom_answers_while_a_long_postmortem_is_drafted(
             yield page
         reading.append(answered)
 
-    write = postmortems._write
+    write = postmortems.draft_postmortem
 
     def waiting_write(data: PostmortemInput) -> Any:
         rendering.set()
@@ -162,7 +162,7 @@ async def test_warroom_answers_while_a_long_postmortem_is_drafted(
         return write(data)
 
     monkeypatch.setattr(postmortem_reads, "shown_entries", counted_pages)
-    monkeypatch.setattr(postmortems, "_write", waiting_write)
+    monkeypatch.setattr(postmortems, "draft_postmortem", waiting_write)
     healthz = harness.url.removesuffix("/slack/events") + "/healthz"
 
     async def poll(http: aiohttp.ClientSession) -> None:

@@ -64,8 +64,11 @@ async def test_taking_ic_updates_everything(harness: Harness) -> None:
     assert any(
         f"<@{ALICE}> is now *Incident Commander* (took it)" in t for t in room_lines(harness, now)
     )
-    (duties,) = harness.slack.ephemerals(now.channel_id or "")
-    assert duties["to"] == ALICE and "Does not debug" in duties["message"]["text"]
+    (duties,) = [
+        c.args for c in harness.slack.calls_to("chat.postMessage") if c.args["channel"] == ALICE
+    ]
+    assert "Does not debug" in duties["text"]  # by DM, to read again later
+    assert harness.told()[-1]["text"].startswith("✅ You are now *Incident Commander*")
     entries = [e for e in await harness.timeline(now.id) if e.kind == "role_changed"]
     assert [(e.author_id, e.data["role"], e.data["user"]) for e in entries] == [
         (ALICE, "commander", ALICE)
@@ -136,7 +139,13 @@ async def test_hand_off_through_the_modal_keeps_history(harness: Harness) -> Non
     assert channel is not None and BOB in channel.members
     line = room_lines(harness, now)[-1]
     assert f"<@{BOB}> is now *Incident Commander* (handed over by <@{REPORTER}>)" in line
-    assert [e["to"] for e in harness.slack.ephemerals(now.channel_id or "")][-1] == BOB
+    (duties,) = [
+        c.args for c in harness.slack.calls_to("chat.postMessage") if c.args["channel"] == BOB
+    ]
+    assert f"<@{REPORTER}> gave you this role" in duties["text"]
+    (confirmed,) = harness.slack.ephemerals(now.channel_id or "")[-1:]
+    assert confirmed["to"] == REPORTER
+    assert confirmed["message"]["text"].startswith(f"✅ <@{BOB}> is now *Incident Commander*")
 
 
 async def test_role_command(harness: Harness) -> None:

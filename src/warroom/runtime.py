@@ -20,6 +20,7 @@ from warroom.services.audience import Audience
 from warroom.services.cancellation import CancelService
 from warroom.services.declare import FINISH_ROOM, DeclareService
 from warroom.services.lifecycle import ARCHIVE_ROOM, POSTMORTEM_DRAFT, LifecycleService
+from warroom.services.people import People
 from warroom.services.permissions import Guard, cached_group_members
 from warroom.services.postmortems import PostmortemService
 from warroom.services.reminders import Reminders
@@ -62,6 +63,7 @@ class Runtime:
     lifecycle: LifecycleService
     cancellation: CancelService
     postmortems: PostmortemService
+    people: People
     action_items: ActionItems
     timeline: TimelineService
 
@@ -120,7 +122,10 @@ def build_runtime(
         broadcast_channel=settings.broadcast_channel,
         guard=guard,
     )
-    postmortems = PostmortemService(store=store, gateway=gateway, policy=policy, clock=clock)
+    people = People(store=store, gateway=gateway, clock=clock)
+    postmortems = PostmortemService(
+        store=store, gateway=gateway, policy=policy, clock=clock, people=people
+    )
     state = StateService(
         store=store,
         gateway=gateway,
@@ -132,7 +137,13 @@ def build_runtime(
         guard=guard,
     )
     action_items = ActionItems(
-        store=store, gateway=gateway, policy=policy, clock=clock, audience=audience, guard=guard
+        store=store,
+        gateway=gateway,
+        policy=policy,
+        clock=clock,
+        audience=audience,
+        guard=guard,
+        people=people,
     )
     declare = DeclareService(
         store=store,
@@ -184,6 +195,7 @@ def build_runtime(
             recurring={PRUNE: PRUNE_EVERY},
         ),
         postmortems=postmortems,
+        people=people,
         surfaces=surfaces,
         updates=UpdateService(
             store=store,
@@ -209,5 +221,7 @@ def build_runtime(
             guard=guard,
         ),
         action_items=action_items,
-        timeline=TimelineService(store=store, rooms=rooms, clock=clock, policy=policy, guard=guard),
+        timeline=TimelineService(
+            store=store, rooms=rooms, clock=clock, policy=policy, guard=guard, gateway=gateway
+        ),
     )

@@ -174,6 +174,20 @@ async def test_reactions_and_users(client: AsyncWebClient, fake: FakeSlack, room
         client.reactions_add(channel=room, timestamp=posted["ts"], name="eyes")
     )
     assert failure["error"] == "already_reacted"
+    await client.reactions_remove(channel=room, timestamp=posted["ts"], name="eyes")
+    stored = fake.message(room, posted["ts"])
+    assert stored is not None and "reactions" not in stored
+    for name, error in (("eyes", "no_reaction"), ("not an emoji", "invalid_name")):
+        failure = await _failure(
+            client.reactions_remove(channel=room, timestamp=posted["ts"], name=name)
+        )
+        assert failure["error"] == error
+    missing = await _failure(client.reactions_remove(channel=room, timestamp="1.000003", name="x"))
+    assert missing["error"] == "message_not_found"
+    bad = await _failure(client.reactions_remove(channel=room, timestamp="yesterday", name="x"))
+    assert bad["error"] == "bad_timestamp"
+    nothing = await _failure(client.api_call("reactions.remove", params={"name": "eyes"}))
+    assert nothing["error"] == "no_item_specified"
     fake.add_user("U1", "alice")
     user = await client.users_info(user="U1")
     assert user["user"]["name"] == "alice" and user["user"]["is_bot"] is False

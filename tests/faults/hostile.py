@@ -242,14 +242,24 @@ class Outbox:
         joined = {c.args.get("channel") for c in calls if c.method == "conversations.join" and c.ok}
         posted = _posted_to(calls)
         for call in calls:
-            handled = (  # refusals Warroom answers by joining, or with a DM instead
-                call.response.get("error") == "not_in_channel"
-                and call.args.get("channel") in joined
-            ) or (
-                call.response.get("error") == "user_not_in_channel"
-                and bool(
-                    {call.args.get("user"), self.harness.slack.dm_channel(call.args["user"])}
-                    & posted
+            handled = (
+                (  # refusals Warroom answers by joining, or with a DM instead
+                    call.response.get("error") == "not_in_channel"
+                    and call.args.get("channel") in joined
+                )
+                or (  # or by leaving out the line where /incident declare was typed
+                    call.response.get("error") == "not_in_channel" and _origin_note(call.args)
+                )
+                or (  # a ✅ on a message these tests sent only as an event, never to Slack
+                    call.method in {"reactions.add", "reactions.remove"}
+                    and call.response.get("error") == "message_not_found"
+                )
+                or (
+                    call.response.get("error") == "user_not_in_channel"
+                    and bool(
+                        {call.args.get("user"), self.harness.slack.dm_channel(call.args["user"])}
+                        & posted
+                    )
                 )
             )
             assert call.ok or handled, (call.method, call.status, call.response, _brief(call.args))
@@ -285,6 +295,11 @@ async def open_room(harness: Harness) -> Incident:
 
 def _posted_to(calls: list[RecordedCall]) -> set[str]:
     return {str(c.args.get("channel")) for c in calls if c.method == "chat.postMessage" and c.ok}
+
+
+def _origin_note(args: Mapping[str, Any]) -> bool:
+    blocks = _json(args.get("blocks")) or []
+    return any(str(b.get("block_id", "")).startswith("origin_note:") for b in blocks)
 
 
 def _brief(args: Mapping[str, Any]) -> str:

@@ -198,6 +198,7 @@ async def _reaction_removed(scene: Scene) -> Request:
     room = await scene.room()
     message = await scene.said()
     assert await room.send(room.reaction(message["ts"])) == 200
+    await scene.harness.settle()  # Warroom's own ✅ for the 📌 is part of the setting
     return await scene.event(room.reaction(message["ts"], added=False))
 
 
@@ -250,6 +251,19 @@ def _renamed(event_type: str) -> Prepare:
     return prepare
 
 
+async def _user_changed(scene: Scene) -> Request:
+    await scene.incident()
+    user = {
+        "id": BOB,
+        "team_id": "T0WARROOM",
+        "name": "bob",
+        "real_name": "Bob Ruiz",
+        "tz": "Europe/Lisbon",
+        "profile": {"display_name": "Bob", "real_name": "Bob Ruiz"},
+    }
+    return await scene.event({"type": "user_change", "user": user})
+
+
 CASES: list[Case] = [
     # /incident subcommands (the router's table, plus help and what it does not know)
     Case(("command", ""), command("", in_room=False)),
@@ -257,6 +271,7 @@ CASES: list[Case] = [
     Case(("command", "frobnicate"), command("frobnicate", in_room=False)),
     Case(("command", "declare"), command("declare Checkout down", in_room=False)),
     Case(("command", "role"), command(f"role ops <@{BOB}>")),
+    Case(("command", "duties"), command("duties")),
     Case(("command", "severity"), command("severity SEV1")),
     Case(("command", "sev"), command("sev SEV3")),
     Case(("command", "status"), command("status identified")),
@@ -335,6 +350,7 @@ CASES: list[Case] = [
     Case(("event", "app_mention"), _mention),
     Case(("event", "member_joined_channel"), other_event("member_joined_channel")),
     Case(("event", "member_left_channel"), other_event("member_left_channel")),
+    Case(("event", "user_change"), _user_changed),
     Case(("event", "channel_archive"), other_event("channel_archive")),
     Case(("event", "group_archive"), other_event("group_archive")),
     Case(("event", "channel_rename"), _renamed("channel_rename")),

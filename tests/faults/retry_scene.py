@@ -47,9 +47,16 @@ Rows = dict[str, list[tuple[Any, ...]]]
 
 UNTRACKED = {"processed_requests"}
 """Bookkeeping of deliveries themselves, not a fact a delivery may double."""
-NOT_EFFECTS = {"auth.test", "conversations.members", "usergroups.users.list"}
+NOT_EFFECTS = {
+    "auth.test",
+    "conversations.members",
+    "usergroups.users.list",
+    "users.info",
+    "users.list",
+}
 """Look-ups, not effects: Bolt asks who it is once, on the first request it sees; who is in
-a room or the admin group is asked (and cached) when someone's permission needs it."""
+a room or the admin group is asked (and cached) when someone's permission needs it; who a
+person is, when a document names them."""
 _titles = itertools.count(1)
 CHANNEL_TYPES = {"channel": "channels", "group": "groups", "im": "im", "mpim": "mpim"}
 

@@ -13,13 +13,14 @@ tested against the HTTP stand-in instead.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from warroom.domain.people import Person
 from warroom.domain.room_adoption import ExistingChannel
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import BotIdentity, ChannelRef, InviteProblem, MessageRef, SlackGateway
@@ -76,6 +77,11 @@ class GatewayDouble(SlackGateway):
     views: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     usergroups: dict[str, frozenset[str]] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    """Who users.info and users.list know; anyone else is `user_not_found`."""
+    users_page: int = 200
+    reactions: set[tuple[str, str, str]] = field(default_factory=set)
+    """Warroom's own reactions now: (channel, ts, emoji name)."""
     _failures: dict[str, list[str]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -138,6 +144,23 @@ class GatewayDouble(SlackGateway):
         if usergroup not in self.usergroups:
             raise SlackFailure("usergroups.users.list", "no_such_subteam")
         return self.usergroups[usergroup]
+
+    def add_person(self, user_id: str, name: str, *, tz: str | None = "Etc/UTC") -> Person:
+        person = Person(user_id, name, tz, real_name=name, team_id="T0SERVICES")
+        self.people[user_id] = person
+        return person
+
+    async def user(self, user_id: str) -> Person:
+        self._enter("users.info", user=user_id)
+        if user_id not in self.people:
+            raise SlackFailure("users.info", "user_not_found")
+        return self.people[user_id]
+
+    async def users(self) -> AsyncIterator[list[Person]]:
+        everyone = sorted(self.people.values(), key=lambda p: p.user_id)
+        for start in range(0, max(len(everyone), 1), self.users_page):
+            self._enter("users.list", cursor=start or None, limit=self.users_page)
+            yield everyone[start : start + self.users_page]
 
     async def create_channel(self, name: str, *, private: bool) -> ChannelRef:
         self._enter("conversations.create", name=name, is_private=private)
@@ -209,6 +232,16 @@ class GatewayDouble(SlackGateway):
     async def pin(self, ref: MessageRef) -> None:
         self._enter("pins.add", channel=ref.channel, timestamp=ref.ts)
         self._message("pins.add", ref).pinned = True
+
+    async def add_reaction(self, ref: MessageRef, name: str) -> None:
+        """As the real gateway: a reaction already there is no failure."""
+        self._enter("reactions.add", channel=ref.channel, timestamp=ref.ts, name=name)
+        self.reactions.add((ref.channel, ref.ts, name))
+
+    async def remove_reaction(self, ref: MessageRef, name: str) -> None:
+        """As the real gateway: a reaction never added is no failure."""
+        self._enter("reactions.remove", channel=ref.channel, timestamp=ref.ts, name=name)
+        self.reactions.discard((ref.channel, ref.ts, name))
 
     async def archive(self, channel_id: str) -> None:
         self._enter("conversations.archive", channel=channel_id)

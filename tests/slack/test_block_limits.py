@@ -26,7 +26,9 @@ from fakeslack.limits import block_problems, view_problems
 from tests.slack.test_blocks import INCIDENT, POLICY
 from warroom.domain.action_item import ActionItem, Counts
 from warroom.domain.changes import InvalidChoice
+from warroom.domain.incident import RoleHolder
 from warroom.domain.permissions import Action, NotPermitted, Refused
+from warroom.domain.policy import Policy
 from warroom.domain.postmortem import PostmortemInput, draft_postmortem
 from warroom.domain.status_update import StatusUpdate
 from warroom.domain.timeline import Cursor, KeyPage, SlackMessage, TimelineItem
@@ -38,9 +40,11 @@ from warroom.slack.blocks import (
     card,
     changes,
     declare_modal,
+    duties,
     help,
     lifecycle,
     notices,
+    origin,
     permissions,
     postmortem,
     privacy,
@@ -103,6 +107,17 @@ def entry(n: int, body: str, **fields: Any) -> TimelineItem:
         deleted_at=None,
         **fields,
     )
+
+
+def roles_named(text: str) -> Policy:
+    """The policy with every role's name and duties set to `text` (ten roles, the most)."""
+    roles = tuple(
+        replace(ROLE, key=f"role{n}", name=text, short=f"R{n}", duties=text) for n in range(10)
+    )
+    return replace(POLICY, roles=roles)
+
+
+ALL_HELD = replace(INCIDENT, roles=tuple(RoleHolder(f"role{n}", "UA", "UB", AT) for n in range(10)))
 
 
 def page_of(body: str) -> Message:
@@ -234,8 +249,19 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
     (changes.role_changed_line, "role name", SECTION_TEXT,
      lambda s: changes.role_changed_line(
          replace(ROLE, name=s), user_id="UA", previous_id="UB", by="UC")),
-    (changes.duties, "role duties", SECTION_TEXT,
-     lambda s: changes.duties(replace(ROLE, name=s, duties=s), INCIDENT)),
+    (origin.origin_note, "title", SECTION_TEXT,
+     lambda s: origin.origin_note(replace(INCIDENT, title=s))),
+    (duties.duties_dm, "role name+duties", SECTION_TEXT,
+     lambda s: duties.duties_dm(
+         replace(ROLE, name=s, duties=s), replace(INCIDENT, title=s), user_id="UA", by="UB")),
+    (duties.role_confirmed, "role name", SECTION_TEXT,
+     lambda s: duties.role_confirmed(replace(ROLE, name=s), INCIDENT, user_id="UA", by="UA")),
+    (duties.role_confirmed, "role name (given)", SECTION_TEXT,
+     lambda s: duties.role_confirmed(replace(ROLE, name=s), INCIDENT, user_id="UA", by="UB")),
+    (duties.duties_answer, "role names+duties (holder)", SECTION_TEXT,
+     lambda s: duties.duties_answer(ALL_HELD, roles_named(s), "UA")),
+    (duties.duties_answer, "role names+duties (no role)", SECTION_TEXT,
+     lambda s: duties.duties_answer(ALL_HELD, roles_named(s), "UNOBODY")),
     (changes.role_already_held, "role name", SECTION_TEXT,
      lambda s: changes.role_already_held(replace(ROLE, name=s, short=s), "UA", asker="UB")),
     (changes.severity_changed_line, "-", SECTION_TEXT,
@@ -341,6 +367,7 @@ NOT_PAYLOADS = {
     "clip",
     "due_label",
     "item_buttons",
+    "origin_note_block_id",
     "owner_label",
     "postmortem_filename",
     "quoted",

@@ -95,6 +95,7 @@ async def test_the_paged_read_drafts_the_same_postmortem(store: Store) -> None:
         resolution=paged.resolution,
         root_cause=paged.root_cause,
         drafted_at=NOW,
+        zone=paged.policy.zone,
     )
     assert paged.entries_total == len(everything) == 61
     assert len(paged.entries) < len(everything)  # unhighlighted chat is only counted

@@ -13,6 +13,7 @@ from tests.harness import WAIT_S, Harness
 from tests.timeline.room import ALICE, BOB, CAROL, OUR_BOT_ID, OUR_BOT_USER, Room, message_shortcut
 from warroom.demo.slack.driver import fill_view
 from warroom.domain.timeline import slack_time
+from warroom.services.timeline import RECORDED_REACTION
 
 
 async def test_reaction_highlights_and_removing_it_unhighlights(room: Room) -> None:
@@ -233,3 +234,90 @@ async def test_picker_that_cannot_open_is_explained(room: Room) -> None:
     assert await shortcut(room, message, channel=harness.command_channel) == (200, "")
     (answer,) = [c.args for c in await harness.slack.wait_for("response_url", told + 1)][told:]
     assert "expired_trigger_id" in answer["text"] and answer["response_type"] == "ephemeral"
+
+
+# -- Warroom says it heard the 📌 -------------------------------------------------------
+
+
+async def said_in_slack(room: Room, text: str) -> str:
+    """A message that is in Slack (so it can be reacted to) and on the timeline."""
+    ts = room.harness.slack.add_message(room.channel, text, user=ALICE)
+    assert await room.send(room.message(text, ts=ts)) == 200
+    return ts
+
+
+def our_reactions(room: Room, ts: str) -> list[str]:
+    message = room.harness.slack.message(room.channel, ts)
+    assert message is not None
+    return [r["name"] for r in message.get("reactions", []) if OUR_BOT_USER in r["users"]]
+
+
+async def test_a_pushpin_is_answered_with_warrooms_reaction_until_the_last_goes(
+    room: Room,
+) -> None:
+    ts = await said_in_slack(room, "Found it: the cache TTL is 0")
+    slack = room.harness.slack
+
+    assert await room.send(room.reaction(ts, user=BOB)) == 200
+    await room.harness.settle()
+    assert our_reactions(room, ts) == [RECORDED_REACTION]
+
+    # A second 📌, and Bob's delivered twice: still one reaction, no error shown anywhere.
+    assert await room.send(room.reaction(ts, user=CAROL)) == 200
+    assert await room.send(room.reaction(ts, user=BOB)) == 200
+    await room.harness.settle()
+    assert our_reactions(room, ts) == [RECORDED_REACTION]
+    assert [c.response.get("error") for c in slack.calls_to("reactions.add") if not c.ok] in (
+        [],
+        ["already_reacted"],
+        ["already_reacted", "already_reacted"],
+    )
+
+    assert await room.send(room.reaction(ts, user=BOB, added=False)) == 200
+    await room.harness.settle()
+    assert our_reactions(room, ts) == [RECORDED_REACTION]  # Carol's 📌 still marks it
+
+    assert await room.send(room.reaction(ts, user=CAROL, added=False)) == 200
+    await room.harness.settle()
+    assert our_reactions(room, ts) == []
+    entry = await room.entry(ts)
+    assert entry is not None and not entry.highlighted
+    assert [c.args["name"] for c in slack.calls_to("reactions.remove")] == [RECORDED_REACTION]
+
+
+async def test_removing_a_pushpin_never_acknowledged_is_no_failure(room: Room) -> None:
+    ts = await said_in_slack(room, "Rollback started")
+    room.harness.slack.fail("reactions.add", "internal_error", times=5)
+
+    assert await room.send(room.reaction(ts, user=BOB)) == 200
+    await room.harness.settle()
+    entry = await room.entry(ts)
+    assert entry is not None and entry.highlighted  # Slack refusing never loses it
+    assert our_reactions(room, ts) == []
+
+    assert await room.send(room.reaction(ts, user=BOB, added=False)) == 200
+    await room.harness.settle()
+    (removal,) = room.harness.slack.calls_to("reactions.remove")
+    assert removal.response.get("error") == "no_reaction"  # and that is success
+    entry = await room.entry(ts)
+    assert entry is not None and not entry.highlighted
+
+
+async def test_warrooms_own_reaction_is_not_a_highlight(room: Room) -> None:
+    ts = await said_in_slack(room, "Thanks all")
+    event = room.reaction(ts, user=OUR_BOT_USER, emoji="pushpin")
+    assert await room.send(event) == 200
+    await room.harness.settle()
+    entry = await room.entry(ts)
+    assert entry is not None and not entry.highlighted
+    assert room.harness.slack.calls_to("reactions.add") == []
+
+
+async def test_a_pin_alone_is_not_answered_with_a_reaction(room: Room) -> None:
+    ts = await said_in_slack(room, "Customer comms sent")
+    message = room.message("Customer comms sent", ts=ts)
+    assert await room.send(room.pin(message)) == 200
+    assert await room.send(room.pin(message, added=False)) == 200
+    await room.harness.settle()
+    slack = room.harness.slack
+    assert slack.calls_to("reactions.add") == [] and slack.calls_to("reactions.remove") == []

@@ -32,6 +32,7 @@ from warroom.bolt.listeners import (
     declare,
     lifecycle,
     membership,
+    people,
     roles,
     state,
     timeline,
@@ -82,6 +83,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         timeline,
         action_items,
         membership,
+        people,
     )
     for module in modules:
         module.listen(app, runtime)

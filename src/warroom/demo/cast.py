@@ -1,6 +1,6 @@
 """Who is in the demo: the workspace, its signing secret and the scripted people."""
 
-__all__ = ["ANA", "BEN", "CHI", "DEE", "PEOPLE", "SECRET", "TEAM"]
+__all__ = ["ANA", "BEN", "CHI", "DEE", "NAMES", "PEOPLE", "SECRET", "TEAM", "ZONES"]
 
 SECRET = "warroom-demo-signing-secret"
 TEAM = "T0WARROOM"
@@ -11,3 +11,6 @@ PEOPLE = {
     "UDEE000004": "dee",
 }
 ANA, BEN, CHI, DEE = PEOPLE
+NAMES = {ANA: "Ana Lopez", BEN: "Ben Okafor", CHI: "Chi Nguyen", DEE: "Dee Walsh"}
+"""Their display names in Slack: what the postmortem shows."""
+ZONES = {ANA: "Europe/Madrid", BEN: "America/New_York", CHI: "Asia/Singapore", DEE: "Europe/London"}

@@ -106,7 +106,9 @@ class People:
 
     async def say(self, user: str, channel: str, text: str) -> str:
         self._did(user, f"says: {text}")
-        ts = f"{self.clock().timestamp():.6f}"
+        ts = self.slack.add_message(
+            channel, text, user=user, ts=f"{self.clock().timestamp():.6f}"
+        )  # in Slack too, so it can be reacted to
         event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts}
         await self._post(*event_callback(event, team_id=TEAM))
         return ts

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from warroom.config import Settings
-from warroom.demo.cast import PEOPLE, SECRET
+from warroom.demo.cast import NAMES, PEOPLE, SECRET, ZONES
 from warroom.demo.people import People
 from warroom.demo.script import play
 from warroom.demo.slack import SlackSender, SlackStandIn
@@ -25,7 +25,7 @@ async def run_demo(database_url: str, say: Callable[[str], None]) -> str | None:
     clock = ManualClock(datetime.now(UTC).replace(hour=2, minute=47, second=0, microsecond=0))
     async with SlackStandIn() as slack:
         for user, name in PEOPLE.items():
-            slack.add_user(user, name)
+            slack.add_user(user, name, display_name=NAMES[user], tz=ZONES[user])
         broadcast = slack.add_channel("incidents")
         ops = slack.add_channel("ops", members=list(PEOPLE))
         settings = Settings(

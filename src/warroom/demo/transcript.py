@@ -72,6 +72,10 @@ class Transcript:
         elif method == "views.open":
             title = args["view"]["title"]["text"]
             self.say(f"  [a form opens: {title}]")
+        elif method == "reactions.add":
+            self.say(f"  [warroom reacts :{args.get('name')}:]")
+        elif method == "reactions.remove":
+            self.say(f"  [warroom takes back its :{args.get('name')}:]")
         elif method == "conversations.create":
             self.say(f"  [channel #{args['name']} created]")
         elif method == "conversations.setTopic":

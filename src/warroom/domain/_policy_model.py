@@ -137,6 +137,9 @@ class Policy:
     """Archive the war room this long after the incident is closed; None keeps it."""
     keep_deleted_text: bool = False
     """Keep a deleted message's text stored (never shown); by default it is purged."""
+    announce_in_origin_channel: bool = True
+    """Post one line linking the war room in the public channel `/incident declare` was
+    typed in (never for a private incident, a DM, a private channel or a war room)."""
     permissions: Permissions = DEFAULT_PERMISSIONS
     """Who may steer an incident: the `[permissions]` section."""
     timezone: str = "UTC"

@@ -62,6 +62,7 @@ _TOP_KEYS = (
     "postmortem_reminder_after",
     "postmortem_reminder_every",
     "keep_deleted_text",
+    "announce_in_origin_channel",
     "business_hours",
     "severities",
     "statuses",
@@ -103,6 +104,7 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
         postmortem_reminder_working_days=chase_after.days if chase_after else 5,
         postmortem_reminder_every=chase_every,
         keep_deleted_text=top.flag("keep_deleted_text", False),
+        announce_in_origin_channel=top.flag("announce_in_origin_channel", True),
         permissions=read_permissions(check, data, tuple(role.key for role in roles)),
     )
 

@@ -21,7 +21,7 @@ __all__ = ["escape_markdown", "format_time", "people_in", "render_markdown"]
 
 _PUNCTUATION = re.compile(r"[\\`*\[\]<>|~]|(?<![^\W_])_|_(?![^\W_])|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^(?:[#+=-]|(\d+)(?=[.)]))")
-_MENTION = re.compile(r"<@([A-Za-z0-9]+)>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
 
 
 def escape_markdown(text: str) -> str:

@@ -12,7 +12,8 @@ import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.domain.action_item import OPEN, WONT_DO, ActionItem, Counts
 from warroom.domain.clock import Clock
@@ -30,6 +31,7 @@ from warroom.services.action_item_reminders import (
 )
 from warroom.services.audience import Audience
 from warroom.services.fanout import fan_out
+from warroom.services.people import People
 from warroom.services.permissions import Guard
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.action_items import (
@@ -102,6 +104,11 @@ class Listing:
 # -- the service ---------------------------------------------------------------------
 
 
+ZONE_LOOKUP_S = 1.0
+"""How long a typed date waits to learn its typist's zone before reading it in the
+organisation's."""
+
+
 @dataclass
 class ActionItems:
     store: Store
@@ -110,19 +117,34 @@ class ActionItems:
     clock: Clock
     audience: Audience
     guard: Guard
+    people: People | None = None
+    """Where each person is (their Slack time zone): a date they type is their date."""
 
     # -- dates ----------------------------------------------------------------------
 
-    def today(self) -> date:
-        return self.clock().astimezone(UTC).date()
+    def today(self, zone: tzinfo = UTC) -> date:
+        return self.clock().astimezone(zone).date()
 
-    def default_due(self) -> date:
-        return (self.clock() + self.policy.action_item_due_after).astimezone(UTC).date()
+    def default_due(self, zone: tzinfo = UTC) -> date:
+        return (self.clock() + self.policy.action_item_due_after).astimezone(zone).date()
 
-    def due_date(self, typed: str | None) -> date:
-        """The due date typed after `due`, checked; the policy's default when None."""
+    async def zone_of(self, user_id: str) -> tzinfo:
+        """`user_id`'s own time zone from Slack, else the organisation's. Asked before
+        Slack's answer is due, so a look-up gets `ZONE_LOOKUP_S` at most."""
+        if self.people is None:
+            return self.policy.zone
+        try:
+            async with asyncio.timeout(ZONE_LOOKUP_S):
+                tz = (await self.people.person(user_id)).tz
+            return ZoneInfo(tz) if tz else self.policy.zone
+        except (TimeoutError, ZoneInfoNotFoundError, ValueError):
+            return self.policy.zone
+
+    def due_date(self, typed: str | None, zone: tzinfo = UTC) -> date:
+        """The due date typed after `due`, read as a date where the typist is (`zone`),
+        checked; the policy's default when None."""
         if typed is None:
-            return self.default_due()
+            return self.default_due(zone)
         try:
             if not _ISO_DATE.fullmatch(typed):
                 raise ValueError(typed)
@@ -130,22 +152,32 @@ class ActionItems:
         except ValueError:
             raise Refused(
                 f"`{typed}` is not a date I can read. Write the due date as YYYY-MM-DD, "
-                f"e.g. `due {self.default_due().isoformat()}`: `{USAGE_SHOWN}`"
+                f"e.g. `due {self.default_due(zone).isoformat()}`: `{USAGE_SHOWN}`"
             ) from None
-        self._check_not_past(due)
+        self._check_not_past(due, zone)
         return due
 
-    def _check_not_past(self, due: date) -> None:
-        if due < self.today():
+    def _check_not_past(self, due: date, zone: tzinfo) -> None:
+        if due < self.today(zone):
             raise Refused(
-                f"{due.isoformat()} has passed. Pick today or a later date (YYYY-MM-DD, UTC)."
+                f"{due.isoformat()} has passed where you are (today is "
+                f"{self.today(zone).isoformat()}, {zone}). Pick today or a later date "
+                "(YYYY-MM-DD)."
             )
 
     # -- adding ---------------------------------------------------------------------
 
     async def add(
-        self, incident_id: int, *, text: str, owner_id: str | None, due_on: date, by: str
+        self,
+        incident_id: int,
+        *,
+        text: str,
+        owner_id: str | None,
+        due_on: date,
+        by: str,
+        zone: tzinfo = UTC,
     ) -> Added:
+        """`zone`: where `by` is, to tell whether `due_on` has passed for them."""
         text = text.strip()
         if not text:
             raise Refused(f"Say what needs doing: `{USAGE_SHOWN}`")
@@ -154,7 +186,7 @@ class ActionItems:
                 f"That is {len(text)} characters; keep an action item under {ITEM_TEXT_MAX + 1} "
                 "and link to the details."
             )
-        self._check_not_past(due_on)
+        self._check_not_past(due_on, zone)
         now = self.clock()
         async with self.store.transaction() as session:
             row = await incidents.lock(session, incident_id)

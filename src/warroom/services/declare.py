@@ -18,6 +18,13 @@ by Slack's answer, whether channel or refusal) and only a channel Warroom made
 for this incident (see domain/room_adoption.py): a squatter's channel of the
 same name is never taken. If nobody resumes, the `finish_room` job, due once
 an unrenewed lease has run out (12 seconds after the declaration), does.
+
+A public incident declared with `/incident declare` in a public channel also gets
+one line in that channel linking the war room (`announce_in_origin_channel`). The
+channel is written down with the declaration (the `declared` entry's data), the
+line is posted with the announcement, and a resumed run first looks for it there,
+as for the announcement: it is posted at most once, and Warroom not being in that
+channel (or any other refusal) is logged and never fails the setup.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.announcement import announcement, announcement_block_id
 from warroom.slack.blocks.card import CARD_BLOCK_ID, incident_card
 from warroom.slack.blocks.notices import room_ready, setup_failed, setup_in_progress
+from warroom.slack.blocks.origin import origin_note, origin_note_block_id
 from warroom.slack.blocks.topic import channel_topic
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import ChannelRef, InviteProblem, MessageRef, SlackGateway
@@ -49,7 +57,13 @@ from warroom.store import incidents, jobs, timeline
 from warroom.store.engine import Conflict, DatabaseUnavailable, Store
 from warroom.store.jobs import Job
 
-__all__ = ["FINISH_ROOM", "DeclareService", "ProvisionResult", "SetupStillRunning"]
+__all__ = [
+    "FINISH_ROOM",
+    "ORIGIN_CHANNEL",
+    "DeclareService",
+    "ProvisionResult",
+    "SetupStillRunning",
+]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +75,9 @@ FINISH_ROOM = "finish_room"
 FINISH_ROOM_GRACE = timedelta(seconds=2)
 INITIAL_STATUS = "investigating"
 NAME_ATTEMPTS = 5
+ORIGIN_CHANNEL = "origin_channel"
+"""In the `declared` entry's data: the public channel the incident was declared from."""
+_ORIGIN_SKIPPED = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
 class SetupStillRunning(Exception):
@@ -86,11 +103,25 @@ class DeclareService:
     lease_renewal_s: float = LEASE_RENEWAL_S
 
     async def record(
-        self, *, team_id: str, reporter_id: str, declaration: Declaration, declare_key: str
+        self,
+        *,
+        team_id: str,
+        reporter_id: str,
+        declaration: Declaration,
+        declare_key: str,
+        origin_channel: str | None = None,
     ) -> Incident:
-        """Store the incident; the same `declare_key` (one modal) never makes a second one."""
+        """Store the incident; the same `declare_key` (one modal) never makes a second one.
+
+        `origin_channel`: the public channel `/incident declare` was typed in, to be told
+        where the war room is (kept only for a public incident declared elsewhere than in
+        the broadcast channel)."""
+        if declaration.private or origin_channel == self.broadcast_channel:
+            origin_channel = None
         try:
-            return await self._insert(team_id, reporter_id, declaration, declare_key)
+            return await self._insert(
+                team_id, reporter_id, declaration, declare_key, origin_channel
+            )
         except Conflict:
             async with self.store.transaction() as session:
                 existing = await incidents.find_by_declare_key(session, declare_key)
@@ -99,7 +130,12 @@ class DeclareService:
                 return existing
 
     async def _insert(
-        self, team_id: str, reporter_id: str, declaration: Declaration, declare_key: str
+        self,
+        team_id: str,
+        reporter_id: str,
+        declaration: Declaration,
+        declare_key: str,
+        origin_channel: str | None,
     ) -> Incident:
         """The incident, its first timeline entry and its jobs in four INSERTs: this
         transaction is all Slack waits for before the form is answered. A second
@@ -132,6 +168,7 @@ class DeclareService:
                     "impact": declaration.impact,
                     "private": declaration.private,
                     "responders": list(declaration.responders),
+                    **({ORIGIN_CHANNEL: origin_channel} if origin_channel else {}),
                 },
             )
             finish_room_at = now + PROVISION_LEASE + FINISH_ROOM_GRACE
@@ -266,11 +303,12 @@ class DeclareService:
             )
         room = incident.channel_id
         assert room is not None
-        invited, card, topic_set, announced = await asyncio.gather(
+        invited, card, topic_set, announced, noted = await asyncio.gather(
             self.gateway.invite(room, [incident.reporter_id, *incident.invitees]),
             self._post_card(incident, resumed=resumed),
             self.gateway.set_topic(room, channel_topic(incident, self.policy)),
             self._announce(incident, resumed=resumed),
+            self._note_origin(incident, resumed=resumed),
             return_exceptions=True,
         )
         refs: dict[str, str | None] = {}
@@ -279,7 +317,7 @@ class DeclareService:
                 incident, fields = self._with_ref(incident, ref)
                 refs.update(fields)
         try:
-            for outcome in (invited, card, topic_set, announced):
+            for outcome in (invited, card, topic_set, announced, noted):
                 if isinstance(outcome, BaseException):
                     raise outcome
             assert isinstance(invited, list) and isinstance(card, MessageRef)
@@ -375,6 +413,33 @@ class DeclareService:
             announcement(incident, self.policy, now=self.clock()),
             join_if_needed=True,
         )
+
+    async def _note_origin(self, incident: Incident, *, resumed: bool) -> None:
+        """The line in the channel the incident was declared from; never a SlackFailure."""
+        if incident.private or not self.policy.announce_in_origin_channel:
+            return
+        async with self.store.read() as session:
+            declared = await timeline.first_data(session, incident.id, "declared")
+            origin = declared.get(ORIGIN_CHANNEL)
+            if not isinstance(origin, str) or not origin or origin == self.broadcast_channel:
+                return
+            if await incidents.id_by_channel(session, origin) is not None:
+                return  # declared from inside another incident's war room
+        block_id = origin_note_block_id(incident)
+        try:
+            if resumed and await self.gateway.find_own_message(
+                origin, block_id, since=incident.declared_at
+            ):
+                return  # an earlier run posted it
+            await self.gateway.post(origin, origin_note(incident))
+        except SlackFailure as failure:
+            log.log(
+                logging.INFO if failure.error in _ORIGIN_SKIPPED else logging.WARNING,
+                "%s: no note in channel %s, where it was declared: %s",
+                incident.reference,
+                origin,
+                failure,
+            )
 
     async def _save(self, incident: Incident, **fields: str | None) -> None:
         async with self.store.transaction() as session:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from warroom.domain.clock import Clock
 from warroom.domain.policy import Policy
-from warroom.domain.postmortem import Postmortem, PostmortemInput, draft_postmortem
-from warroom.domain.postmortem_markdown import render_markdown
+from warroom.domain.postmortem import Postmortem, draft_postmortem
+from warroom.domain.postmortem_markdown import people_in, render_markdown
 from warroom.services.lifecycle import POSTMORTEM_DRAFT, SUPERSEDE, Refused
+from warroom.services.people import People
 from warroom.slack.blocks.postmortem import postmortem_filename, postmortem_summary
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import MessageRef, SlackGateway
@@ -41,17 +42,13 @@ class DraftRequest:
     """A draft was already queued or being written: this request rides on it."""
 
 
-def _write(data: PostmortemInput) -> tuple[Postmortem, str]:
-    postmortem = draft_postmortem(data)
-    return postmortem, render_markdown(postmortem)
-
-
 @dataclass
 class PostmortemService:
     store: Store
     gateway: SlackGateway
     policy: Policy
     clock: Clock
+    people: People
 
     async def request(self, incident_id: int) -> DraftRequest:
         """Queue a draft, unless one is queued or being written already: requests that
@@ -91,14 +88,18 @@ class PostmortemService:
         fresh draft in its place; reopening cancels it).
 
         The reads are short and paged, the drafting and rendering run on a worker
-        thread, and the only write transaction is the last step: the event loop and
-        SQLite's one writer stay free for everyone else while a long incident is
-        drafted."""
+        thread, and the draft's only write transaction is the last step: the event loop
+        and SQLite's one writer stay free for everyone else while a long incident is
+        drafted. Between drafting and rendering, the people it names are looked up
+        (`People.names`: a short write of its own when Slack was asked; never a failure,
+        someone Slack cannot name is shown by ID)."""
         now = self.clock()
         started = time.perf_counter()
         data = await load_draft_input(self.store, incident_id, self.policy, now)
         read = time.perf_counter()
-        postmortem, markdown = await asyncio.to_thread(_write, data)
+        postmortem = await asyncio.to_thread(draft_postmortem, data)
+        names = await self.people.names(people_in(postmortem))
+        markdown = await asyncio.to_thread(render_markdown, postmortem, names=names)
         log.info(
             "postmortem of %s: %d of %d entries read in %.2f s, drafted in %.2f s",
             postmortem.reference,

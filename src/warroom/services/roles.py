@@ -21,7 +21,8 @@ from warroom.services.fanout import fan_out
 from warroom.services.permissions import Guard
 from warroom.services.reminders import Reminders
 from warroom.services.surfaces import Surfaces
-from warroom.slack.blocks.changes import duties, role_changed_line
+from warroom.slack.blocks.changes import role_changed_line
+from warroom.slack.blocks.duties import duties_dm
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import SlackGateway
 from warroom.store import incidents, roles, timeline
@@ -117,8 +118,19 @@ class RoleService:
         except SlackFailure:
             return False  # an invite of someone already in is harmless
 
+    async def _send_duties(self, change: RoleChange) -> None:
+        """The duties by DM (Warroom's Messages tab), where the holder can read them again;
+        if Slack will not deliver a DM, privately in the room instead."""
+        note = duties_dm(change.role, change.incident, user_id=change.user_id, by=change.by)
+        try:
+            await self.gateway.dm(change.user_id, note)
+        except SlackFailure:
+            if change.incident.channel_id is None:
+                raise
+            await self.gateway.whisper(change.incident.channel_id, change.user_id, note)
+
     async def publish(self, change: RoleChange) -> list[SlackFailure]:
-        """Card, topic (IC), a line in the room, and the new holder's duties, together."""
+        """Card, topic (IC), a line in the room, and the new holder's duties by DM, together."""
         incident, room = change.incident, change.incident.channel_id
         if room is None:
             return []
@@ -133,5 +145,5 @@ class RoleService:
         return refused + await fan_out(
             self.surfaces.refresh(incident.id, topic=is_commander, announcement_too=is_commander),
             self.gateway.post(room, line),
-            self.gateway.whisper(room, change.user_id, duties(change.role, incident)),
+            self._send_duties(change),
         )

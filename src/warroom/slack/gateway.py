@@ -18,10 +18,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from warroom.domain.people import Person
 from warroom.domain.room_adoption import ExistingChannel
 from warroom.slack.client import build_webhook, close_pool, pool_connections
 from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
+from warroom.slack.users import person_from
 
 __all__ = ["BotIdentity", "ChannelRef", "InviteProblem", "MessageRef", "SlackGateway"]
 
@@ -33,6 +35,9 @@ LOOKUP_PAGE = 200
 LOOKUP_PAGES = 10
 MEMBER_PAGE = 1000
 MEMBER_PAGES = 50
+USER_PAGE = 200
+"""users.list asks for pages this big (Slack suggests at most 200)."""
+USER_PAGES = 50
 _HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
 
 
@@ -107,6 +112,29 @@ class SlackGateway:
             "usergroups.users.list", self.client.usergroups_users_list(usergroup=usergroup)
         )
         return frozenset(str(user) for user in data.get("users", []))
+
+    async def user(self, user_id: str) -> Person:
+        """Who `user_id` is (`users.info`; scope users:read)."""
+        data = await self._call("users.info", self.client.users_info(user=user_id))
+        person = person_from(data.get("user") or {})
+        if person is None:
+            raise SlackFailure("users.info", "user_not_found")
+        return person
+
+    async def users(self) -> AsyncIterator[list[Person]]:
+        """Everyone in the workspace (`users.list`; scope users:read), a page at a time,
+        so a caller looking for a few people can stop once it has them. At most
+        USER_PAGES pages."""
+        cursor: str | None = None
+        for _ in range(USER_PAGES):
+            data = await self._call(
+                "users.list", self.client.users_list(limit=USER_PAGE, cursor=cursor)
+            )
+            found = (person_from(user) for user in data.get("members") or [])
+            yield [person for person in found if person is not None]
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return
 
     async def create_channel(self, name: str, *, private: bool) -> ChannelRef:
         data = await self._call(
@@ -286,6 +314,28 @@ class SlackGateway:
             )
         except SlackFailure as failure:
             if failure.error != "already_pinned":
+                raise
+
+    async def add_reaction(self, ref: MessageRef, name: str) -> None:
+        """Warroom's own reaction on a message; one it has there already is no failure."""
+        try:
+            await self._call(
+                "reactions.add",
+                self.client.reactions_add(channel=ref.channel, timestamp=ref.ts, name=name),
+            )
+        except SlackFailure as failure:
+            if failure.error != "already_reacted":
+                raise
+
+    async def remove_reaction(self, ref: MessageRef, name: str) -> None:
+        """Take Warroom's own reaction off a message; one it never added is no failure."""
+        try:
+            await self._call(
+                "reactions.remove",
+                self.client.reactions_remove(channel=ref.channel, timestamp=ref.ts, name=name),
+            )
+        except SlackFailure as failure:
+            if failure.error != "no_reaction":
                 raise
 
     async def archive(self, channel_id: str) -> None:

@@ -39,6 +39,7 @@ __all__ = [
     "TimelineHighlightRow",
     "TimelineRevisionRow",
     "UTCDateTime",
+    "UserRow",
 ]
 
 NAMING = {
@@ -344,3 +345,19 @@ class PostmortemRow(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     file_id: Mapped[str | None] = mapped_column(String(32))
     completed_at: Mapped[datetime | None]
+
+
+class UserRow(Base):
+    """The user directory: how artifacts name a Slack user, refreshed from Slack
+    (`users.info`, `users.list`, the `user_change` event) once it is `refreshed_at` old."""
+
+    __tablename__ = "users"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(StoredText)
+    """The name to show (display name, else real name, else handle, else the ID)."""
+    real_name: Mapped[str] = mapped_column(StoredText)
+    tz: Mapped[str | None] = mapped_column(String(64))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    refreshed_at: Mapped[datetime]

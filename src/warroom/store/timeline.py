@@ -43,8 +43,10 @@ __all__ = [
     "append",
     "count_key_entries",
     "find_by_ref",
+    "first_data",
     "highlights",
     "incident_of",
+    "is_highlighted",
     "key_entries",
     "lock_by_ref",
     "postmortem_drafted",
@@ -129,6 +131,17 @@ async def append(
     }
     row = (await session.execute(_APPEND, values)).one()
     return _item(row)
+
+
+async def first_data(session: AsyncSession, incident_id: int, kind: str) -> dict[str, Any]:
+    """The `data` of the incident's first entry of `kind` (empty if it has none)."""
+    found = await session.execute(
+        select(TimelineEntryRow.data)
+        .where(TimelineEntryRow.incident_id == incident_id, TimelineEntryRow.kind == kind)
+        .order_by(TimelineEntryRow.id)
+        .limit(1)
+    )
+    return dict(found.scalar_one_or_none() or {})
 
 
 async def reminder_logged(session: AsyncSession, incident_id: int, job_id: int) -> bool:
@@ -221,6 +234,13 @@ async def set_highlight(
         where=TimelineHighlightRow.changed_at < stmt.excluded.changed_at,
     )
     await session.execute(stmt)
+
+
+async def is_highlighted(session: AsyncSession, entry_id: int) -> bool:
+    found = await session.scalar(
+        select(TimelineEntryRow.highlighted).where(TimelineEntryRow.id == entry_id)
+    )
+    return bool(found)
 
 
 async def refresh_highlighted(session: AsyncSession, entry_id: int) -> bool:

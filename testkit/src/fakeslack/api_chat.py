@@ -1,23 +1,19 @@
-"""chat.delete, chat.getPermalink, pins.remove, reactions.add and users.info: the
-methods tests call that `warroom demo` never does (its own are
-`warroom.demo.slack.api_chat`)."""
+"""chat.delete, chat.getPermalink and pins.remove: the methods tests call that
+`warroom demo` never does (its own, reactions.add/remove among them, are
+`warroom.demo.slack.api_chat`; users.info and users.list are `.api_users`)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fakeslack.workspace import KitWorkspace, on_kit_workspace
 from warroom.demo.slack.api_chat import message_item
-from warroom.demo.slack.params import get_str
 from warroom.demo.slack.server import Handler
-from warroom.demo.slack.state import ApiError, Workspace, is_user_id
+from warroom.demo.slack.state import ApiError, Workspace
 
 __all__ = ["CHAT_METHODS"]
 
 Json = dict[str, Any]
-
-_EMOJI = re.compile(r"[a-z0-9_+'-]+(::skin-tone-[2-6])?")
 
 
 def delete(ws: Workspace, args: Json) -> Json:
@@ -49,39 +45,8 @@ def pins_remove(ws: Workspace, args: Json) -> Json:
     return {"ok": True}
 
 
-def reactions_add(ws: Workspace, args: Json) -> Json:
-    if not args.get("channel") or not args.get("timestamp"):
-        raise ApiError("no_item_specified")
-    state, message = message_item(ws, args)
-    if state.is_archived:
-        raise ApiError("is_archived")
-    name = get_str(args, "name") or ""
-    if not _EMOJI.fullmatch(name):
-        raise ApiError("invalid_name")
-    reactions: list[Json] = message.setdefault("reactions", [])
-    for reaction in reactions:
-        if reaction["name"] == name:
-            if ws.bot_user_id in reaction["users"]:
-                raise ApiError("already_reacted")
-            reaction["users"].append(ws.bot_user_id)
-            reaction["count"] += 1
-            break
-    else:
-        reactions.append({"name": name, "users": [ws.bot_user_id], "count": 1})
-    return {"ok": True}
-
-
-def users_info(ws: KitWorkspace, args: Json) -> Json:
-    user = args.get("user")
-    if not is_user_id(user):
-        raise ApiError("user_not_found")
-    return {"ok": True, "user": ws.user_json(str(user))}
-
-
 CHAT_METHODS: dict[str, Handler] = {
     "chat.delete": delete,
     "chat.getPermalink": on_kit_workspace(get_permalink),
     "pins.remove": pins_remove,
-    "reactions.add": reactions_add,
-    "users.info": on_kit_workspace(users_info),
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,47 +15,12 @@ Json = dict[str, Any]
 
 
 class KitWorkspace(Workspace):
-    """Adds user groups, App Home views, users.info's profiles and permalinks."""
+    """Adds user groups, App Home views and permalinks."""
 
     def __init__(self, *, team_id: str, bot_user_id: str, checks: Checks | None = None) -> None:
         super().__init__(team_id=team_id, bot_user_id=bot_user_id, checks=checks)
         self.usergroups: dict[str, set[str]] = {}
         self.home_views: dict[str, str] = {}
-
-    def user_json(self, user_id: str) -> Json:
-        name = self.user_name(user_id)
-        is_bot = user_id == self.bot_user_id
-        profile: Json = {
-            "real_name": name,
-            "real_name_normalized": name,
-            "display_name": name,
-            "display_name_normalized": name,
-            "team": self.team_id,
-            "image_48": "https://example.com/avatar_48.png",
-        }
-        if is_bot:
-            profile.update({"bot_id": self.bot_id, "api_app_id": self.app_id})
-        else:
-            profile["email"] = f"{name}@example.com"
-        return {
-            "id": user_id,
-            "team_id": self.team_id,
-            "name": name,
-            "deleted": False,
-            "real_name": name,
-            "tz": "Etc/UTC",
-            "tz_label": "Coordinated Universal Time",
-            "tz_offset": 0,
-            "profile": profile,
-            "is_admin": False,
-            "is_owner": False,
-            "is_primary_owner": False,
-            "is_restricted": False,
-            "is_ultra_restricted": False,
-            "is_bot": is_bot,
-            "is_app_user": False,
-            "updated": int(time.time()),
-        }
 
     def permalink(self, channel_id: str, message: Json) -> str:
         base = f"https://{self.team_domain}.slack.com/archives/{channel_id}/p"

@@ -151,13 +151,15 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
             await ack(text=note.text, blocks=note.blocks)
             return
         try:
-            due = service.due_date(due_typed)
+            zone = await service.zone_of(invocation.user_id)
+            due = service.due_date(due_typed, zone)
             added = await service.add(
                 invocation.incident.id,
                 text=text,
                 owner_id=owner,
                 due_on=due,
                 by=invocation.user_id,
+                zone=zone,
             )
         except Refused as refused:
             note = not_added(str(refused))
@@ -234,15 +236,21 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
         if not form.text:
             await ack(response_action="errors", errors={"text": "Say what needs doing."})
             return
-        try:
-            due = service.due_date(form.due)
-        except Refused:
-            await ack(response_action="errors", errors={"due": "Pick today or a later date (UTC)."})
-            return
         actor = body["user"]["id"]
+        zone = await service.zone_of(actor)
+        try:
+            due = service.due_date(form.due, zone)
+        except Refused:
+            await ack(response_action="errors", errors={"due": "Pick today or a later date."})
+            return
         try:
             added = await service.add(
-                form.incident_id, text=form.text, owner_id=form.owner_id, due_on=due, by=actor
+                form.incident_id,
+                text=form.text,
+                owner_id=form.owner_id,
+                due_on=due,
+                by=actor,
+                zone=zone,
             )
         except Refused as refused:
             await ack(response_action="errors", errors={"text": str(refused)})

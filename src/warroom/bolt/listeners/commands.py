@@ -28,6 +28,8 @@ class Invocation:
     trigger_id: str
     response_url: str | None
     incident: Incident | None = None
+    channel_name: str = ""
+    """As Slack sends it: "directmessage" in a DM, "privategroup" in a private channel."""
 
 
 Handler = Callable[[Invocation, AsyncAck], Awaitable[None]]
@@ -65,6 +67,7 @@ def route(app: AsyncApp, *, rooms: Rooms, subcommands: Sequence[Subcommand]) -> 
             team_id=command.get("team_id", ""),
             trigger_id=command.get("trigger_id", ""),
             response_url=command.get("response_url"),
+            channel_name=str(command.get("channel_name") or ""),
         )
         if sub.in_incident:
             incident = await rooms.incident_in(invocation.channel_id)

@@ -26,6 +26,14 @@ __all__ = ["listen", "subcommands"]
 log = logging.getLogger(__name__)
 
 STORE_DOWN = "Warroom couldn't save the incident just now. Press Declare again in a moment."
+NOT_PUBLIC = frozenset({"directmessage", "privategroup"})
+"""A slash command's `channel_name` in a DM and in a private channel."""
+
+
+def _public(channel_name: str) -> bool:
+    """Typed in a public channel: not a DM, a group DM ("mpdm-…") or a private channel
+    (an unknown name counts as not public)."""
+    return bool(channel_name) and channel_name not in NOT_PUBLIC and "mpdm-" not in channel_name
 
 
 def _team_id(body: dict[str, Any]) -> str:
@@ -35,7 +43,11 @@ def _team_id(body: dict[str, Any]) -> str:
 
 def subcommands(runtime: Runtime) -> list[Subcommand]:
     async def open_form(invocation: Invocation) -> None:
-        origin = DeclareOrigin(invocation.channel_id, invocation.response_url)
+        origin = DeclareOrigin(
+            invocation.channel_id,
+            invocation.response_url,
+            public=_public(invocation.channel_name),
+        )
         view = declare_modal(runtime.policy, title=plain(invocation.rest), origin=origin)
         try:
             await runtime.gateway.open_view(invocation.trigger_id, view)
@@ -75,6 +87,7 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
                 reporter_id=body["user"]["id"],
                 declaration=checked,
                 declare_key=f"view:{view['id']}",
+                origin_channel=origin.public_channel,
             )
         except Exception:
             log.exception("could not record a declaration")

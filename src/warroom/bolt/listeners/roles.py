@@ -15,13 +15,14 @@ from warroom.bolt.listeners.refusals import (
     refuse_command,
     refuse_form,
 )
-from warroom.bolt.listeners.replies import open_form_later, publish_later, tell_later
+from warroom.bolt.listeners.replies import open_form_later, tell_actor, tell_later
 from warroom.domain.changes import InvalidChoice
 from warroom.runtime import Runtime
 from warroom.services.roles import RoleChange, RoleHeld
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.card import ROLE_ASSIGN_ACTION, ROLE_HANDOFF_PREFIX, ROLE_TAKE_PREFIX
-from warroom.slack.blocks.changes import invalid_choice, role_already_held
+from warroom.slack.blocks.changes import invalid_choice, not_refreshed, role_already_held
+from warroom.slack.blocks.duties import duties_answer, role_confirmed
 from warroom.slack.blocks.role_modal import (
     ASSIGN_CALLBACK_ID,
     assign_role_modal,
@@ -46,12 +47,21 @@ def _follow_up(
             runtime, actor, note, response_url=response_url, room=outcome.incident.channel_id
         )
         return
-    publish_later(
-        runtime,
-        outcome.incident,
-        runtime.roles.publish(outcome),
-        actor=actor,
-        response_url=response_url,
+
+    async def publish_then_confirm() -> None:
+        """Slack's side of the change, then one private word to whoever acted: what Slack
+        refused, or that it is done (the holder's duties went to them by DM)."""
+        failures = await runtime.roles.publish(outcome)
+        incident = outcome.incident
+        note = (
+            not_refreshed(incident, failures)
+            if failures
+            else role_confirmed(outcome.role, incident, user_id=outcome.user_id, by=actor)
+        )
+        await tell_actor(runtime, actor, note, response_url=response_url, room=incident.channel_id)
+
+    runtime.background.spawn(
+        publish_then_confirm(),
         name=f"publish a role change in {outcome.incident.reference}",
     )
 
@@ -80,6 +90,11 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
         await ack()
         _follow_up(runtime, outcome, actor=invocation.user_id, response_url=invocation.response_url)
 
+    async def duties(invocation: Invocation, ack: AsyncAck) -> None:
+        assert invocation.incident is not None
+        note = duties_answer(invocation.incident, runtime.policy, invocation.user_id)
+        await ack(text=note.text, blocks=note.blocks)
+
     return [
         Subcommand(
             names=("role",),
@@ -87,7 +102,14 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
             what="Give a role to someone (a handoff if it is held).",
             run=role,
             in_incident=True,
-        )
+        ),
+        Subcommand(
+            names=("duties",),
+            usage="/incident duties",
+            what="Show the duties of your roles (or of every role, and who holds it), only to you.",
+            run=duties,
+            in_incident=True,
+        ),
     ]
 
 

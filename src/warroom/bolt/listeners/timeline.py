@@ -19,7 +19,7 @@ from warroom.bolt.listeners.commands import Invocation, Subcommand
 from warroom.bolt.listeners.refusals import NotPermitted, refuse_command
 from warroom.domain.timeline import TYPED_KINDS, Cursor, SlackMessage, slack_time
 from warroom.runtime import Runtime
-from warroom.services.timeline import Hidden
+from warroom.services.timeline import REACTION_SOURCE, Hidden
 from warroom.slack.blocks.privacy import not_visible
 from warroom.slack.blocks.timeline import (
     PICK_BLOCK,
@@ -166,24 +166,37 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
         elif subtype in CAPTURED_SUBTYPES and not _ours(event, context) and "ts" in event:
             await service.record_message(parse_message(event, channel_id))
 
+    def acknowledge(channel_id: str, ts: str, *, recorded: bool) -> None:
+        """After the ack: Warroom's own reaction says the message is (no longer) recorded."""
+        runtime.background.spawn(
+            service.acknowledge(channel_id, ts, recorded=recorded),
+            name="acknowledge a timeline highlight",
+        )
+
     async def on_reaction(event: Json, context: AsyncBoltContext) -> None:
         item = event.get("item") or {}
+        bot_user = _bot_user(context)
         if (
             _emoji(event.get("reaction")) != runtime.policy.highlight_emoji
             or item.get("type") != "message"
-            or event.get("item_user") == _bot_user(context)
+            or event.get("item_user") == bot_user
+            or event.get("user") == bot_user
         ):
             return
         user = str(event.get("user") or "")
-        await service.mark(
-            str(item["channel"]),
-            str(item["ts"]),
-            source=f"reaction:{user}",
+        added = event["type"] == "reaction_added"
+        channel_id, ts = str(item["channel"]), str(item["ts"])
+        marked = await service.mark(
+            channel_id,
+            ts,
+            source=f"{REACTION_SOURCE}{user}",
             user_id=user or None,
-            active=event["type"] == "reaction_added",
+            active=added,
             at=slack_time(_event_ts(event)),
             author_id=event.get("item_user"),
         )
+        if marked is not None and marked.changed and marked.highlighted == added:
+            acknowledge(channel_id, ts, recorded=added)
 
     async def on_pin(event: Json, context: AsyncBoltContext) -> None:
         item = event.get("item") or {}
@@ -191,15 +204,19 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
         channel_id = str(item.get("channel") or event.get("channel_id") or "")
         if item.get("type") != "message" or "ts" not in raw or _ours(raw, context):
             return
-        await service.mark(
+        pinned = event["type"] == "pin_added"
+        marked = await service.mark(
             channel_id,
             str(raw["ts"]),
             source="pin",
             user_id=event.get("user"),
-            active=event["type"] == "pin_added",
+            active=pinned,
             at=slack_time(_event_ts(event)),
             message=parse_message(raw, channel_id),
         )
+        if marked is not None and marked.changed and not pinned and not marked.highlighted:
+            # A pin shows itself; only a ✅ a 📌 left behind needs taking off.
+            acknowledge(channel_id, str(raw["ts"]), recorded=False)
 
     app.event("reaction_added")(on_reaction)
     app.event("reaction_removed")(on_reaction)

@@ -1,7 +1,8 @@
-"""chat.postMessage/update/postEphemeral, pins.add and auth.test of the demo's Web API.
+"""chat.postMessage/update/postEphemeral, pins.add, reactions.add/remove and auth.test of
+the demo's Web API.
 
-The rest of chat.*, pins.*, reactions.add and users.info are the test kit's
-(`fakeslack.api_chat`)."""
+The rest of chat.* and pins.* are the test kit's (`fakeslack.api_chat`); users.info is
+`.api_users`."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ UPDATE_TEXT_MAX = 4_000
 MARKDOWN_TEXT_MAX = 12_000
 ATTACHMENTS_MAX = 100
 _TS = re.compile(r"\d+\.\d+")
+_EMOJI = re.compile(r"[a-z0-9_+'-]+(::skin-tone-[2-6])?")
 
 
 def _postable(ws: Workspace, channel: Any) -> ChannelState:
@@ -164,6 +166,49 @@ def pins_add(ws: Workspace, args: Json) -> Json:
     return {"ok": True}
 
 
+def _reaction_target(ws: Workspace, args: Json) -> tuple[ChannelState, Json, str]:
+    if not args.get("channel") or not args.get("timestamp"):
+        raise ApiError("no_item_specified")
+    state, message = message_item(ws, args)
+    name = get_str(args, "name") or ""
+    if not _EMOJI.fullmatch(name):
+        raise ApiError("invalid_name")
+    return state, message, name
+
+
+def reactions_add(ws: Workspace, args: Json) -> Json:
+    state, message, name = _reaction_target(ws, args)
+    if state.is_archived:
+        raise ApiError("is_archived")
+    reactions: list[Json] = message.setdefault("reactions", [])
+    for reaction in reactions:
+        if reaction["name"] == name:
+            if ws.acting in reaction["users"]:
+                raise ApiError("already_reacted")
+            reaction["users"].append(ws.acting)
+            reaction["count"] += 1
+            break
+    else:
+        reactions.append({"name": name, "users": [ws.acting], "count": 1})
+    return {"ok": True}
+
+
+def reactions_remove(ws: Workspace, args: Json) -> Json:
+    """Only the caller's own reaction goes; one it never added is `no_reaction`."""
+    _, message, name = _reaction_target(ws, args)
+    reactions: list[Json] = message.get("reactions", [])
+    for reaction in reactions:
+        if reaction["name"] == name and ws.acting in reaction["users"]:
+            reaction["users"].remove(ws.acting)
+            reaction["count"] -= 1
+            if not reaction["users"]:
+                reactions.remove(reaction)
+            if not reactions:
+                message.pop("reactions", None)
+            return {"ok": True}
+    raise ApiError("no_reaction")
+
+
 def auth_test(ws: Workspace, args: Json) -> Json:
     return {
         "ok": True,
@@ -184,4 +229,6 @@ CHAT_METHODS: dict[str, Handler] = {
     "chat.update": update,
     "chat.postEphemeral": post_ephemeral,
     "pins.add": pins_add,
+    "reactions.add": reactions_add,
+    "reactions.remove": reactions_remove,
 }

@@ -96,6 +96,9 @@ class Workspace:
         self.app_id = "A0WARROOMAPP"
         self.bot_name = "warroom"
         self.users: dict[str, str] = {bot_user_id: self.bot_name}
+        """Handles (`name`) of the users set up; users.list lists them."""
+        self.profiles: dict[str, Json] = {}
+        """What a user set up has beyond a handle: display_name, real_name, tz, deleted."""
         self.bot_ids: dict[str, str] = {bot_user_id: self.bot_id}
         """Bot users and their bot ids: Warroom's, and other apps' (`token_for`)."""
         self.acting: str = bot_user_id
@@ -136,6 +139,46 @@ class Workspace:
 
     def user_name(self, user_id: str) -> str:
         return self.users.get(user_id, f"user-{user_id.lower()}")
+
+    def user_json(self, user_id: str) -> Json:
+        """A user object as users.info and users.list answer it."""
+        name = self.user_name(user_id)
+        extra = self.profiles.get(user_id, {})
+        real_name = str(extra.get("real_name") or name)
+        display_name = str(extra.get("display_name", name))
+        tz = str(extra.get("tz") or "Etc/UTC")
+        is_bot = user_id == self.bot_user_id
+        profile: Json = {
+            "real_name": real_name,
+            "real_name_normalized": real_name,
+            "display_name": display_name,
+            "display_name_normalized": display_name,
+            "team": self.team_id,
+            "image_48": "https://example.com/avatar_48.png",
+        }
+        if is_bot:
+            profile.update({"bot_id": self.bot_id, "api_app_id": self.app_id})
+        else:
+            profile["email"] = f"{name.split(' ')[0]}@example.com"
+        return {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name,
+            "deleted": bool(extra.get("deleted", False)),
+            "real_name": real_name,
+            "tz": tz,
+            "tz_label": tz,
+            "tz_offset": 0,
+            "profile": profile,
+            "is_admin": False,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "updated": int(time.time()),
+        }
 
     # -- channels -----------------------------------------------------------
 

@@ -21,8 +21,24 @@ class WorkspaceMethods:
     _acting_as: dict[str, str]
     bot_user_id: str
 
-    def add_user(self, user_id: str, name: str) -> None:
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        display_name: str | None = None,
+        real_name: str | None = None,
+        tz: str | None = None,
+        deleted: bool = False,
+    ) -> None:
+        """A user with handle `name`; users.info shows `display_name` (default: the handle;
+        "" for none, as Slack gives for people who never set one) and `real_name`."""
         self._ws.users[user_id] = name
+        extra = {"display_name": display_name, "real_name": real_name, "tz": tz}
+        profile: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
+        if deleted:
+            profile["deleted"] = True
+        self._ws.profiles[user_id] = profile
 
     def token_for(self, user_id: str, *, bot_id: str | None = None) -> str:
         """A token Slack answers as `user_id`: a person's, or with `bot_id` another app's
@@ -59,11 +75,21 @@ class WorkspaceMethods:
         return state.id
 
     def add_message(
-        self, channel_id: str, text: str, *, user: str, thread_ts: str | None = None
+        self,
+        channel_id: str,
+        text: str,
+        *,
+        user: str,
+        thread_ts: str | None = None,
+        ts: str | None = None,
     ) -> str:
-        """Put a message from `user` into a channel (e.g. a human's); returns its ts."""
+        """Put a message from `user` into a channel (e.g. a human's); returns its ts
+        (`ts` if given: the time the sender's own clock says)."""
         state = self._ws.channels[channel_id]
-        return str(self._ws.new_message(state, user=user, text=text, thread_ts=thread_ts)["ts"])
+        message = self._ws.new_message(state, user=user, text=text, thread_ts=thread_ts)
+        if ts is not None:
+            message["ts"] = ts
+        return str(message["ts"])
 
     def add_member(self, channel_id: str, user_id: str) -> None:
         """Someone joins, or is added to, a channel in Slack's own client (no recorded call).

@@ -4,10 +4,22 @@ from warroom.services.timeline.service import TimelineService
 from warroom.services.timeline.values import (
     HIDDEN,
     PAGE_SIZE,
+    REACTION_SOURCE,
+    RECORDED_REACTION,
     Added,
     Captured,
     Hidden,
     Marked,
 )
 
-__all__ = ["HIDDEN", "PAGE_SIZE", "Added", "Captured", "Hidden", "Marked", "TimelineService"]
+__all__ = [
+    "HIDDEN",
+    "PAGE_SIZE",
+    "REACTION_SOURCE",
+    "RECORDED_REACTION",
+    "Added",
+    "Captured",
+    "Hidden",
+    "Marked",
+    "TimelineService",
+]

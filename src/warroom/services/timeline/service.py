@@ -17,10 +17,16 @@ the author is recorded as the deleter (only they, or an admin, can delete).
 The shortcut never writes to, or names, an incident its user may not see
 (`Audience`): a message already on a private incident is answered with
 `HIDDEN`, and nothing is written.
+
+A 📌 that puts a war-room message on the timeline is answered with Warroom's own
+reaction (`RECORDED_REACTION`) on that message, taken off again when the message
+stops being highlighted (`acknowledge`), after the highlight itself is stored.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,14 +48,28 @@ from warroom.domain.timeline import (
 from warroom.services.lifecycle import POSTMORTEM_DRAFT, SUPERSEDE
 from warroom.services.permissions import Guard
 from warroom.services.rooms import Rooms
-from warroom.services.timeline.values import HIDDEN, PAGE_SIZE, Added, Captured, Hidden, Marked
+from warroom.services.timeline.values import (
+    HIDDEN,
+    PAGE_SIZE,
+    REACTION_SOURCE,
+    RECORDED_REACTION,
+    Added,
+    Captured,
+    Hidden,
+    Marked,
+)
+from warroom.slack.errors import SlackFailure
+from warroom.slack.gateway import MessageRef, SlackGateway
 from warroom.store import captured, incidents, jobs, message_versions
 from warroom.store import timeline as entries
 from warroom.store.engine import Session, Store
 
 __all__ = ["TimelineService"]
 
+log = logging.getLogger(__name__)
+
 NOT_A_ROOM_TTL_S = 60.0
+ACK_LOCKS = 64
 
 
 @dataclass
@@ -59,11 +79,14 @@ class TimelineService:
     clock: Clock
     policy: Policy
     guard: Guard
+    gateway: SlackGateway
     _not_rooms: dict[str, float] = field(default_factory=dict)
     _writer: captured.CapturedWriter = field(init=False)
+    _ack_locks: tuple[asyncio.Lock, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self._writer = captured.CapturedWriter(self.store)
+        self._ack_locks = tuple(asyncio.Lock() for _ in range(ACK_LOCKS))
 
     async def _incident_id_in(self, channel_id: str) -> int | None:
         """The war room's incident; other channels are remembered for a minute, so chatter
@@ -174,6 +197,40 @@ class TimelineService:
         except _OnAnotherIncident:
             return None
 
+    async def acknowledge(self, channel_id: str, ts: str, *, recorded: bool) -> None:
+        """Warroom's reaction on a war-room message after a highlight changed: added when
+        `recorded` (a 📌 put it on the timeline), taken off when not (the last highlight
+        went), but only if the stored highlight still says so, read again now: of a 📌
+        added and removed in quick succession, only what holds last is shown.
+
+        Idempotent (a reaction already there, or never added, is no failure); Slack
+        refusing is logged and never touches the highlight, which is stored already.
+        """
+        async with self._ack_locks[hash((channel_id, ts)) % ACK_LOCKS]:
+            async with self.store.read() as session:
+                row = await entries.find_by_ref(session, channel_id, ts)
+                if row is None or bool(row.highlighted) != recorded:
+                    return
+                if recorded and row.deleted_at is not None:
+                    return
+                sources = await entries.highlights(session, row.id)
+            if not any(s.source.startswith(REACTION_SOURCE) for s in sources):
+                return  # no 📌 ever marked it (only a pin): no reaction of Warroom's to move
+            ref = MessageRef(channel_id, ts)
+            try:
+                if recorded:
+                    await self.gateway.add_reaction(ref, RECORDED_REACTION)
+                else:
+                    await self.gateway.remove_reaction(ref, RECORDED_REACTION)
+            except SlackFailure as failure:
+                log.warning(
+                    "timeline: Warroom's reaction on %s/%s not %s: %s",
+                    channel_id,
+                    ts,
+                    "added" if recorded else "removed",
+                    failure,
+                )
+
     async def _mark(
         self,
         incident_id: int,
@@ -190,6 +247,7 @@ class TimelineService:
             captured = await self._absorb(session, incident_id, message)
             if only_on is not None and captured.incident_id != only_on:
                 raise _OnAnotherIncident  # put there since the caller looked: roll back
+            before = await entries.is_highlighted(session, captured.entry_id)
             await entries.set_highlight(
                 session,
                 entry_id=captured.entry_id,
@@ -199,7 +257,7 @@ class TimelineService:
                 changed_at=at,
             )
             highlighted = await entries.refresh_highlighted(session, captured.entry_id)
-        return Marked(captured.incident_id, captured.entry_id, highlighted)
+        return Marked(captured.incident_id, captured.entry_id, highlighted, highlighted != before)
 
     async def _absorb(
         self,

@@ -7,9 +7,22 @@ from dataclasses import dataclass
 
 from warroom.domain.incident import Incident
 
-__all__ = ["HIDDEN", "PAGE_SIZE", "Added", "Captured", "Hidden", "Marked"]
+__all__ = [
+    "HIDDEN",
+    "PAGE_SIZE",
+    "REACTION_SOURCE",
+    "RECORDED_REACTION",
+    "Added",
+    "Captured",
+    "Hidden",
+    "Marked",
+]
 
 PAGE_SIZE = 20
+REACTION_SOURCE = "reaction:"
+"""A highlight source that is a person's 📌: "reaction:<user id>"."""
+RECORDED_REACTION = "white_check_mark"
+"""Warroom's own reaction on a war-room message that a 📌 put on the timeline: "recorded"."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,9 @@ class Marked:
     incident_id: int
     entry_id: int
     highlighted: bool
+    changed: bool = True
+    """Whether this call turned the entry's highlight on or off (a retried event, or a
+    second 📌, changes nothing)."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
 
 __all__ = [
-    "duties",
     "invalid_choice",
     "not_refreshed",
     "raised_to_top_notice",
@@ -36,13 +35,6 @@ def role_changed_line(role: RoleDef, *, user_id: str, previous_id: str | None, b
     else:
         how = f"handed over from {mrkdwn.user(previous_id)} by {mrkdwn.user(by)}"
     return mrkdwn_message(f"🎖️ {mrkdwn.user(user_id)} is now *{name}* ({how}).")
-
-
-def duties(role: RoleDef, incident: Incident) -> Message:
-    return mrkdwn_message(
-        f"You are *{mrkdwn.escape(role.name)}* for *{incident.reference}*. "
-        f"{mrkdwn.escape(role.duties)}"
-    )
 
 
 def role_already_held(role: RoleDef, holder: str, *, asker: str) -> Message:

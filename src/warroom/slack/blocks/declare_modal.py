@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,19 +32,33 @@ __all__ = [
 ]
 
 CALLBACK_ID = "declare_incident"
+_CHANNEL_ID = re.compile(r"C[A-Z0-9]{2,40}")
 ACTION = "value"
 PRIVATE_OPTION = "private"
 
 
 @dataclass(frozen=True)
 class DeclareOrigin:
-    """Where `/incident declare` was typed; carried through the modal's private_metadata."""
+    """Where `/incident declare` was typed; carried through the modal's private_metadata.
+    `public`: a public channel (not a DM or a private channel), to be told about it."""
 
     channel_id: str | None = None
     response_url: str | None = None
+    public: bool = False
 
     def encode(self) -> str:
-        return json.dumps({"channel_id": self.channel_id, "response_url": self.response_url})
+        data: dict[str, Any] = {"channel_id": self.channel_id, "response_url": self.response_url}
+        if self.public:
+            data["public"] = True
+        return json.dumps(data)
+
+    @property
+    def public_channel(self) -> str | None:
+        """The channel, if it is a public channel (and a channel ID at all)."""
+        channel = self.channel_id
+        if self.public and isinstance(channel, str) and _CHANNEL_ID.fullmatch(channel):
+            return channel
+        return None
 
     @classmethod
     def decode(cls, metadata: str | None) -> DeclareOrigin:
@@ -53,7 +68,11 @@ class DeclareOrigin:
             return cls()
         if not isinstance(data, dict):
             return cls()
-        return cls(channel_id=data.get("channel_id"), response_url=data.get("response_url"))
+        return cls(
+            channel_id=data.get("channel_id"),
+            response_url=data.get("response_url"),
+            public=data.get("public") is True,
+        )
 
 
 def declare_modal(policy: Policy, *, title: str, origin: DeclareOrigin) -> dict[str, Any]:
