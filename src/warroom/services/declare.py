@@ -54,7 +54,7 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import ChannelRef, InviteProblem, MessageRef, SlackGateway
 from warroom.slack.message import Message
 from warroom.store import incidents, jobs, timeline
-from warroom.store.engine import Conflict, DatabaseUnavailable, Store
+from warroom.store.engine import Conflict, DatabaseUnavailable, Session, Store
 from warroom.store.jobs import Job
 
 __all__ = [
@@ -145,6 +145,8 @@ class DeclareService:
             severity=declaration.severity, status=INITIAL_STATUS, declared_at=now
         )
         async with self.store.transaction() as session:
+            if origin_channel and await incidents.id_by_channel(session, origin_channel):
+                origin_channel = None  # declared inside another incident's war room
             incident = await incidents.insert_incident(
                 session,
                 team_id=team_id,
@@ -201,6 +203,7 @@ class DeclareService:
                 session, incident_id, self.clock(), PROVISION_LEASE
             )
             incident = await incidents.load(session, incident_id)
+            origin = await self._origin(session, incident) if claim is not None else None
         if claim is None:
             ready = incident.provisioned_at is not None
             if response_url is not None:
@@ -209,7 +212,9 @@ class DeclareService:
             return ProvisionResult.ALREADY_READY if ready else ProvisionResult.IN_PROGRESS
         try:
             async with self._lease_kept(incident_id, claim.until):
-                incident, not_invited, refs = await self._build(incident, resumed=claim.resumed)
+                incident, not_invited, refs = await self._build(
+                    incident, resumed=claim.resumed, origin=origin
+                )
         except SlackFailure as failure:
             async with self.store.transaction() as session:
                 await incidents.release_provisioning(
@@ -281,7 +286,7 @@ class DeclareService:
         return self.broadcast_channel is not None and not incident.private
 
     async def _build(
-        self, incident: Incident, *, resumed: bool
+        self, incident: Incident, *, resumed: bool, origin: str | None = None
     ) -> tuple[Incident, list[InviteProblem], dict[str, str | None]]:
         """The room, its members, card, topic and announcement. The messages' references
         are returned for the closing transaction to write down; if a later step fails
@@ -308,7 +313,7 @@ class DeclareService:
             self._post_card(incident, resumed=resumed),
             self.gateway.set_topic(room, channel_topic(incident, self.policy)),
             self._announce(incident, resumed=resumed),
-            self._note_origin(incident, resumed=resumed),
+            self._note_origin(incident, origin, resumed=resumed),
             return_exceptions=True,
         )
         refs: dict[str, str | None] = {}
@@ -414,17 +419,21 @@ class DeclareService:
             join_if_needed=True,
         )
 
-    async def _note_origin(self, incident: Incident, *, resumed: bool) -> None:
-        """The line in the channel the incident was declared from; never a SlackFailure."""
+    async def _origin(self, session: Session, incident: Incident) -> str | None:
+        """The public channel to link the room in (written down with the declaration,
+        never another war room), if the policy wants the line."""
         if incident.private or not self.policy.announce_in_origin_channel:
+            return None
+        declared = await timeline.first_data(session, incident.id, "declared")
+        origin = declared.get(ORIGIN_CHANNEL)
+        if not isinstance(origin, str) or not origin or origin == self.broadcast_channel:
+            return None
+        return origin
+
+    async def _note_origin(self, incident: Incident, origin: str | None, *, resumed: bool) -> None:
+        """The line in the channel the incident was declared from; never a SlackFailure."""
+        if origin is None:
             return
-        async with self.store.read() as session:
-            declared = await timeline.first_data(session, incident.id, "declared")
-            origin = declared.get(ORIGIN_CHANNEL)
-            if not isinstance(origin, str) or not origin or origin == self.broadcast_channel:
-                return
-            if await incidents.id_by_channel(session, origin) is not None:
-                return  # declared from inside another incident's war room
         block_id = origin_note_block_id(incident)
         try:
             if resumed and await self.gateway.find_own_message(
