@@ -13,6 +13,7 @@ from sqlalchemy import select
 from fakeslack import block_problems
 from tests.harness import REPORTER, Clock, Harness, start_harness
 from tests.test_lifecycle import fresh, resolve
+from warroom.services.export import export_incident
 from warroom.store.models import PostmortemRow
 
 
@@ -153,6 +154,16 @@ async def test_the_postmortem_reads_in_the_organisations_zone_across_a_clock_cha
         await resolve(harness, incident, "Rolled back")
         await harness.tick()
         row = await stored(harness, incident.id)
+        runtime = harness.runtime
+        exported = json.loads(
+            await export_incident(
+                runtime.store, runtime.policy, runtime.clock, "INC-1", fmt="json", team=None
+            )
+        )
+    assert exported["timezone"] == "Europe/Berlin"
+    assert exported["incident"]["declared_at"] == "2026-03-29T01:30:00+01:00"
+    assert exported["incident"]["resolved_at"] == "2026-03-29T03:30:00+02:00"
+    assert exported["postmortem"]["draft_markdown"] == row.markdown
     markdown = row.markdown
     assert (
         "Times are in Europe/Berlin (CET, UTC+01:00; CEST, UTC+02:00 after the clocks changed)"

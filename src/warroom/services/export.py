@@ -99,7 +99,9 @@ async def export_incident(
         incident_id = found[0].incident_id
         data = await load_draft_input(store, incident_id, policy, clock())
         postmortem = draft_postmortem(data)
-        records = await exports.incident_records(session, incident_id) if fmt != "md" else {}
+        records = (
+            await exports.incident_records(session, incident_id, policy.zone) if fmt != "md" else {}
+        )
     names = await people.names(people_in(postmortem) | _people_ids(records))
     markdown = render_markdown(postmortem, names=names)
     if fmt == "md":
@@ -108,6 +110,7 @@ async def export_incident(
     document = {
         "incident": records["incident"],
         "reference": f"INC-{number}",
+        "timezone": policy.timezone,
         "timeline": records["timeline"],
         "roles": records["roles"],
         "status_updates": records["status_updates"],

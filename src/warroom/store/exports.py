@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -37,9 +37,19 @@ async def numbered(session: AsyncSession, number: int, team: str | None) -> list
     return [Numbered(row.id, row.team_id) for row in await session.execute(query)]
 
 
-async def incident_records(session: AsyncSession, incident_id: int) -> dict[str, Any]:
+async def incident_records(
+    session: AsyncSession, incident_id: int, zone: tzinfo = UTC
+) -> dict[str, Any]:
     """The incident and what hangs off it: `incident`, `timeline`, `roles`,
-    `status_updates`, `action_items` (oldest first) and the stored `postmortem` or None."""
+    `status_updates`, `action_items` (oldest first) and the stored `postmortem` or None.
+    Times are ISO 8601 in `zone`, with its offset."""
+
+    def _record(row: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        return {
+            column.key: _plain(getattr(row, column.key), zone)
+            for column in row.__table__.columns
+            if column.key not in skip
+        }
 
     async def rows(model: Any, order: Any) -> list[dict[str, Any]]:
         result = await session.execute(
@@ -59,13 +69,7 @@ async def incident_records(session: AsyncSession, incident_id: int) -> dict[str,
     }
 
 
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value
-
-
-def _record(row: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {
-        column.key: _plain(getattr(row, column.key))
-        for column in row.__table__.columns
-        if column.key not in skip
-    }
+def _plain(value: Any, zone: tzinfo) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(zone).isoformat()
+    return value.isoformat() if isinstance(value, date) else value
