@@ -18,23 +18,33 @@ def test_demo_runs_a_whole_incident(
     for seen in (
         "ana types: /incident declare Checkout errors spike",
         "[channel #inc-1-checkout-errors-spike created]",
-        "@ben is now *Incident Commander* (took it)",
-        "only ben sees: ✅ You are now *Incident Commander* for *INC-1*",
-        "DM · warroom: 🎖️ You are *Incident Commander* for *INC-1* (SEV1)",
+        # The card as Slack shows it: fields, role buttons and controls, no mrkdwn marks.
+        "    🚨 INC-1: CHECKOUT ERRORS SPIKE\n    Severity: SEV1 · Critical\n",
+        "    Incident Commander\n    unassigned  [Take IC]\n",
+        "    [Post update] [Assign role…] [Resolve]\n",
+        "  #ops · warroom:\n    🚨 @ana declared INC-1 (SEV1): Checkout errors spike →\n"
+        "    #inc-1-checkout-errors-spike\n",
+        "@ben is now Incident Commander (took it)",
+        "only ben sees:\n    ✅ You are now Incident Commander for INC-1",
+        "  DM · warroom:\n    🎖️ You are Incident Commander for INC-1 (SEV1)",
         "dee reacts :pushpin:",
         "[warroom reacts :white_check_mark:]",
-        "⏰ @dee, a status update for *INC-1* is due now",
-        "📣 *Status update* · INC-1 · SEV1 · Identified",
+        "⏰ @dee, a status update for INC-1 is due now",
+        "    [Post update] [Snooze 15 min] [Snooze 30 min] [Snooze 60 min]\n",
+        "📣 Status update · INC-1 · SEV1 · Identified",
         "#incidents (in thread) · warroom:",
-        "🔗 *INC-2* is a duplicate of *INC-1* (@chi linked them)",
-        "#incidents · warroom: 🚫 *INC-2* SEV2 a duplicate of *INC-1*",
-        "⚠️ @ben, *INC-1* has had no status update for 40 min",
-        "⏰ @dee, *INC-1* has had no status update for 60 min",
-        "Status Identified → *Mitigated (monitoring)* by @ben",
-        "✅ *INC-1* resolved by @ben",
+        "🔗 INC-2 is a duplicate of INC-1 (@chi linked them)",
+        "🚫 INC-2 SEV2 a duplicate of INC-1",
+        "⚠️ @ben, INC-1 has had no status update for 40 min",
+        "⏰ @dee, INC-1 has had no status update for 60 min",
+        "Status Identified → Mitigated (monitoring) by @ben",
+        "✅ INC-1 resolved by @ben",
         "[file attached: the postmortem draft, Markdown]",
     ):
         assert seen in out, seen
+    assert [
+        line for line in out.splitlines() if len(line) > 80 and "warroom-demo" not in line
+    ] == []
     markdown = (tmp_path / "warroom-demo-postmortem.md").read_text()
     assert markdown.startswith("# Postmortem: INC-1 — Checkout errors spike")
     assert "the connection pool shrank in deploy 812" in markdown

@@ -110,6 +110,8 @@ def _demo(out: Path) -> int:
     from warroom.store.migrations import upgrade
 
     configure_logging("ERROR")
+    if out.is_dir():  # `--out somewhere/`: the files go in it
+        out = out / "warroom-demo-postmortem.md"
     database = out.with_name("warroom-demo.db")
     database.unlink(missing_ok=True)
     url = f"sqlite+aiosqlite:///{database}"

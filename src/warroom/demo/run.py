@@ -27,7 +27,7 @@ async def run_demo(database_url: str, say: Callable[[str], None]) -> str | None:
         for user, name in PEOPLE.items():
             slack.add_user(user, name, display_name=NAMES[user], tz=ZONES[user])
         broadcast = slack.add_channel("incidents")
-        ops = slack.add_channel("ops", members=list(PEOPLE))
+        ops = slack.add_channel("ops", members=[*PEOPLE, slack.bot_user_id])
         settings = Settings(
             _env_file=None,
             slack_bot_token=slack.token,

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from warroom.demo.cast import PEOPLE
+from warroom.demo.screen import render_blocks, render_text
 from warroom.demo.slack import SlackStandIn
 
 __all__ = ["Transcript", "answer_text"]
 
 _MENTION = re.compile(r"<([@#!])([^>|]+)(?:\|([^>]*))?>")
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    """A call's blocks, sent as a list or as JSON text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return [b for b in value if isinstance(b, dict)] if isinstance(value, list) else []
 
 
 def answer_text(body: str) -> str:
@@ -47,7 +59,10 @@ class Transcript:
 
     def step(self, title: str) -> None:
         self.flush()
-        self.say(f"\n── {title} " + "─" * max(0, 66 - len(title)))
+        first, *rest = textwrap.wrap(title, 72) or [""]
+        self.say(f"\n── {first} " + "─" * max(0, 66 - len(first)))
+        for line in rest:
+            self.say(f"   {line}")
 
     def flush(self) -> None:
         for call in self.slack.calls[self.seen :]:
@@ -57,18 +72,17 @@ class Transcript:
     def _show(self, method: str, args: Mapping[str, Any], ok: bool) -> None:
         if not ok:
             return
-        text = self.readable(str(args.get("text") or ""))
         if method == "chat.postMessage":
             channel = self.slack.channel(str(args["channel"]))
             where = f"#{channel.name}" if channel and not channel.is_im else "DM"
             thread = " (in thread)" if args.get("thread_ts") else ""
-            self.lines(f"{where}{thread} · warroom:", text)
+            self.shown(f"{where}{thread} · warroom:", args)
         elif method == "chat.update":
             channel = self.slack.channel(str(args["channel"]))
             self.say(f"  [#{channel.name if channel else '?'}: Warroom's message updated in place]")
         elif method in {"chat.postEphemeral", "response_url"}:
             user = str(args.get("user") or self.reply_to.get(str(args.get("key")), ""))
-            self.lines(f"only {PEOPLE.get(user, 'you').split(' ')[0]} sees:", text)
+            self.shown(f"only {PEOPLE.get(user, 'you').split(' ')[0]} sees:", args)
         elif method == "views.open":
             title = args["view"]["title"]["text"]
             self.say(f"  [a form opens: {title}]")
@@ -83,8 +97,15 @@ class Transcript:
         elif method == "files.completeUploadExternal":
             self.say("  [file attached: the postmortem draft, Markdown]")
 
+    def shown(self, head: str, args: Mapping[str, Any]) -> None:
+        """A message as its reader sees it in Slack: its blocks, else its text."""
+        blocks = _blocks(args.get("blocks"))
+        self.say(f"  {head}")
+        raw = str(args.get("text") or "")
+        for line in (
+            render_blocks(blocks, self.readable) if blocks else render_text(raw, self.readable)
+        ):
+            self.say(f"    {line}")
+
     def lines(self, head: str, text: str) -> None:
-        body = text.strip().splitlines() or [""]
-        self.say(f"  {head} {body[0]}")
-        for line in body[1:]:
-            self.say(f"      {line}")
+        self.shown(head, {"text": text})
