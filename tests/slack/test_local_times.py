@@ -11,6 +11,7 @@ from warroom.policy_file import load_policy
 from warroom.slack import mrkdwn
 from warroom.slack.blocks.announcement import announcement
 from warroom.slack.blocks.card import incident_card
+from warroom.slack.blocks.reminders import nothing_to_snooze, snoozed_line
 
 BERLIN = replace(load_policy(), timezone="Europe/Berlin")
 
@@ -40,3 +41,13 @@ def test_card_and_announcement_fall_back_to_the_organisations_zone() -> None:
     ):
         flat = str(message.blocks)
         assert "|2026-12-06 03:47 CET>" in flat and "UTC>" not in flat
+
+
+def test_snooze_answers_fall_back_to_the_organisations_zone() -> None:
+    due = datetime(2026, 12, 6, 3, 47, tzinfo=UTC)
+    late = incident(next_update_due_at=due, resolved_at=None)
+    for message in (
+        snoozed_line(late, "UDEE", 15, BERLIN.zone),
+        nothing_to_snooze(late, BERLIN.zone),
+    ):
+        assert "|2026-12-06 04:47 CET>" in message.text

@@ -93,14 +93,14 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
             tell_later(
                 runtime,
                 actor,
-                nothing_to_snooze(nothing.incident),
+                nothing_to_snooze(nothing.incident, runtime.policy.zone),
                 response_url=body.get("response_url"),
                 room=(body.get("channel") or {}).get("id"),
             )
             return
         await ack()
         if incident.channel_id:
-            line = snoozed_line(incident, actor, minutes)
+            line = snoozed_line(incident, actor, minutes, runtime.policy.zone)
             publish_later(
                 runtime,
                 incident,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
@@ -148,16 +148,16 @@ def commander_escalation(
     )
 
 
-def snoozed_line(incident: Incident, by: str, minutes: int) -> Message:
+def snoozed_line(incident: Incident, by: str, minutes: int, zone: tzinfo = UTC) -> Message:
     due = incident.next_update_due_at
-    when = f" Next update due {mrkdwn.date(due, '{time}')}." if due else ""
+    when = f" Next update due {mrkdwn.date(due, '{time}', zone)}." if due else ""
     return mrkdwn_message(
         f"😴 {mrkdwn.user(by)} snoozed the status-update reminder for *{incident.reference}* "
         f"by {minutes} min.{when}"
     )
 
 
-def nothing_to_snooze(incident: Incident) -> Message:
+def nothing_to_snooze(incident: Incident, zone: tzinfo = UTC) -> Message:
     """The answer to Snooze on a reminder that no longer applies (told privately)."""
     due = incident.next_update_due_at
     if incident.resolved_at is not None or due is None:
@@ -171,5 +171,6 @@ def nothing_to_snooze(incident: Incident) -> Message:
         return mrkdwn_message(f"Nothing to snooze: *{incident.reference}* {why}.")
     return mrkdwn_message(
         f"Nothing to snooze: the next update for *{incident.reference}* is already due "
-        f"{mrkdwn.date(due, '{time}')}, later than that. Snooze never brings an update forward."
+        f"{mrkdwn.date(due, '{time}', zone)}, later than that. Snooze never brings an update "
+        "forward."
     )
