@@ -63,7 +63,7 @@ class People:
             )
         )
         if answer:
-            self.show.lines("warroom answers:", self.show.readable(answer_text(answer)))
+            self.show.shown("warroom answers:", {"text": answer_text(answer)})
 
     async def fill_in(self, user: str, answers: Mapping[str, Any]) -> None:
         """Submit the form Warroom opened last, filled in with `answers`."""

@@ -106,6 +106,3 @@ class Transcript:
             render_blocks(blocks, self.readable) if blocks else render_text(raw, self.readable)
         ):
             self.say(f"    {line}")
-
-    def lines(self, head: str, text: str) -> None:
-        self.shown(head, {"text": text})

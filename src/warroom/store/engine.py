@@ -233,9 +233,8 @@ class Store:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         sqlite = engine.dialect.name == "sqlite"
-        reading = {_READ_ONLY: True} if sqlite else {"isolation_level": "AUTOCOMMIT"}
-        self._reads = async_sessionmaker(
-            engine.execution_options(**reading), expire_on_commit=False
+        self._reads = async_sessionmaker(  # PostgreSQL's; SQLite reads run inline
+            engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
         )
         self._one_writer = asyncio.Lock() if sqlite else None
         self._inline = _InlineSessions(engine.url.database or ":memory:") if sqlite else None

@@ -37,7 +37,7 @@ class Marked:
     incident_id: int
     entry_id: int
     highlighted: bool
-    changed: bool = True
+    changed: bool
     """Whether this call turned the entry's highlight on or off (a retried event, or a
     second 📌, changes nothing)."""
 
