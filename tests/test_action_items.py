@@ -6,6 +6,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -652,9 +653,13 @@ def test_list_golden() -> None:
         golden_item(3, "done", closed_by="UBOB", closed_at=closed_at),
         golden_item(4, "wont_do", closed_by="UBOB", closed_at=closed_at, reason="<!here> SLO"),
     ]
-    message = item_list(INCIDENT, items, Counts(2, 1, 1), offset=0, today=date(2026, 12, 1))
+    zone = ZoneInfo("America/Los_Angeles")
+    message = item_list(
+        INCIDENT, items, Counts(2, 1, 1), offset=0, today=date(2026, 12, 1), zone=zone
+    )
     assert block_problems(message.blocks, surface="message") == []
     assert "<!here>" not in json.dumps(message.blocks)
+    assert "|2026-11-30 02:00 PST>" in json.dumps(message.blocks), "fallback in the org's zone"
     assert_golden("action_items_list", {"text": message.text, "blocks": message.blocks})
 
 

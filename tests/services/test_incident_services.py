@@ -3,7 +3,9 @@ directly, with what it stored and what it asked Slack to do."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -104,3 +106,20 @@ async def test_resolving_plans_the_postmortem_and_closing_waits_for_action_items
     await world.runtime.scheduler.tick()  # the draft
     closed = await world.runtime.lifecycle.close(incident.id, REPORTER)
     assert closed.incident.status == "closed" and closed.incident.closed_at is not None
+
+
+async def test_the_action_item_list_reads_today_in_the_organisations_zone(world: World) -> None:
+    incident = await world.declare()
+    now = world.clock()
+    world.clock.advance(seconds=((27 - now.hour) % 24 or 24) * 3600 - now.minute * 60)
+    assert world.clock().hour == 3  # 19:00 or 20:00 of the day before in Los Angeles
+    zone = ZoneInfo("America/Los_Angeles")
+    la = replace(world.runtime.policy, timezone="America/Los_Angeles")
+    items = replace(world.runtime.action_items, policy=la)
+
+    listing = await items.listing(incident.id)
+
+    assert listing.zone == zone
+    assert listing.today == world.clock().astimezone(zone).date()
+    assert listing.today < world.clock().date()
+    assert items.default_due() == (world.clock() + la.action_item_due_after).astimezone(zone).date()

@@ -14,7 +14,7 @@ import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import pytest
@@ -123,7 +123,7 @@ ALL_HELD = replace(INCIDENT, roles=tuple(RoleHolder(f"role{n}", "UA", "UB", AT) 
 def page_of(body: str) -> Message:
     items = tuple(entry(n, body, files=(body,)) for n in range(1, 21))
     page = KeyPage(INCIDENT, items, total=60, newer=0, earlier=Cursor(41, AT, 1, 20))
-    return timeline.timeline_page(page, highlight_emoji="pushpin")
+    return timeline.timeline_page(page, highlight_emoji="pushpin", zone=UTC)
 
 
 def postmortem_of(title: str = "t", resolution: str = "r", root_cause: str = "c") -> Message:
@@ -312,7 +312,7 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
          INCIDENT,
          [replace(ITEM, id=n, text=s) for n in range(10)]
          + [replace(DECLINED, id=n, text=s, reason=s) for n in range(10, 20)],
-         Counts(10, 0, 30), offset=20, today=date(2026, 12, 1), note=s)),
+         Counts(10, 0, 30), offset=20, today=date(2026, 12, 1), zone=UTC, note=s)),
     (action_items.closed_line, "text", SECTION_TEXT,
      lambda s: action_items.closed_line(replace(ITEM, state="done", text=s, closed_by="UB"))),
     (action_items.closed_line, "text+reason", SECTION_TEXT,

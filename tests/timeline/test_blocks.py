@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from fakeslack.limits import block_problems, view_problems
 from tests.golden import assert_golden
@@ -75,12 +76,13 @@ PAGE = KeyPage(
 
 
 def test_timeline_page_golden() -> None:
-    message = timeline_page(PAGE, highlight_emoji="pushpin")
+    message = timeline_page(PAGE, highlight_emoji="pushpin", zone=ZoneInfo("Europe/Berlin"))
     assert block_problems(message.blocks, surface="message") == []
     assert_golden("timeline_page", {"text": message.text, "blocks": message.blocks})
     flat = " ".join(mrkdwn_texts(message.blocks))
     assert "<!here>" not in flat and "&lt;returns&gt;" in flat and "@bob's" in flat
     assert "<@UBOB|" not in flat
+    assert "|2026-11-23 10:13 CET>" in flat, "fallback in the organisation's zone"
 
 
 def test_typed_entry_golden() -> None:
@@ -100,7 +102,8 @@ def test_pick_modal_golden() -> None:
 def test_a_full_page_of_huge_entries_fits_slack() -> None:
     huge = "<@U1> " + "x&amp;" * 10_000
     items = tuple(item(n, "message", huge, highlighted=True, files=("f" * 300,)) for n in range(20))
-    message = timeline_page(replace(PAGE, items=items, total=500, newer=40), highlight_emoji="x")
+    page = replace(PAGE, items=items, total=500, newer=40)
+    message = timeline_page(page, highlight_emoji="x", zone=UTC)
     assert block_problems(message.blocks, surface="message") == []
     assert len(message.blocks) <= 50
     assert all(len(text) <= SECTION_MAX for text in mrkdwn_texts(message.blocks))

@@ -12,7 +12,7 @@ import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.domain.action_item import OPEN, WONT_DO, ActionItem, Counts
@@ -99,6 +99,7 @@ class Listing:
     counts: Counts
     offset: int
     today: date
+    zone: tzinfo
 
 
 # -- the service ---------------------------------------------------------------------
@@ -122,11 +123,13 @@ class ActionItems:
 
     # -- dates ----------------------------------------------------------------------
 
-    def today(self, zone: tzinfo = UTC) -> date:
-        return self.clock().astimezone(zone).date()
+    def today(self, zone: tzinfo | None = None) -> date:
+        """Today in `zone`, by default the organisation's."""
+        return self.clock().astimezone(zone or self.policy.zone).date()
 
-    def default_due(self, zone: tzinfo = UTC) -> date:
-        return (self.clock() + self.policy.action_item_due_after).astimezone(zone).date()
+    def default_due(self, zone: tzinfo | None = None) -> date:
+        due = self.clock() + self.policy.action_item_due_after
+        return due.astimezone(zone or self.policy.zone).date()
 
     async def zone_of(self, user_id: str) -> tzinfo:
         """`user_id`'s own time zone from Slack, else the organisation's. Asked before
@@ -140,7 +143,7 @@ class ActionItems:
         except (TimeoutError, ZoneInfoNotFoundError, ValueError):
             return self.policy.zone
 
-    def due_date(self, typed: str | None, zone: tzinfo = UTC) -> date:
+    def due_date(self, typed: str | None, zone: tzinfo | None = None) -> date:
         """The due date typed after `due`, read as a date where the typist is (`zone`),
         checked; the policy's default when None."""
         if typed is None:
@@ -157,7 +160,8 @@ class ActionItems:
         self._check_not_past(due, zone)
         return due
 
-    def _check_not_past(self, due: date, zone: tzinfo) -> None:
+    def _check_not_past(self, due: date, zone: tzinfo | None) -> None:
+        zone = zone or self.policy.zone
         if due < self.today(zone):
             raise Refused(
                 f"{due.isoformat()} has passed where you are (today is "
@@ -175,7 +179,7 @@ class ActionItems:
         owner_id: str | None,
         due_on: date,
         by: str,
-        zone: tzinfo = UTC,
+        zone: tzinfo | None = None,
     ) -> Added:
         """`zone`: where `by` is, to tell whether `due_on` has passed for them."""
         text = text.strip()
@@ -291,7 +295,7 @@ class ActionItems:
             counts = await action_items.counts(session, incident_id)
             offset = max(0, min(offset, (max(counts.total - 1, 0) // page) * page))
             items = await action_items.page(session, incident_id, offset=offset, limit=page)
-        return Listing(incident, items, counts, offset, self.today())
+        return Listing(incident, items, counts, offset, self.today(), self.policy.zone)
 
     # -- settling -------------------------------------------------------------------
 

@@ -107,6 +107,7 @@ async def _redraw(
             listing.counts,
             offset=listing.offset,
             today=listing.today,
+            zone=listing.zone,
             note=None if settled.changed else _already(settled),
         )
     else:
@@ -176,7 +177,12 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
         assert invocation.incident is not None
         listing = await service.listing(invocation.incident.id)
         message = item_list(
-            listing.incident, listing.items, listing.counts, offset=0, today=listing.today
+            listing.incident,
+            listing.items,
+            listing.counts,
+            offset=0,
+            today=listing.today,
+            zone=listing.zone,
         )
         await ack(text=message.text, blocks=message.blocks)
 
@@ -362,6 +368,7 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
                 listing.counts,
                 offset=listing.offset,
                 today=listing.today,
+                zone=listing.zone,
             )
             await _replace(runtime, actor, message, response_url=response_url)
 

@@ -292,7 +292,9 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
 
         async def show() -> None:
             page = await service.key_page(cursor.incident_id, cursor)
-            note = timeline_page(page, highlight_emoji=runtime.policy.highlight_emoji)
+            note = timeline_page(
+                page, highlight_emoji=runtime.policy.highlight_emoji, zone=runtime.policy.zone
+            )
             if not await runtime.audience.may_see(body["user"]["id"], page.incident):
                 note = not_visible()  # a forged cursor: the button is only shown in the room
             await gateway.tell(
@@ -332,7 +334,9 @@ def subcommands(runtime: Runtime) -> list[Subcommand]:
     async def show(invocation: Invocation, ack: AsyncAck) -> None:
         assert invocation.incident is not None
         page = await service.key_page(invocation.incident.id)
-        note = timeline_page(page, highlight_emoji=runtime.policy.highlight_emoji)
+        note = timeline_page(
+            page, highlight_emoji=runtime.policy.highlight_emoji, zone=runtime.policy.zone
+        )
         await ack(text=note.text, blocks=note.blocks)
 
     return [

@@ -10,7 +10,7 @@ The shared pieces live in `action_item_parts` and the modals in
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
@@ -137,12 +137,12 @@ def owner_notice(incident: Incident, item: ActionItem) -> Message:
 # -- the list -----------------------------------------------------------------------
 
 
-def _list_entry(item: ActionItem, today: date) -> str:
+def _list_entry(item: ActionItem, today: date, zone: tzinfo) -> str:
     text = mrkdwn.escape_within(item.text, SHOWN)
     if item.state == OPEN:
         return f"☐ {styled(text, '*')}\n{owner_label(item)} · {due_label(item, today)}"
     closer = mrkdwn.user(item.closed_by) if item.closed_by else "someone"
-    when = f" {mrkdwn.date(item.closed_at, '{date_short}')}" if item.closed_at else ""
+    when = f" {mrkdwn.date(item.closed_at, '{date_short}', zone)}" if item.closed_at else ""
     if item.state == DONE:
         return f"✅ {styled(text, '~')}\n{owner_label(item)} · done by {closer}{when}"
     reason = mrkdwn.escape_within(item.reason or "", 500)
@@ -156,6 +156,7 @@ def item_list(
     *,
     offset: int,
     today: date,
+    zone: tzinfo,
     note: str | None = None,
 ) -> Message:
     """One page (at most PAGE_SIZE items from `offset`) of the incident's action items."""
@@ -170,7 +171,7 @@ def item_list(
         head = f"{note}\n{head}"
     blocks: list[dict[str, Any]] = [section_block(head)]
     for item in items:
-        blocks.append(section_block(_list_entry(item, today)))
+        blocks.append(section_block(_list_entry(item, today, zone)))
         if item.state == OPEN:
             blocks.append(ActionsBlock(elements=item_buttons(item, offset)).to_dict())
     if not counts.total:

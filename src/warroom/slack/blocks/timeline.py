@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -117,9 +118,9 @@ def typed_usage(kinds: Sequence[str], used: str) -> Message:
 # -- the key timeline --------------------------------------------------------------
 
 
-def _entry_line(item: TimelineItem) -> str:
+def _entry_line(item: TimelineItem, zone: tzinfo) -> str:
     emoji, label = _kind(item.kind)
-    head = f"{mrkdwn.date(item.occurred_at, '{date_num} {time_secs}')} · {emoji} *{label}*"
+    head = f"{mrkdwn.date(item.occurred_at, '{date_num} {time_secs}', zone)} · {emoji} *{label}*"
     if item.author_id:
         head += f" · {mrkdwn.user(item.author_id)}"
     flags = []
@@ -131,7 +132,7 @@ def _entry_line(item: TimelineItem) -> str:
         head += " " + " ".join(flags)
     if item.deleted_at is not None:
         who = mrkdwn.user(item.deleted_by) if item.deleted_by else "its author"
-        when = mrkdwn.date(item.deleted_at, "{date_num} {time_secs}")
+        when = mrkdwn.date(item.deleted_at, "{date_num} {time_secs}", zone)
         return f"{head}\n_deleted by {who} at {when}_"
     text = without_label(label, item.text)
     body = _shown(text, slack_format=item.slack_format, limit=ENTRY_SHOWN)
@@ -143,7 +144,7 @@ def _entry_line(item: TimelineItem) -> str:
     return f"{head}\n{body}"
 
 
-def timeline_page(page: KeyPage, *, highlight_emoji: str) -> Message:
+def timeline_page(page: KeyPage, *, highlight_emoji: str, zone: tzinfo) -> Message:
     """One page of key entries, newest last, with "Show earlier" while there are more."""
     incident = page.incident
     reference = incident.reference
@@ -157,7 +158,7 @@ def timeline_page(page: KeyPage, *, highlight_emoji: str) -> Message:
     first = max(1, last - len(page.items) + 1)
     summary = f"entries {first}-{last} of {page.total}, newest last"
     blocks = [_section(f"🗒️ *Key timeline of {reference}* · {summary}", "timeline_head")]
-    blocks.extend(_section(_entry_line(item)) for item in page.items)
+    blocks.extend(_section(_entry_line(item, zone)) for item in page.items)
     notes = ContextBlock(
         elements=[
             MarkdownTextObject(
