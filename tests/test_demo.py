@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,10 @@ def test_demo_runs_a_whole_incident(
         "[file attached: the postmortem draft, Markdown]",
     ):
         assert seen in out, seen
+    # Times in the organisation's zone (the policy's), as the step titles say.
+    assert out.startswith("Times are in Europe/Madrid")
+    assert re.search(r"\n    Declared: \d{4}-\d\d-\d\d 02:47 CES?T\n", out)
+    assert " UTC" not in out
     assert [
         line for line in out.splitlines() if len(line) > 80 and "warroom-demo" not in line
     ] == []
@@ -51,4 +56,5 @@ def test_demo_runs_a_whole_incident(
     assert "Error rate 38% on /pay" in markdown
     assert "| Reported by | @Ana Lopez |" in markdown  # people by name (users.info)
     assert "| Incident Commander | @Ben Okafor |" in markdown
+    assert "Times are in Europe/Madrid (CE" in markdown
     assert (tmp_path / "warroom-demo.db").is_file()
