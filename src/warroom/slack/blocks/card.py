@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    Option,
-    PlainTextObject,
-    SectionBlock,
-    StaticSelectElement,
-)
+from typing import Any
 
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
+from warroom.slack.blocks import kit
 from warroom.slack.blocks.limits import (
     BUTTON_TEXT,
     HEADER_TEXT,
@@ -83,19 +72,12 @@ def incident_card(incident: Incident, policy: Policy, *, now: datetime | None = 
     if promise is not None:
         fields.append(f"*Next update*\n{promise}")
     blocks = [
-        HeaderBlock(
-            block_id=CARD_BLOCK_ID,
-            text=clip(f"{_mark(incident)} {headline(incident)}", HEADER_TEXT),
+        kit.header(
+            clip(f"{_mark(incident)} {headline(incident)}", HEADER_TEXT), block_id=CARD_BLOCK_ID
         ),
-        SectionBlock(
-            block_id="facts",
-            fields=[MarkdownTextObject(text=clip(f, SECTION_FIELD)) for f in fields],
-        ),
-        SectionBlock(
-            block_id="impact",
-            text=MarkdownTextObject(
-                text=f"*Impact*\n{mrkdwn.escape_within(incident.impact, IMPACT_SHOWN)}"
-            ),
+        kit.section(block_id="facts", fields=[clip(f, SECTION_FIELD) for f in fields]),
+        kit.section(
+            f"*Impact*\n{mrkdwn.escape_within(incident.impact, IMPACT_SHOWN)}", block_id="impact"
         ),
     ]
     if incident.resolved_at is not None and incident.summary and incident.cancelled_at is None:
@@ -106,34 +88,26 @@ def incident_card(incident: Incident, policy: Policy, *, now: datetime | None = 
         )
         summary = mrkdwn.escape_within(incident.summary, RESOLUTION_SHOWN)
         blocks.append(
-            SectionBlock(
-                block_id="resolution",
-                text=MarkdownTextObject(text=clip(f"*Resolution*\n{summary}{cause}", SECTION_TEXT)),
+            kit.section(
+                clip(f"*Resolution*\n{summary}{cause}", SECTION_TEXT), block_id="resolution"
             )
         )
-    blocks.append(DividerBlock())
+    blocks.append(kit.divider())
+    value = str(incident.id)
     for role in policy.roles:
         holder = incident.holder(role.key)
         who = mrkdwn.user(holder) if holder else "_unassigned_"
         button = (
-            ButtonElement(
-                action_id=f"{ROLE_HANDOFF_PREFIX}{role.key}",
-                text="Hand off",
-                value=str(incident.id),
-            )
+            kit.button(f"{ROLE_HANDOFF_PREFIX}{role.key}", "Hand off", value=value)
             if holder
-            else ButtonElement(
-                action_id=role_take_action_id(role.key),
-                text=clip(f"Take {role.short}", BUTTON_TEXT),
-                value=str(incident.id),
+            else kit.button(
+                role_take_action_id(role.key), clip(f"Take {role.short}", BUTTON_TEXT), value=value
             )
         )
         blocks.append(
-            SectionBlock(
+            kit.section(
+                clip(f"*{mrkdwn.escape(role.name)}*\n{who}", SECTION_TEXT),
                 block_id=f"role:{role.key}",
-                text=MarkdownTextObject(
-                    text=clip(f"*{mrkdwn.escape(role.name)}*\n{who}", SECTION_TEXT)
-                ),
                 accessory=button,
             )
         )
@@ -143,9 +117,9 @@ def incident_card(incident: Incident, policy: Policy, *, now: datetime | None = 
     notes = ["Every message in this channel lands on the incident timeline."]
     if incident.private:
         notes.insert(0, "🔒 Private incident: not announced.")
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" ".join(notes))]))
+    blocks.append(kit.context(" ".join(notes)))
     text = f"{incident.reference} {level.key}: {mrkdwn.escape(incident.title)}"
-    return Message(text=text, blocks=[block.to_dict() for block in blocks])
+    return Message(text=text, blocks=blocks)
 
 
 def _mark(incident: Incident) -> str:
@@ -154,48 +128,33 @@ def _mark(incident: Incident) -> str:
     return "✅" if incident.resolved_at else "🚨"
 
 
-def _option(value: str, text: str) -> Option:
-    return Option(value=value, text=PlainTextObject(text=clip(text, OPTION_TEXT)))
+def _option(value: str, text: str) -> dict[str, Any]:
+    return kit.option(value, clip(text, OPTION_TEXT))
 
 
-def _controls(incident: Incident, policy: Policy) -> ActionsBlock:
+def _controls(incident: Incident, policy: Policy) -> dict[str, Any]:
     """Severity and status pickers and the assign button. The block_id changes with
     the values so Slack shows the stored choice after an update, not a stale pick."""
     severities = [_option(s.key, f"{s.key} · {s.label}") for s in policy.severities]
     statuses = [_option(key, policy.status(key).label) for key in policy.settable_statuses()]
-    current_status = next((o for o in statuses if o.value == incident.status), None)
-    return ActionsBlock(
-        block_id=f"controls:{incident.severity}:{incident.status}",
-        elements=[
-            StaticSelectElement(
-                action_id=SEVERITY_ACTION,
-                placeholder="Severity",
-                options=severities,
-                initial_option=next(o for o in severities if o.value == incident.severity),
-            ),
-            StaticSelectElement(
-                action_id=STATUS_ACTION,
-                placeholder="Status",
-                options=statuses,
-                initial_option=current_status,
-            ),
-            ButtonElement(
-                action_id=UPDATE_OPEN_ACTION,
-                text="Post update",
-                value=str(incident.id),
-                style="primary",
-            ),
-            ButtonElement(
-                action_id=ROLE_ASSIGN_ACTION, text="Assign role…", value=str(incident.id)
-            ),
-            ButtonElement(action_id=RESOLVE_ACTION, text="Resolve", value=str(incident.id)),
+    current_severity = next(o for o in severities if o["value"] == incident.severity)
+    current_status = next((o for o in statuses if o["value"] == incident.status), None)
+    value = str(incident.id)
+    return kit.actions(
+        [
+            kit.static_select(SEVERITY_ACTION, "Severity", severities, current_severity),
+            kit.static_select(STATUS_ACTION, "Status", statuses, current_status),
+            kit.button(UPDATE_OPEN_ACTION, "Post update", value=value, style="primary"),
+            kit.button(ROLE_ASSIGN_ACTION, "Assign role…", value=value),
+            kit.button(RESOLVE_ACTION, "Resolve", value=value),
         ],
+        block_id=f"controls:{incident.severity}:{incident.status}",
     )
 
 
-def _after_resolution(incident: Incident) -> ActionsBlock:
+def _after_resolution(incident: Incident) -> dict[str, Any]:
     """A resolved incident can be reopened; a closed one offers nothing more."""
-    return ActionsBlock(
+    return kit.actions(
+        [kit.button(REOPEN_ACTION, "Reopen", value=str(incident.id))],
         block_id=f"controls:{incident.severity}:{incident.status}",
-        elements=[ButtonElement(action_id=REOPEN_ACTION, text="Reopen", value=str(incident.id))],
     )

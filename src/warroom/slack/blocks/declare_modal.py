@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    CheckboxesElement,
-    DateTimePickerElement,
-    InputBlock,
-    Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    RadioButtonsElement,
-    UserMultiSelectElement,
-)
-from slack_sdk.models.views import View
-
 from warroom.domain.declaration import IMPACT_MAX, TITLE_MAX, DeclarationForm
 from warroom.domain.policy import Policy
+from warroom.slack.blocks import kit
 from warroom.slack.blocks.limits import OPTION_DESCRIPTION, OPTION_TEXT, clip
 
 __all__ = [
@@ -77,83 +67,82 @@ class DeclareOrigin:
 
 def declare_modal(policy: Policy, *, title: str, origin: DeclareOrigin) -> dict[str, Any]:
     title = " ".join(title.split())
-    severity_options = [
-        Option(
-            value=level.key,
-            text=PlainTextObject(text=clip(f"{level.key} · {level.label}", OPTION_TEXT)),
-            description=PlainTextObject(text=clip(level.description, OPTION_DESCRIPTION)),
+    title_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": ACTION,
+        "max_length": TITLE_MAX,
+        "placeholder": kit.plain("What is broken, in a few words"),
+    }
+    if title:
+        title_input["initial_value"] = clip(title, TITLE_MAX)
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": kit.plain("Declare an incident"),
+        "submit": kit.plain("Declare"),
+        "close": kit.plain("Cancel"),
+        "private_metadata": origin.encode(),
+        "blocks": [kit.input_block("title", "Title", title_input), *_fixed_fields(policy)],
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def _fixed_fields(policy: Policy) -> tuple[dict[str, Any], ...]:
+    """The form's fields after the title, the same for every declaration under `policy`.
+    Shared between forms: the dicts are serialised, never changed."""
+    severities = [
+        kit.option(
+            level.key,
+            clip(f"{level.key} · {level.label}", OPTION_TEXT),
+            clip(level.description, OPTION_DESCRIPTION),
         )
         for level in policy.severities
     ]
-    blocks = [
-        InputBlock(
-            block_id="title",
-            label="Title",
-            element=PlainTextInputElement(
-                action_id=ACTION,
-                initial_value=clip(title, TITLE_MAX) if title else None,
-                max_length=TITLE_MAX,
-                placeholder="What is broken, in a few words",
-            ),
-        ),
-        InputBlock(
-            block_id="severity",
-            label="Severity",
-            hint="When unsure, pick the higher severity. You can lower it later.",
-            element=RadioButtonsElement(action_id=ACTION, options=severity_options),
-        ),
-        InputBlock(
-            block_id="impact",
-            label="What is the impact?",
-            element=PlainTextInputElement(
-                action_id=ACTION,
-                multiline=True,
-                max_length=IMPACT_MAX,
-                placeholder="Who or what is affected, and how badly",
-            ),
-        ),
-        InputBlock(
-            block_id="started_at",
-            label="When did it start?",
-            optional=True,
-            hint="Leave empty if unknown.",
-            element=DateTimePickerElement(action_id=ACTION),
-        ),
-        InputBlock(
-            block_id="private",
-            label="Visibility",
-            optional=True,
-            element=CheckboxesElement(
-                action_id=ACTION,
-                options=[
-                    Option(
-                        value=PRIVATE_OPTION,
-                        text=PlainTextObject(text="Private incident"),
-                        description=PlainTextObject(
-                            text="Private channel, invite only, never announced"
-                        ),
-                    )
-                ],
-            ),
-        ),
-        InputBlock(
-            block_id="responders",
-            label="Responders to invite",
-            optional=True,
-            element=UserMultiSelectElement(action_id=ACTION, placeholder="Pick people"),
-        ),
-    ]
-    view = View(
-        type="modal",
-        callback_id=CALLBACK_ID,
-        title="Declare an incident",
-        submit="Declare",
-        close="Cancel",
-        private_metadata=origin.encode(),
-        blocks=blocks,
+    private = kit.option(
+        PRIVATE_OPTION, "Private incident", "Private channel, invite only, never announced"
     )
-    result: dict[str, Any] = view.to_dict()
-    return result
+    return (
+        kit.input_block(
+            "severity",
+            "Severity",
+            {"type": "radio_buttons", "action_id": ACTION, "options": severities},
+            hint="When unsure, pick the higher severity. You can lower it later.",
+        ),
+        kit.input_block(
+            "impact",
+            "What is the impact?",
+            {
+                "type": "plain_text_input",
+                "action_id": ACTION,
+                "multiline": True,
+                "max_length": IMPACT_MAX,
+                "placeholder": kit.plain("Who or what is affected, and how badly"),
+            },
+        ),
+        kit.input_block(
+            "started_at",
+            "When did it start?",
+            {"type": "datetimepicker", "action_id": ACTION},
+            hint="Leave empty if unknown.",
+            optional=True,
+        ),
+        kit.input_block(
+            "private",
+            "Visibility",
+            {"type": "checkboxes", "action_id": ACTION, "options": [private]},
+            optional=True,
+        ),
+        kit.input_block(
+            "responders",
+            "Responders to invite",
+            {
+                "type": "multi_users_select",
+                "action_id": ACTION,
+                "placeholder": kit.plain("Pick people"),
+            },
+            optional=True,
+        ),
+    )
 
 
 def parse_declare_submission(view: dict[str, Any]) -> tuple[DeclarationForm, DeclareOrigin]:
