@@ -72,6 +72,11 @@ _FIXES: dict[str, str] = {
         "finished jobs older than that are deleted"
     ),
     "LOG_LEVEL": "use DEBUG, INFO, WARNING or ERROR",
+    "METRICS_ENABLED": "use true to serve /metrics, or false (the default)",
+    "METRICS_TOKEN": (
+        "use a long random string without spaces (e.g. the output of `openssl rand -hex 32`), "
+        "or leave it empty for no token"
+    ),
 }
 
 _HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
@@ -114,6 +119,8 @@ class Settings(BaseSettings):
     retention_days: float = Field(default=7.0, ge=1, le=3650)
     policy_file: Path | None = None
     log_level: str = "INFO"
+    metrics_enabled: bool = False
+    metrics_token: SecretStr | None = None
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod
@@ -204,6 +211,15 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError(f"{value!r} is not a log level")
         return level
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _metrics_token_shape(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not re.fullmatch(r"[\x21-\x7e]+", value):
+            raise ValueError("has spaces or characters a bearer token cannot carry")
+        return value
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Fail with the one-line fix when a credential `serve` needs is missing."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -25,7 +26,14 @@ from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
 from warroom.slack.users import person_from
 
-__all__ = ["BotIdentity", "ChannelRef", "InviteProblem", "MessageRef", "SlackGateway"]
+__all__ = [
+    "BotIdentity",
+    "ChannelRef",
+    "InviteProblem",
+    "MessageRef",
+    "SlackCallObserver",
+    "SlackGateway",
+]
 
 _UPLOAD_STATUS = re.compile(r"\(status: (\d{3})\b")
 """files_upload_v2 reports a refused upload (after its retries) only in its message."""
@@ -39,6 +47,18 @@ USER_PAGE = 200
 """users.list asks for pages this big (Slack suggests at most 200)."""
 USER_PAGES = 50
 _HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
+
+SlackCallObserver = Callable[[str, str | None, float], None]
+"""Told of every Slack call as it ends: the method (`response_url` for an answer
+posted there), Slack's error code or None, and the seconds it took (the SDK's
+retries included). The runtime passes the metrics' recorder."""
+
+
+def _unobserved(_method: str, _error: str | None, _seconds: float) -> None:
+    return None
+
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -68,14 +88,28 @@ class InviteProblem:
 
 
 class SlackGateway:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, observe: SlackCallObserver = _unobserved) -> None:
         self.client = client
         self._identity: BotIdentity | None = None
+        self._observe = observe
 
     async def close(self) -> None:
         await close_pool(self.client)
 
+    async def _observed(self, method: str, work: Awaitable[_T]) -> _T:
+        started = time.perf_counter()
+        try:
+            result = await work
+        except SlackFailure as failure:
+            self._observe(method, failure.error, time.perf_counter() - started)
+            raise
+        self._observe(method, None, time.perf_counter() - started)
+        return result
+
     async def _call(self, method: str, call: Awaitable[Any]) -> dict[str, Any]:
+        return await self._observed(method, self._send(method, call))
+
+    async def _send(self, method: str, call: Awaitable[Any]) -> dict[str, Any]:
         pool_connections(self.client)  # before `call` starts: it reads client.session
         try:
             response = await call
@@ -400,6 +434,13 @@ class SlackGateway:
         self, response_url: str, message: Message, *, replace_original: bool = False
     ) -> None:
         """Answer through a response_url: ephemeral, needs no token, works in any channel."""
+        await self._observed(
+            "response_url", self._respond(response_url, message, replace_original=replace_original)
+        )
+
+    async def _respond(
+        self, response_url: str, message: Message, *, replace_original: bool
+    ) -> None:
         pool_connections(self.client)
         webhook = build_webhook(
             response_url, timeout=self.client.timeout, session=self.client.session

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, insert, select, update
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.declaration import Declaration
@@ -27,6 +27,7 @@ __all__ = [
     "load",
     "lock",
     "next_number",
+    "open_by_severity",
     "open_in_team",
     "record",
     "release_provisioning",
@@ -303,3 +304,17 @@ async def release_provisioning(
         provision_error=error,
         **(facts or {}),
     )
+
+
+_OPEN_BY_SEVERITY = (
+    select(_INCIDENTS.c.severity, func.count())
+    .where(_INCIDENTS.c.resolved_at.is_(None))
+    .group_by(_INCIDENTS.c.severity)
+)
+
+
+async def open_by_severity(session: AsyncSession) -> dict[str, int]:
+    """How many incidents are not yet resolved, per severity, in every team; private
+    ones counted (numbers only, never which). A severity with none is left out."""
+    rows = await session.execute(_OPEN_BY_SEVERITY)
+    return {str(severity): int(count) for severity, count in rows}

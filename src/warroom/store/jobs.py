@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, TypeAlias, cast
 
-from sqlalchemy import Row, Table, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.store.batch_delete import delete_oldest
@@ -30,6 +30,7 @@ __all__ = [
     "claim",
     "claim_one",
     "complete",
+    "due_backlog",
     "give_up",
     "is_pending",
     "pending",
@@ -254,3 +255,16 @@ async def prune_finished(session: AsyncSession, *, before: datetime, limit: int)
         DueJobRow.due_at < before,
         limit=limit,
     )
+
+
+_DUE_BACKLOG = select(func.count(), func.min(_JOBS.c.due_at)).where(
+    _JOBS.c.state == PENDING, _JOBS.c.due_at <= bindparam("now")
+)
+
+
+async def due_backlog(session: AsyncSession, *, now: datetime) -> tuple[int, datetime | None]:
+    """The jobs due by `now` that nobody holds (a claimed job's `due_at` is its lease's
+    end, so it is not among them), and when the longest-waiting of them fell due: what
+    `claim` would find, counted with the same index instead of taken."""
+    count, oldest = (await session.execute(_DUE_BACKLOG, {"now": now})).one()
+    return int(count), oldest

@@ -1,8 +1,10 @@
-"""The ASGI app: Slack's request URL and a health check. Whoever runs it closes the runtime."""
+"""The ASGI app: Slack's request URL, a health check, and (when enabled) Prometheus
+metrics. Whoever runs it closes the runtime."""
 
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import parse_qsl
 
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
@@ -20,6 +22,7 @@ from warroom.bolt.app import build_bolt_app
 from warroom.bolt.deliveries import CLAIMED, Finisher
 from warroom.runtime import Runtime
 from warroom.web.bounded_body import MAX_BODY_BYTES, BoundedBody
+from warroom.web.metrics import MetricsEndpoint, request_kind
 from warroom.web.slack_signature import SlackSignatureRequired
 
 __all__ = ["create_asgi_app"]
@@ -53,6 +56,7 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
     claims = Finisher(runtime.store, runtime.clock, runtime.background)
 
     async def slack_events(request: Request) -> Response:
+        started = time.perf_counter()
         try:
             bolt_request = to_async_bolt_request(request, await request.body())
             _read_body_right(bolt_request)
@@ -60,12 +64,17 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
             log.warning(
                 "refused a signed Slack request Bolt cannot read (%s)", type(error).__name__
             )
+            runtime.metrics.request("malformed", time.perf_counter() - started)
             return JSONResponse({"error": "malformed request"}, status_code=400)
-        response = await bolt_app.async_dispatch(bolt_request)
-        claimed = bolt_request.context.get(CLAIMED)
-        if claimed is not None:
-            await claims.finish(claimed, response)
-        return to_starlette_response(response)
+        try:
+            response = await bolt_app.async_dispatch(bolt_request)
+            claimed = bolt_request.context.get(CLAIMED)
+            if claimed is not None:
+                await claims.finish(claimed, response)
+            return to_starlette_response(response)
+        finally:
+            kind = request_kind(bolt_request.body)
+            runtime.metrics.request(kind, time.perf_counter() - started)
 
     async def healthz(_: Request) -> Response:
         try:
@@ -77,11 +86,20 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
     signed_slack_events = SlackSignatureRequired(
         request_response(slack_events), runtime.settings.signing_secret
     )
+    routes = [
+        Route("/slack/events", signed_slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if runtime.settings.metrics_enabled:
+        token = runtime.settings.metrics_token
+        metrics = MetricsEndpoint(
+            runtime.metrics,
+            runtime.vitals,
+            token=token.get_secret_value() if token is not None else None,
+        )
+        routes.append(Route("/metrics", metrics, methods=["GET"]))
     return Starlette(
-        routes=[
-            Route("/slack/events", signed_slack_events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
+        routes=routes,
         middleware=[
             Middleware(
                 BoundedBody,
