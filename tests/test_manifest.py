@@ -211,7 +211,9 @@ def test_incident_slash_command(manifest: dict[str, Any]) -> None:
 
     assert command["command"] == "/incident"
     assert command["url"] == "https://warroom.example.com/slack/events"
-    assert command["usage_hint"] == "declare [title] | help"
+    assert command["usage_hint"] == (
+        "declare [title] | list [open|recent|all] [mine] [SEV1] | find <words> | help"
+    )
     assert command["should_escape"] is True  # mentions arrive as <@U…|name>
     assert command["description"].strip()
 

@@ -23,7 +23,7 @@ from tests.timeline.room import Room, message_shortcut
 from warroom.domain.timeline import TYPED_KINDS
 from warroom.slack.blocks.timeline import SHORTCUT_CALLBACK_ID
 
-TEXT_SUBCOMMANDS = (*TYPED_KINDS, "action", "role", "severity", "sev", "status")
+TEXT_SUBCOMMANDS = (*TYPED_KINDS, "action", "role", "severity", "sev", "status", "list", "find")
 OTHER_SUBCOMMANDS = ("help", "timeline", "actions", "update", "declare-not")
 
 ROLE_WORDS = ("ic", "IC", "ops", "comms", "scribe", "commander", "", "me")
@@ -51,6 +51,8 @@ def command_text(draw: st.DrawFn) -> str:
 @example(text="role <@UHYPO12345|m> <@UPICKED001|pat>", in_room=True)
 @example(text="note <@UHYPO12345|m> in <#CHYPO123|x>: <https://evil.example|ok>", in_room=True)
 @example(text="action see <https://evil.example|ok> <!subteam^SHYPO123|@team>", in_room=True)
+@example(text='find "<!here>" NEAR( -x* <https://evil.example|ok>', in_room=False)
+@example(text="list <!channel> sev1 &lt;b&gt;", in_room=False)
 async def test_command_text_is_answered_and_never_made_live(
     harness: Harness, text: str, in_room: bool
 ) -> None:

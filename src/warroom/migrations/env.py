@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from warroom.config import load_settings
 from warroom.store.engine import create_engine
 from warroom.store.models import Base
+from warroom.store.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,12 +21,19 @@ def _url() -> str:
     return str(url) if url else load_settings().database_url
 
 
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """The search's FTS5 tables (SQLite) and expression indexes (PostgreSQL) are made by
+    migration 0011, not described by the models: autogenerate leaves them alone."""
+    return not (type_ in {"table", "index"} and is_search_object(name))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
