@@ -213,3 +213,31 @@ def test_version_is_the_installed_packages(capsys: pytest.CaptureFixture[str]) -
     assert exited.value.code == 0 and err == ""
     assert out == f"warroom {version('warroom')}\n"
     assert version("warroom") == pyproject["project"]["version"], "one version, from pyproject"
+
+
+def test_report_in_each_format_and_its_mistakes(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+    import json
+
+    assert run_main(["migrate"], capsys)[0] == 0
+    code, out, err = run_main(["report", "--format", "json", "--since", "2026-01-01"], capsys)
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    assert document["incidents"]["total"] == 0 and document["timezone"] == "UTC"
+    assert document["durations"]["resolve"]["median_s"] is None
+    code, out, _ = run_main(["report", "--format", "csv", "--severity", "sev1"], capsys)
+    rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0 and rows[0] == ["section", "name", "value", "over"]
+    assert ["period", "severity", "SEV1", ""] in rows
+    code, out, _ = run_main(["report"], capsys)
+    assert code == 0 and out.startswith("# Incident report\n") and "| Time to resolve |" in out
+    code, out, err = run_main(["report", "--severity", "SEV9"], capsys)
+    assert code == 2 and out == "" and "unknown severity 'SEV9'" in err
+    code, out, err = run_main(["report", "--since", "2026-03-02", "--until", "2026-03-01"], capsys)
+    assert code == 2 and "is before --since" in err
+    with pytest.raises(SystemExit) as exited:
+        main(["report", "--since", "last week"])
+    assert exited.value.code == 2 and "is not a date" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""`warroom serve | migrate | demo | export INC-N | policy check FILE`."""
+"""`warroom serve | migrate | demo | export INC-N | report | policy check FILE`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import gc
 import logging
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("reference", help="the incident, like INC-42")
     export.add_argument("--format", choices=["md", "json"], default="md")
     export.add_argument("--team", help="workspace ID, when the database holds several")
+    report = commands.add_parser("report", help="figures across incidents: are we getting better?")
+    report.add_argument("--since", type=_day, help="first day, YYYY-MM-DD (organisation's zone)")
+    report.add_argument("--until", type=_day, help="last day, YYYY-MM-DD, included")
+    report.add_argument("--severity", help="only this severity, like SEV1")
+    report.add_argument("--format", choices=["md", "csv", "json"], default="md")
+    report.add_argument("--team", help="workspace ID (default: every workspace in the database)")
     policy = commands.add_parser("policy", help="work with policy files")
     policy_commands = policy.add_subparsers(dest="policy_command", required=True)
     check = policy_commands.add_parser("check", help="validate a policy file")
@@ -73,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate(settings)
         if args.command == "export":
             return _export(settings, args.reference, fmt=args.format, team=args.team)
+        if args.command == "report":
+            return _report(settings, args)
         return _serve(settings, socket_mode=args.socket_mode, host=args.host, port=args.port)
     except (ConfigError, PolicyError) as exc:
         print(f"warroom: {exc}", file=sys.stderr)
@@ -141,6 +150,40 @@ def _export(settings: Settings, reference: str, *, fmt: str, team: str | None) -
     try:
         print(asyncio.run(run()))
     except ExportError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it like 2026-03-01"
+        ) from None
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from warroom.domain.clock import system_clock
+    from warroom.domain.report_render import render
+    from warroom.services.reports import ReportError, Reports
+    from warroom.store.engine import Store, create_engine
+
+    async def run() -> str:
+        store = Store(create_engine(settings.database_url))
+        try:
+            reports = Reports(store, load_policy(settings.policy_file), system_clock)
+            found = await reports.report(
+                since=args.since, until=args.until, severity=args.severity, team=args.team
+            )
+            return render(found, args.format)
+        finally:
+            await store.dispose()
+
+    try:
+        print(asyncio.run(run()), end="")
+    except ReportError as exc:
         print(f"warroom: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -13,17 +13,20 @@ from warroom.background import Background
 from warroom.config import Settings
 from warroom.domain.clock import Clock, system_clock
 from warroom.domain.policy import Policy
+from warroom.metrics import Metrics
 from warroom.policy_file import load_policy
 from warroom.scheduler.tick import Scheduler
 from warroom.services.action_items import ActionItems
 from warroom.services.audience import Audience
 from warroom.services.cancellation import CancelService
 from warroom.services.declare import FINISH_ROOM, DeclareService
+from warroom.services.finder import Finder
 from warroom.services.lifecycle import ARCHIVE_ROOM, POSTMORTEM_DRAFT, LifecycleService
 from warroom.services.people import People
 from warroom.services.permissions import Guard, cached_group_members
 from warroom.services.postmortems import PostmortemService
 from warroom.services.reminders import Reminders
+from warroom.services.reports import Reports
 from warroom.services.retention import PRUNE, PRUNE_EVERY, Retention
 from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
@@ -31,6 +34,7 @@ from warroom.services.state import StateService
 from warroom.services.surfaces import REFRESH_SURFACES, Surfaces
 from warroom.services.timeline import TimelineService
 from warroom.services.updates import UpdateService
+from warroom.services.vitals import Vitals
 from warroom.slack.client import build_client
 from warroom.slack.errors import may_pass
 from warroom.slack.gateway import SlackGateway
@@ -66,6 +70,10 @@ class Runtime:
     people: People
     action_items: ActionItems
     timeline: TimelineService
+    metrics: Metrics
+    vitals: Vitals
+    finder: Finder
+    reports: Reports
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release Slack and the database."""
@@ -87,11 +95,12 @@ def build_runtime(
     tests pass an in-process double); by default it is built from the settings."""
     policy = policy or load_policy(settings.policy_file)
     store = Store(create_engine(settings.database_url))
+    metrics = Metrics()
     if gateway is None:
         client = build_client(
             settings.bot_token, settings.slack_api_url, timeout=settings.slack_timeout
         )
-        gateway = SlackGateway(client)
+        gateway = SlackGateway(client, observe=metrics.slack_call)
     client = gateway.client
     audience = Audience(gateway, clock)
     guard = Guard(
@@ -224,4 +233,8 @@ def build_runtime(
         timeline=TimelineService(
             store=store, rooms=rooms, clock=clock, policy=policy, guard=guard, gateway=gateway
         ),
+        metrics=metrics,
+        vitals=Vitals(store=store, policy=policy, clock=clock),
+        finder=Finder(store=store, audience=audience, policy=policy, clock=clock),
+        reports=Reports(store=store, policy=policy, clock=clock),
     )

@@ -289,6 +289,9 @@ CASES: list[Case] = [
     Case(("command", "result"), command("result Latency back to normal")),
     Case(("command", "timeline"), command("timeline")),
     Case(("command", "actions"), command("actions")),
+    Case(("command", "list"), command("list open SEV2", in_room=False)),
+    Case(("command", "find"), command("find checkout", in_room=False)),
+    Case(("command", "stats"), command("stats 30d", in_room=False)),
     # buttons and pickers (block_actions)
     Case(("block_actions", "role_take:commander"), on_card("role_take:commander")),
     Case(("block_actions", "role_take:scribe"), on_card("role_take:scribe")),

@@ -26,10 +26,12 @@ from fakeslack.limits import block_problems, view_problems
 from tests.slack.test_blocks import INCIDENT, POLICY
 from warroom.domain.action_item import ActionItem, Counts
 from warroom.domain.changes import InvalidChoice
+from warroom.domain.finding import BadListQuery, Found, Listing, ListQuery, Match
 from warroom.domain.incident import RoleHolder
 from warroom.domain.permissions import Action, NotPermitted, Refused
 from warroom.domain.policy import Policy
 from warroom.domain.postmortem import PostmortemInput, draft_postmortem
+from warroom.domain.report import build_report, facts_of, period_of_days
 from warroom.domain.status_update import StatusUpdate
 from warroom.domain.timeline import Cursor, KeyPage, SlackMessage, TimelineItem
 from warroom.slack.blocks import (
@@ -41,6 +43,7 @@ from warroom.slack.blocks import (
     changes,
     declare_modal,
     duties,
+    finder,
     help,
     lifecycle,
     notices,
@@ -50,6 +53,7 @@ from warroom.slack.blocks import (
     privacy,
     reminders,
     role_modal,
+    stats,
     status_update,
     text,
     timeline,
@@ -344,6 +348,22 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
     (text.mrkdwn_message, "text", SECTION_TEXT, text.mrkdwn_message),
     (text.mrkdwn_section, "text", SECTION_TEXT,
      lambda s: Message("x", [text.mrkdwn_section(s).to_dict()])),
+    (finder.incident_list, "title", SECTION_TEXT,
+     lambda s: finder.incident_list(
+         Listing(ListQuery(), (replace(INCIDENT, title=s),), 0, AT), POLICY)),
+    (finder.found_incidents, "title+excerpt", SECTION_TEXT,
+     lambda s: finder.found_incidents(
+         Found(("x",), (Match(replace(INCIDENT, title=s), excerpt=s),), 0, AT), POLICY)),
+    (finder.found_incidents, "words", SECTION_TEXT,
+     lambda s: finder.found_incidents(Found((s,), (), 0, AT), POLICY)),
+    (finder.list_not_understood, "word", SECTION_TEXT,
+     lambda s: finder.list_not_understood(BadListQuery(s), POLICY)),
+    (finder.find_usage, "-", SECTION_TEXT, lambda s: finder.find_usage()),
+    (stats.stats_message, "-", SECTION_TEXT,
+     lambda s: stats.stats_message(build_report(
+         [facts_of("SEV1", AT - timedelta(days=n), resolved=AT) for n in range(90)],
+         POLICY, period_of_days(AT, 90), now=AT))),
+    (stats.stats_usage, "given", SECTION_TEXT, lambda s: stats.stats_usage(s)),
 ]  # fmt: skip
 if hasattr(action_items, "reminder_in_room"):
     CASES.append(

@@ -30,11 +30,13 @@ from warroom.bolt.listeners import (
     cancellation,
     commands,
     declare,
+    finder,
     lifecycle,
     membership,
     people,
     roles,
     state,
+    stats,
     timeline,
     updates,
 )
@@ -84,6 +86,8 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         action_items,
         membership,
         people,
+        finder,
+        stats,
     )
     for module in modules:
         module.listen(app, runtime)

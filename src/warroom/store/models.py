@@ -193,6 +193,13 @@ class TimelineEntryRow(Base):
             sqlite_where=text(SHOWN_IN_POSTMORTEM),
             postgresql_where=text(SHOWN_IN_POSTMORTEM),
         ),
+        # The report counts reminders per incident without reading the whole timeline.
+        Index(
+            "ix_timeline_entries_reminders",
+            "incident_id",
+            sqlite_where=text("kind = 'reminder'"),
+            postgresql_where=text("kind = 'reminder'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -294,6 +301,10 @@ class StatusUpdateRow(Base):
     """A posted status update: the four answers, and where each audience saw it."""
 
     __tablename__ = "status_updates"
+    __table_args__ = (
+        # The report's first update per incident, from the index alone.
+        Index("ix_status_updates_incident_posted", "incident_id", "posted_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     incident_id: Mapped[int] = mapped_column(
