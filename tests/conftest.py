@@ -187,8 +187,11 @@ def about_the_database(item: pytest.Function) -> bool:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_url" in metafunc.fixturenames:
-        both = about_the_database(metafunc.definition)
-        metafunc.parametrize("database_url", ALL if both else ["sqlite"], indirect=True)
+        if metafunc.definition.get_closest_marker("postgres") is not None:
+            databases = ["postgresql"]
+        else:
+            databases = ALL if about_the_database(metafunc.definition) else ["sqlite"]
+        metafunc.parametrize("database_url", databases, indirect=True)
 
 
 @pytest.fixture
