@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from warroom.scheduler.driver import ticking
 from warroom.scheduler.tick import LEASE, Scheduler, backoff
 from warroom.store import jobs
 from warroom.store.engine import Store, create_engine
@@ -202,3 +203,23 @@ async def test_put_replaces_the_pending_job_of_the_same_kind(store: Store) -> No
         await jobs.put(session, "update_due", incident_id=incident.id, due_at=later, now=T0)
         (job,) = await jobs.pending(session, incident.id)
         assert job.due_at == later
+
+
+async def test_stopping_lets_a_job_in_progress_finish(store: Store) -> None:
+    """`warroom serve` stopping (SIGTERM, a rollout) while a job runs: the job ends
+    and is recorded done, instead of being cancelled halfway (APScheduler's own
+    shutdown cancels what it is running)."""
+    started, release, finished = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def slow(job: Job) -> None:
+        started.set()
+        await release.wait()
+        finished.set()
+
+    await put_many(store, 1, due=T0, kind="slow")
+    scheduler = Scheduler(store, Clock(), {"slow": slow})
+    async with ticking(scheduler, every_s=3600):
+        await started.wait()
+        asyncio.get_running_loop().call_soon(release.set)  # while the block is ending
+    assert finished.is_set()
+    assert await states(store) == Counter({"done": 1})

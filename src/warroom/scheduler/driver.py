@@ -7,6 +7,7 @@ tick says so in one line instead of a traceback a second.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,8 +30,13 @@ async def ticking(scheduler: Scheduler, every_s: float) -> AsyncIterator[None]:
     next is due is not doubled (`max_instances=1`, `coalesce`). Recurring jobs are
     planned by the first tick that reaches the database."""
     planned = False
+    ticking_now = asyncio.Lock()
 
     async def tick() -> None:
+        async with ticking_now:
+            await tick_once()
+
+    async def tick_once() -> None:
         nonlocal planned
         try:
             if not planned:
@@ -59,5 +65,7 @@ async def ticking(scheduler: Scheduler, every_s: float) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        driver.shutdown(wait=False)
+        driver.pause()
+        async with ticking_now:  # APScheduler's shutdown cancels a tick still running
+            driver.shutdown(wait=False)
         await scheduler.idle()
