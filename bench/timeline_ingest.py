@@ -36,11 +36,12 @@ from sqlalchemy import func, select
 from fakeslack import FakeSlack, SlackSender, event_callback, slash_command, view_submission
 from stats import percentiles  # bench/stats.py, beside this script
 from warroom.config import Settings
-from warroom.demo.slack.driver import fill_view, serve_locally
+from warroom.demo.slack.driver import fill_view
 from warroom.runtime import Runtime, build_runtime
 from warroom.store.migrations import upgrade
 from warroom.store.models import TimelineEntryRow
 from warroom.web.asgi import create_asgi_app
+from warroom.web.server import serve_locally
 
 SECRET = "bench-signing-secret"
 REPORTER = "UBENCH0001"

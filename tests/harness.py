@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from fakeslack import FakeSlack, SlackSender, block_actions, slash_command, view_submission
 from warroom.config import Settings
-from warroom.demo.slack.driver import fill_view, serve_locally
+from warroom.demo.slack.driver import fill_view
 from warroom.domain.clock import ManualClock
 from warroom.domain.incident import Incident
 from warroom.runtime import Runtime, build_runtime
@@ -26,6 +26,7 @@ from warroom.scheduler.tick import TickReport
 from warroom.store import incidents
 from warroom.store.models import IncidentRow, TimelineEntryRow
 from warroom.web.asgi import create_asgi_app
+from warroom.web.server import serve_locally
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM_ID = "T0WARROOM"

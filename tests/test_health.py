@@ -5,9 +5,9 @@ from __future__ import annotations
 import aiohttp
 
 from warroom.config import Settings
-from warroom.demo.slack.driver import serve_locally
 from warroom.runtime import build_runtime
 from warroom.web.asgi import create_asgi_app
+from warroom.web.server import serve_locally
 
 
 async def test_healthz_is_503_when_the_database_is_down() -> None:

@@ -19,12 +19,12 @@ from fakeslack import event_callback, url_verification
 from tests.harness import Clock, Harness, start_harness
 from tests.test_lifecycle import resolve
 from warroom.config import ConfigError, Settings, load_settings
-from warroom.demo.slack.driver import serve_locally
 from warroom.metrics import Metrics
 from warroom.runtime import build_runtime
 from warroom.store import jobs
 from warroom.web.asgi import create_asgi_app
 from warroom.web.metrics import request_kind
+from warroom.web.server import serve_locally
 
 TOKEN = "0f8e2a9c4b7d6e5f1a3c5e7f9b1d3f5a"
 

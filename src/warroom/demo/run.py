@@ -12,13 +12,13 @@ from warroom.demo.cast import NAMES, ORG_ZONE, PEOPLE, SECRET, ZONES
 from warroom.demo.people import People
 from warroom.demo.script import play
 from warroom.demo.slack import SlackSender, SlackStandIn
-from warroom.demo.slack.driver import serve_locally
 from warroom.demo.transcript import Transcript
 from warroom.domain.clock import ManualClock
 from warroom.policy_file import load_policy
 from warroom.runtime import build_runtime
 from warroom.store.models import PostmortemRow
 from warroom.web.asgi import create_asgi_app
+from warroom.web.server import serve_locally
 
 __all__ = ["run_demo"]
 

@@ -6,16 +6,11 @@ real ASGI app over real HTTP rather than calling listeners directly.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import uvicorn
-from starlette.types import ASGIApp
-
-__all__ = ["fill_view", "serve_locally"]
+__all__ = ["fill_view"]
 
 
 def fill_view(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,23 +53,3 @@ def fill_view(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, 
             raise ValueError(f"fill_view cannot fill a {kind} element")
         values[block_id] = {action_id: state}
     return values
-
-
-@contextlib.asynccontextmanager
-async def serve_locally(app: ASGIApp) -> AsyncIterator[str]:
-    """Serve `app` on 127.0.0.1 at a free port; yields its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        if serving.done():
-            serving.result()
-            raise RuntimeError("server stopped before it started")
-        await asyncio.sleep(0.005)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await serving
