@@ -13,6 +13,7 @@ import io
 import json
 from typing import Any
 
+from warroom.domain.local_time import local_time
 from warroom.domain.postmortem_time import human_duration
 from warroom.domain.report import Report, Summary
 
@@ -78,7 +79,7 @@ def render_markdown(report: Report) -> str:
         "# Incident report",
         "",
         f"Period: {_period(report)}. Times in {report.timezone}; weeks are ISO weeks there. "
-        f"Generated {report.generated_at.astimezone(report.zone).isoformat()}.",
+        f"Generated {local_time(report.generated_at, report.zone)}.",
         "Cancelled incidents are left out; private incidents are counted, never named.",
         "",
         "## Incidents",
