@@ -93,6 +93,16 @@ class BusinessHours:
         raise ValueError("business hours with no weekdays never open")
 
 
+@dataclass(frozen=True)
+class DigestPolicy:
+    """The weekly digest in the broadcast channel (`[digest]`): off unless enabled, then
+    posted each week on `weekday` at `at`, local to the policy's `timezone`."""
+
+    enabled: bool = False
+    weekday: int = 0  # 0 = Monday ... 6 = Sunday, as datetime.weekday()
+    at: time = time(9)
+
+
 def _aware(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError(f"{at!r} has no time zone; pass an aware datetime")
@@ -145,6 +155,8 @@ class Policy:
     timezone: str = "UTC"
     """The organisation's zone (IANA): artifacts people read outside Slack (the
     postmortem, the export, the CLI) and notification fallbacks use it."""
+    digest: DigestPolicy = DigestPolicy()
+    """The weekly digest: the `[digest]` section; off by default."""
 
     @property
     def zone(self) -> ZoneInfo:

@@ -22,6 +22,7 @@ from warroom.domain._policy_model import (
     MAX_ROLES,
     MAX_SEVERITIES,
     BusinessHours,
+    DigestPolicy,
     Policy,
     RoleDef,
     SeverityLevel,
@@ -68,6 +69,7 @@ _TOP_KEYS = (
     "statuses",
     "roles",
     "permissions",
+    "digest",
 )
 
 
@@ -106,6 +108,7 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
         keep_deleted_text=top.flag("keep_deleted_text", False),
         announce_in_origin_channel=top.flag("announce_in_origin_channel", True),
         permissions=read_permissions(check, data, tuple(role.key for role in roles)),
+        digest=_read_digest(check, data),
     )
 
 
@@ -330,3 +333,25 @@ def _clock_time(table: Table, key: str, default: time) -> time:
         return time(int(hhmm[1]), int(hhmm[2]))
     table.bad(key, f'is not a time of day; write it like {key} = "09:00" (24-hour HH:MM)')
     return default
+
+
+def _read_digest(check: Check, data: Mapping[str, Any]) -> DigestPolicy:
+    """`[digest]`: the weekly digest in the broadcast channel; off unless enabled."""
+    value = data.get("digest", {})
+    table = Table(check, ("digest",), value if isinstance(value, dict) else {})
+    if not isinstance(value, dict):
+        Table(check, (), data).bad("digest", "is not a table; write [digest]")
+    table.keys({}, "enabled", "day", "time")
+    day = table.data.get("day", "monday")
+    name = day.strip().lower() if isinstance(day, str) else "?"
+    if name not in _WEEKDAY_NUMBERS:
+        table.bad(
+            "day",
+            'is not a day of the week; write it like day = "monday" (any of monday, '
+            "tuesday, wednesday, thursday, friday, saturday, sunday, or mon, tue, ...)",
+        )
+    return DigestPolicy(
+        enabled=table.flag("enabled", False),
+        weekday=_WEEKDAY_NUMBERS.get(name, 0),
+        at=_clock_time(table, "time", time(9)),
+    )

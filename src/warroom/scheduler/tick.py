@@ -76,6 +76,9 @@ class Scheduler:
     """Job kind -> time from one run's end to the next."""
     transient: Callable[[BaseException], bool] = every_failure_passes
     """Whether a handler's failure may pass (retry with backoff) or never will (give up)."""
+    planners: Sequence[Callable[[], Awaitable[None]]] = ()
+    """Run with `plan_recurring`: jobs that plan their own next run at a time of their
+    choosing (the weekly digest), planned where the scheduler starts."""
     _running: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def tick(self) -> TickReport:
@@ -120,11 +123,14 @@ class Scheduler:
             await self._run(job, self.lease.total_seconds() / 2)
 
     async def plan_recurring(self) -> None:
-        """Plan each recurring job to run now, unless one is pending already."""
+        """Plan each recurring job to run now, unless one is pending already; then run
+        the planners."""
         now = self.clock()
         async with self.store.transaction() as session:
             for kind in self.recurring:
                 await jobs.plan_once(session, kind, due_at=now, now=now)
+        for plan in self.planners:
+            await plan()
 
     async def _plan_next(self, session: Session, job: Job) -> None:
         every = self.recurring.get(job.kind)

@@ -9,6 +9,7 @@ range query (`state`, `due_at`) finds both new work and abandoned work.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,7 +35,9 @@ __all__ = [
     "give_up",
     "is_pending",
     "pending",
+    "pending_of_kind",
     "plan_once",
+    "plan_unique",
     "prune_finished",
     "put",
     "retry_at",
@@ -239,6 +242,55 @@ async def plan_once(session: AsyncSession, kind: str, *, due_at: datetime, now: 
     stmt = insert_on_conflict(session, DueJobRow.__table__).values(values).on_conflict_do_nothing()
     result = await session.execute(stmt.returning(DueJobRow.id))
     return result.first() is not None
+
+
+async def pending_of_kind(session: AsyncSession, kind: str) -> list[Job]:
+    """The pending jobs of `kind` that belong to no incident, in due order."""
+    rows = await session.execute(
+        select(DueJobRow)
+        .where(DueJobRow.kind == kind, DueJobRow.incident_id.is_(None), DueJobRow.state == PENDING)
+        .order_by(DueJobRow.due_at, DueJobRow.id)
+    )
+    return [_job(row) for row in rows.scalars()]
+
+
+async def plan_unique(
+    session: AsyncSession,
+    kind: str,
+    *,
+    due_at: datetime,
+    now: datetime,
+    payload: dict[str, Any],
+    drop: Iterable[int] = (),
+) -> bool:
+    """Schedule `kind` (no incident) with `payload` unless a pending one carries the same
+    payload already; False if one did. Pending jobs of the kind listed in `drop` go first.
+
+    For a kind whose runs are told apart by their payload (the weekly digest: the moment
+    it is for). Planners take turns, so two replicas planning at once leave one: on
+    PostgreSQL through a transaction-scoped advisory lock on the kind, on SQLite because
+    writers take turns already (`BEGIN IMMEDIATE`).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_lock_key(kind))))
+    dropped = list(drop)
+    if dropped:
+        await session.execute(
+            delete(_JOBS).where(
+                _JOBS.c.id.in_(dropped), _JOBS.c.kind == kind, _JOBS.c.state == PENDING
+            )
+        )
+    if any(job.payload == payload for job in await pending_of_kind(session, kind)):
+        return False
+    await put(
+        session, kind, incident_id=None, due_at=due_at, now=now, payload=payload, replace=False
+    )
+    return True
+
+
+def _lock_key(kind: str) -> int:
+    """A stable advisory-lock number per job kind (a signed 64-bit range)."""
+    return 0x5741_0000_0000 + zlib.crc32(f"due_jobs:{kind}".encode())
 
 
 async def prune_finished(session: AsyncSession, *, before: datetime, limit: int) -> int:
