@@ -194,8 +194,8 @@ def test_manifest_is_a_classic_bolt_app_over_http(manifest: dict[str, Any]) -> N
     assert settings["token_rotation_enabled"] is False
     assert settings["interactivity"]["is_enabled"] is True
     assert manifest["features"]["bot_user"] == {"display_name": "warroom", "always_online": True}
-    # No Home tab until Warroom publishes one; DMs (reminders) land in the Messages tab.
-    assert manifest["features"]["app_home"]["home_tab_enabled"] is False
+    # The Home tab (published on app_home_opened); DMs (reminders) land in the Messages tab.
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
 
 
@@ -435,6 +435,9 @@ def test_every_listener_event_is_subscribed(
     # Direct messages are not read: the Messages tab is read-only instead.
     assert "message.im" not in bot_events(variant)
     assert variant["features"]["app_home"]["messages_tab_read_only_enabled"] is True
+    # The Home tab is published on app_home_opened, in both variants.
+    assert variant["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in bot_events(variant)
 
 
 def test_commands_and_shortcuts_are_those_with_listeners(

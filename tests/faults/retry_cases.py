@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from fakeslack import block_actions
 from tests.faults.retry_scene import ALICE, BOB, DECLARE_ANSWERS, Kind, Request, Scene
 from tests.harness import REPORTER
 from warroom.domain.timeline import Cursor
@@ -237,6 +238,12 @@ async def _home_opened(scene: Scene) -> Request:
     )
 
 
+async def _home_declare(scene: Scene) -> Request:
+    await scene.incident()
+    home = {"id": "V0HOME0001", "team_id": "T0WARROOM", "type": "home", "blocks": []}
+    return block_actions("home_declare", "home", user_id=BOB, team_id="T0WARROOM", view=home)
+
+
 async def _mention(scene: Scene) -> Request:
     room = await scene.room()
     return await scene.event({**room.message("<@UWARROOMBOT> status?"), "type": "app_mention"})
@@ -310,6 +317,7 @@ CASES: list[Case] = [
     Case(("block_actions", "action_item_done"), _done),
     Case(("block_actions", "action_item_wont_do"), _wont_do),
     Case(("block_actions", "action_items_page:next"), _page),
+    Case(("block_actions", "home_declare"), _home_declare),
     # modal submissions (view_submission)
     Case(("view_submission", "declare_incident"), _declare_submit),
     Case(

@@ -75,6 +75,8 @@ class GatewayDouble(SlackGateway):
     posted: list[Posted] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     views: list[dict[str, Any]] = field(default_factory=list)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Each person's Home tab as last published."""
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     usergroups: dict[str, frozenset[str]] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
@@ -254,6 +256,10 @@ class GatewayDouble(SlackGateway):
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         self._enter("views.open", trigger_id=trigger_id)
         self.views.append(view)
+
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        self._enter("views.publish", user_id=user_id)
+        self.homes[user_id] = view
 
     async def whisper(self, channel_id: str, user_id: str, message: Message) -> None:
         self._enter("chat.postEphemeral", channel=channel_id, user=user_id)

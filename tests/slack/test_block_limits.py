@@ -24,6 +24,8 @@ from slack_sdk.models.views import View
 import warroom.slack.blocks as blocks_package
 from fakeslack.limits import block_problems, view_problems
 from tests.slack.test_blocks import INCIDENT, POLICY
+from tests.slack.test_digest_blocks import busy_digest
+from tests.slack.test_home_blocks import busy_home
 from warroom.domain.action_item import ActionItem, Counts
 from warroom.domain.changes import InvalidChoice
 from warroom.domain.finding import BadListQuery, Found, Listing, ListQuery, Match
@@ -42,9 +44,11 @@ from warroom.slack.blocks import (
     card,
     changes,
     declare_modal,
+    digest,
     duties,
     finder,
     help,
+    home,
     lifecycle,
     notices,
     origin,
@@ -364,6 +368,10 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
          [facts_of("SEV1", AT - timedelta(days=n), resolved=AT) for n in range(90)],
          POLICY, period_of_days(AT, 90), now=AT))),
     (stats.stats_usage, "given", SECTION_TEXT, lambda s: stats.stats_usage(s)),
+    (digest.digest_message, "title", SECTION_TEXT,
+     lambda s: digest.digest_message(busy_digest(60, title=s), POLICY)),
+    (home.home_view, "titles+item texts", SECTION_TEXT,
+     lambda s: home.home_view(busy_home(title=s), POLICY)),
 ]  # fmt: skip
 if hasattr(action_items, "reminder_in_room"):
     CASES.append(
@@ -385,6 +393,7 @@ NOT_PAYLOADS = {
     "add_button",
     "announcement_block_id",
     "clip",
+    "digest_block_id",
     "due_label",
     "item_buttons",
     "origin_note_block_id",

@@ -31,6 +31,7 @@ from warroom.bolt.listeners import (
     commands,
     declare,
     finder,
+    home,
     lifecycle,
     membership,
     people,
@@ -88,6 +89,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         people,
         finder,
         stats,
+        home,
     )
     for module in modules:
         module.listen(app, runtime)

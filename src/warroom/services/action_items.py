@@ -31,6 +31,7 @@ from warroom.services.action_item_reminders import (
 )
 from warroom.services.audience import Audience
 from warroom.services.fanout import fan_out
+from warroom.services.home import HomeChanges
 from warroom.services.people import People
 from warroom.services.permissions import Guard
 from warroom.slack import mrkdwn
@@ -120,6 +121,8 @@ class ActionItems:
     guard: Guard
     people: People | None = None
     """Where each person is (their Slack time zone): a date they type is their date."""
+    homes: HomeChanges | None = None
+    """The owners' App Home tabs, told when their items come and go."""
 
     # -- dates ----------------------------------------------------------------------
 
@@ -232,6 +235,8 @@ class ActionItems:
                 replace=False,
             )
             incident = await incidents.load(session, incident_id)
+        if self.homes is not None:
+            await self.homes.people_changed([owner_id or ""])
         return Added(incident, item)
 
     async def announce(self, added: Added) -> Announced:
@@ -327,6 +332,8 @@ class ActionItems:
                     session, item_id, state=state, by=by, at=now, reason=why
                 )
             incident = await incidents.load(session, item.incident_id)
+        if changed and self.homes is not None:
+            await self.homes.people_changed([item.owner_id or ""])
         return Settled(incident, item, changed)
 
     async def publish_settled(self, settled: Settled) -> list[SlackFailure]:

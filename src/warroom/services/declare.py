@@ -244,6 +244,8 @@ class DeclareService:
             await jobs.cancel(session, incident_id, [FINISH_ROOM])
         if claim.resumed:  # a card or announcement found from an earlier run may be stale
             await self.surfaces.refresh(incident_id, topic=False)
+        else:
+            await self.surfaces.changed(incident_id)  # the Home tabs list it now
         problems = [(p.user_id, p.error) for p in not_invited]
         await self._tell(incident, room_ready(incident, problems), response_url, replace_original)
         return ProvisionResult.READY

@@ -22,6 +22,7 @@ from warroom.domain.clock import Clock
 from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
 from warroom.services.fanout import fan_out
+from warroom.services.home import HomeChanges
 from warroom.slack.blocks.announcement import announcement
 from warroom.slack.blocks.card import incident_card
 from warroom.slack.blocks.topic import channel_topic
@@ -50,9 +51,17 @@ class Surfaces:
     gateway: SlackGateway
     policy: Policy
     clock: Clock
+    homes: HomeChanges | None = None
+    """The App Home tabs: told of every change, they refresh themselves (debounced)."""
     _locks: defaultdict[int, asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock)
     )
+
+    async def changed(self, incident_id: int) -> None:
+        """Tell the Home tabs the incident changed (the card, topic and announcement are
+        `refresh`'s, which tells them too)."""
+        if self.homes is not None:
+            await self.homes.incident_changed(incident_id)
 
     async def refresh(
         self, incident_id: int, *, topic: bool = True, announcement_too: bool = True
@@ -60,6 +69,7 @@ class Surfaces:
         """Update the card (always), the topic and the announcement; return what failed.
         What failed for a passing reason is tried again by the scheduler."""
         failures = await self._refresh(incident_id, topic=topic, announcement_too=announcement_too)
+        await self.changed(incident_id)
         if any(failure.transient for failure in failures):
             now = self.clock()
             async with self.store.transaction() as session:

@@ -390,6 +390,10 @@ class SlackGateway:
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         await self._call("views.open", self.client.views_open(trigger_id=trigger_id, view=view))
 
+    async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Publish `view` (type `home`) as `user_id`'s App Home tab."""
+        await self._call("views.publish", self.client.views_publish(user_id=user_id, view=view))
+
     async def whisper(self, channel_id: str, user_id: str, message: Message) -> None:
         """An ephemeral note to one person in a channel; a DM if they can't get one there."""
         try:

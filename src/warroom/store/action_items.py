@@ -17,6 +17,7 @@ __all__ = [
     "load",
     "lock",
     "page",
+    "to_domain",
 ]
 
 
@@ -34,6 +35,10 @@ def _item(row: ActionItemRow) -> ActionItem:
         closed_by=row.closed_by,
         closed_at=row.closed_at,
     )
+
+
+to_domain = _item
+"""An `ActionItem` from its row (for reads that join items to other tables)."""
 
 
 async def add(

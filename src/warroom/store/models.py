@@ -28,6 +28,7 @@ __all__ = [
     "ActionItemRow",
     "Base",
     "DueJobRow",
+    "HomeViewRow",
     "IncidentRow",
     "PostmortemRow",
     "ProcessedRequestRow",
@@ -268,6 +269,9 @@ class ProcessedRequestRow(Base):
     handled_at: Mapped[datetime | None]
 
 
+_ONE_WAITING_HOME_REFRESH = "kind = 'refresh_homes' AND state = 'pending' AND attempts = 0"
+
+
 class DueJobRow(Base):
     """The scheduler's work list: reminders and resumable steps live here, not in memory."""
 
@@ -281,6 +285,15 @@ class DueJobRow(Base):
             unique=True,
             sqlite_where=text("kind = 'prune' AND state = 'pending'"),
             postgresql_where=text("kind = 'prune' AND state = 'pending'"),
+        ),
+        # Home tabs are refreshed by one job at a time that nobody has taken up yet:
+        # changes while one waits join it; one taken up (attempts > 0) lets the next wait.
+        Index(
+            "uq_due_jobs_one_pending_refresh_homes",
+            "kind",
+            unique=True,
+            sqlite_where=text(_ONE_WAITING_HOME_REFRESH),
+            postgresql_where=text(_ONE_WAITING_HOME_REFRESH),
         ),
     )
 
@@ -372,3 +385,19 @@ class UserRow(Base):
     tz: Mapped[str | None] = mapped_column(String(64))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     refreshed_at: Mapped[datetime]
+
+
+class HomeViewRow(Base):
+    """Who has opened Warroom's Home tab, and when: only their Homes are kept fresh.
+    `stale`: something it shows changed since it was last published; `view_hash`: a
+    digest of what was published last, so an unchanged Home is not sent again."""
+
+    __tablename__ = "home_views"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opened_at: Mapped[datetime]
+    opened_event: Mapped[str | None] = mapped_column(String(32))
+    """The `event_ts` of the app_home_opened last handled: Slack's retry of it is not."""
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    view_hash: Mapped[str | None] = mapped_column(String(64))

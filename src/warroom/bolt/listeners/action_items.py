@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from warroom.bolt.command_text import plain, split_action_item
 from warroom.bolt.listeners.commands import Invocation, Subcommand
+from warroom.bolt.listeners.home import pressed_on_home, republish_home, team_of
 from warroom.bolt.listeners.refusals import NotPermitted, refuse_button, refuse_form
 from warroom.bolt.listeners.replies import ViewOrReason, open_form_later, tell_actor
 from warroom.domain.action_item import DONE, WONT_DO
@@ -96,29 +97,38 @@ async def _redraw(
     *,
     actor: str,
     response_url: str | None,
+    home_team: str | None = None,
 ) -> None:
-    """Replace the list page (or the reminder) the button was on; post the room line."""
+    """Replace the list page (or the reminder) the button was on; post the room line.
+    Pressed on the App Home tab (`home_team`: its workspace), the Home is republished."""
     failures = await service.publish_settled(settled)
-    if ref.offset is not None:
-        listing = await service.listing(settled.incident.id, offset=ref.offset)
-        message = item_list(
-            listing.incident,
-            listing.items,
-            listing.counts,
-            offset=listing.offset,
-            today=listing.today,
-            zone=listing.zone,
-            note=None if settled.changed else _already(settled),
-        )
+    if home_team is not None:
+        await republish_home(runtime, actor, home_team)
     else:
-        message = item_settled(settled.item, already=not settled.changed)
-    await _replace(runtime, actor, message, response_url=response_url)
+        message = await _redrawn(service, settled, ref)
+        await _replace(runtime, actor, message, response_url=response_url)
     if failures:
         note = mrkdwn_message(
             f"⚠️ Saved, but I couldn't post it in the room (`{failures[0].error}`). "
             f"{failures[0].advice}"
         )
         await tell_actor(runtime, actor, note, room=settled.incident.channel_id)
+
+
+async def _redrawn(service: ActionItems, settled: Settled, ref: ItemRef) -> Message:
+    """The list page the button was on, or what replaces the reminder it was on."""
+    if ref.offset is None:
+        return item_settled(settled.item, already=not settled.changed)
+    listing = await service.listing(settled.incident.id, offset=ref.offset)
+    return item_list(
+        listing.incident,
+        listing.items,
+        listing.counts,
+        offset=listing.offset,
+        today=listing.today,
+        zone=listing.zone,
+        note=None if settled.changed else _already(settled),
+    )
 
 
 def _already(settled: Settled) -> str:
@@ -287,8 +297,17 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
             )
             return
         await ack()
+        home_team = team_of(body) if pressed_on_home(body) else None
         spawn(
-            _redraw(runtime, service, settled, ref, actor=actor, response_url=response_url),
+            _redraw(
+                runtime,
+                service,
+                settled,
+                ref,
+                actor=actor,
+                response_url=response_url,
+                home_team=home_team,
+            ),
             name="mark an action item done",
         )
 
@@ -307,7 +326,8 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
             incident, item = found
             if not item.is_open:
                 return item_settled(item, already=True)
-            return wont_do_modal(incident, item, WontDoOrigin(ref, response_url))
+            origin = WontDoOrigin(ref, response_url, home=pressed_on_home(body))
+            return wont_do_modal(incident, item, origin)
 
         open_form_later(
             runtime,
@@ -345,6 +365,7 @@ def listen(app: AsyncApp, runtime: Runtime) -> None:
                 origin.ref,
                 actor=actor,
                 response_url=origin.response_url,
+                home_team=team_of(body) if origin.home else None,
             ),
             name="mark an action item won't do",
         )

@@ -54,9 +54,14 @@ class WontDoOrigin:
 
     ref: ItemRef
     response_url: str | None
+    home: bool = False
+    """Pressed on the App Home tab, which is republished instead of redrawn."""
 
     def encode(self) -> str:
-        return json.dumps({"ref": self.ref.encode(), "response_url": self.response_url})
+        data: dict[str, Any] = {"ref": self.ref.encode(), "response_url": self.response_url}
+        if self.home:
+            data["home"] = True
+        return json.dumps(data)
 
     @classmethod
     def decode(cls, metadata: str) -> WontDoOrigin | None:
@@ -68,7 +73,8 @@ class WontDoOrigin:
             return None
         if ref is None:
             return None
-        return cls(ref, url if isinstance(url, str) and url else None)
+        url = url if isinstance(url, str) and url else None
+        return cls(ref, url, home=data.get("home") is True)
 
 
 @dataclass(frozen=True)
