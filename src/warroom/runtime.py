@@ -20,7 +20,9 @@ from warroom.services.action_items import ActionItems
 from warroom.services.audience import Audience
 from warroom.services.cancellation import CancelService
 from warroom.services.declare import FINISH_ROOM, DeclareService
+from warroom.services.digest import DIGEST, Digests
 from warroom.services.finder import Finder
+from warroom.services.home import REFRESH_HOMES, Homes
 from warroom.services.lifecycle import ARCHIVE_ROOM, POSTMORTEM_DRAFT, LifecycleService
 from warroom.services.people import People
 from warroom.services.permissions import Guard, cached_group_members
@@ -74,6 +76,8 @@ class Runtime:
     vitals: Vitals
     finder: Finder
     reports: Reports
+    digests: Digests
+    homes: Homes
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release Slack and the database."""
@@ -110,7 +114,8 @@ def build_runtime(
         group_members=cached_group_members(gateway.usergroup_members, clock),
     )
     rooms = Rooms(store, audience)
-    surfaces = Surfaces(store=store, gateway=gateway, policy=policy, clock=clock)
+    homes = Homes(store=store, gateway=gateway, audience=audience, policy=policy, clock=clock)
+    surfaces = Surfaces(store=store, gateway=gateway, policy=policy, clock=clock, homes=homes)
     reminders = Reminders(
         store=store,
         gateway=gateway,
@@ -153,6 +158,7 @@ def build_runtime(
         audience=audience,
         guard=guard,
         people=people,
+        homes=homes,
     )
     declare = DeclareService(
         store=store,
@@ -162,6 +168,15 @@ def build_runtime(
         reminders=reminders,
         broadcast_channel=settings.broadcast_channel,
         surfaces=surfaces,
+    )
+    reports = Reports(store=store, policy=policy, clock=clock)
+    digests = Digests(
+        store=store,
+        gateway=gateway,
+        reports=reports,
+        policy=policy,
+        clock=clock,
+        broadcast_channel=settings.broadcast_channel,
     )
     return Runtime(
         settings=settings,
@@ -199,9 +214,12 @@ def build_runtime(
                 ARCHIVE_ROOM: lifecycle.archive_room,
                 REFRESH_SURFACES: surfaces.on_job,
                 PRUNE: Retention(store, clock, timedelta(days=settings.retention_days)).on_job,
+                DIGEST: digests.on_job,
                 **action_items.handlers(),
+                REFRESH_HOMES: homes.on_job,
             },
             recurring={PRUNE: PRUNE_EVERY},
+            planners=(digests.plan,),
         ),
         postmortems=postmortems,
         people=people,
@@ -236,5 +254,7 @@ def build_runtime(
         metrics=metrics,
         vitals=Vitals(store=store, policy=policy, clock=clock),
         finder=Finder(store=store, audience=audience, policy=policy, clock=clock),
-        reports=Reports(store=store, policy=policy, clock=clock),
+        reports=reports,
+        digests=digests,
+        homes=homes,
     )
