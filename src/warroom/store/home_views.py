@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, case, select, tuple_, update
+from sqlalchemy import Table, bindparam, case, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from warroom.domain.action_item import OPEN, ActionItem
@@ -71,14 +71,31 @@ async def opened(
     return found.first() is not None
 
 
+_MARK_TEAM = (
+    update(_HOMES)
+    .where(
+        _HOMES.c.team_id
+        == select(IncidentRow.team_id)
+        .where(IncidentRow.id == bindparam("incident_id"))
+        .scalar_subquery(),
+        _HOMES.c.opened_at >= bindparam("since"),
+    )
+    .values(stale=True)
+)
+"""Built once: every change to an incident runs it (most find no Home to mark)."""
+_MARK_PEOPLE = (
+    update(_HOMES)
+    .where(
+        _HOMES.c.user_id.in_(bindparam("users", expanding=True)),
+        _HOMES.c.opened_at >= bindparam("since"),
+    )
+    .values(stale=True)
+)
+
+
 async def mark_team_stale(session: AsyncSession, incident_id: int, *, since: datetime) -> int:
     """Every recent Home in the incident's workspace is stale; how many were marked."""
-    team = select(IncidentRow.team_id).where(IncidentRow.id == incident_id).scalar_subquery()
-    result = await session.execute(
-        update(_HOMES)
-        .where(_HOMES.c.team_id == team, _HOMES.c.opened_at >= since)
-        .values(stale=True)
-    )
+    result = await session.execute(_MARK_TEAM, {"incident_id": incident_id, "since": since})
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -87,11 +104,7 @@ async def mark_stale(session: AsyncSession, user_ids: Iterable[str], *, since: d
     wanted = sorted(set(user_ids))
     if not wanted:
         return 0
-    result = await session.execute(
-        update(_HOMES)
-        .where(_HOMES.c.user_id.in_(wanted), _HOMES.c.opened_at >= since)
-        .values(stale=True)
-    )
+    result = await session.execute(_MARK_PEOPLE, {"users": wanted, "since": since})
     return int(getattr(result, "rowcount", 0) or 0)
 
 
