@@ -389,6 +389,7 @@ if hasattr(action_items, "reminder_in_room"):
 
 # Builders of ids, labels and parts that never hold a whole block, and the parsers.
 NOT_PAYLOADS = {
+    "incident_lines",  # text inside finder.incident_list and home.home_view, both rows
     "add_block",
     "add_button",
     "announcement_block_id",

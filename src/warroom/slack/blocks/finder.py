@@ -7,8 +7,6 @@ filtered it); nothing here counts or names anything else.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from warroom.domain.finding import (
@@ -21,11 +19,10 @@ from warroom.domain.finding import (
     ListQuery,
     Match,
 )
-from warroom.domain.incident import Incident
-from warroom.domain.policy import COMMANDER, Policy
+from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
-from warroom.slack.blocks.limits import CONTEXT_TEXT, TITLE_SHOWN, clip
-from warroom.slack.blocks.text import mrkdwn_message, mrkdwn_section, status_shown, update_promise
+from warroom.slack.blocks.limits import CONTEXT_TEXT, clip
+from warroom.slack.blocks.text import incident_lines, mrkdwn_message, mrkdwn_section
 from warroom.slack.message import Message
 
 __all__ = [
@@ -51,7 +48,7 @@ def incident_list(listing: Listing, policy: Policy) -> Message:
     title = f"*{heading}* ({len(listing.shown) + listing.more})"
     blocks = [mrkdwn_section(title).to_dict()]
     blocks += [
-        mrkdwn_section(_lines(incident, policy, listing.now)).to_dict()
+        mrkdwn_section(incident_lines(incident, policy, listing.now)).to_dict()
         for incident in listing.shown
     ]
     if listing.more > 0:
@@ -117,7 +114,7 @@ def _describe(query: ListQuery) -> str:
 
 
 def _found(match: Match, policy: Policy, found: Found) -> str:
-    text = _lines(match.incident, policy, found.now)
+    text = incident_lines(match.incident, policy, found.now)
     if match.excerpt:
         shown = (
             mrkdwn.requote_within(match.excerpt, EXCERPT_SHOWN)
@@ -126,27 +123,6 @@ def _found(match: Match, policy: Policy, found: Found) -> str:
         )
         text += "\n> " + shown.replace("\n", " ")
     return text
-
-
-def _lines(incident: Incident, policy: Policy, now: datetime) -> str:
-    room = mrkdwn.channel(incident.channel_id) if incident.channel_id else "_room being set up_"
-    private = " 🔒" if incident.private else ""
-    head = (
-        f"*{incident.reference}*{private} · {mrkdwn.escape(incident.severity)} · "
-        f"{status_shown(incident, policy)} · {room}"
-    )
-    title = mrkdwn.escape_within(incident.title, TITLE_SHOWN)
-    commander = incident.holder(COMMANDER)
-    short = mrkdwn.escape(policy.commander_role.short)
-    facts = [f"{short} {mrkdwn.user(commander)}" if commander else f"no {short} yet"]
-    if incident.resolved_at is not None:
-        facts.append(f"resolved {mrkdwn.date(incident.resolved_at, '{ago}', policy.zone)}")
-    else:
-        facts.append(f"declared {mrkdwn.date(incident.declared_at, '{ago}', policy.zone)}")
-    promise = update_promise(incident, now, policy.zone)
-    if promise is not None:
-        facts.append(f"next update {promise}")
-    return f"{head}\n{title}\n{' · '.join(facts)}"
 
 
 def _context(text: str) -> dict[str, object]:

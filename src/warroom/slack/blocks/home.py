@@ -9,17 +9,18 @@ The action items carry the same Done / Won't do buttons as everywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from warroom.domain.home import HomeTab, OwnedItem
 from warroom.domain.incident import Incident
-from warroom.domain.policy import COMMANDER, Policy
+from warroom.domain.policy import Policy
 from warroom.slack import mrkdwn
 from warroom.slack.blocks import kit
 from warroom.slack.blocks.action_item_parts import due_label, item_buttons, room_label
-from warroom.slack.blocks.limits import CONTEXT_TEXT, TITLE_SHOWN, clip
-from warroom.slack.blocks.text import mrkdwn_section, status_shown, update_promise
+from warroom.slack.blocks.limits import CONTEXT_TEXT, clip
+from warroom.slack.blocks.text import incident_lines, mrkdwn_section
 
 __all__ = ["DECLARE_ACTION", "HOME_CALLBACK_ID", "home_view"]
 
@@ -51,14 +52,15 @@ def home_view(home: HomeTab, policy: Policy) -> dict[str, Any]:
 
 
 def _open(home: HomeTab, policy: Policy, now: datetime | None) -> list[dict[str, Any]]:
-    total = len(home.open) + home.open_more
-    if not total:
-        return [_section("*Open incidents*\nNone right now. 🎉")]
-    blocks = [_section(f"*Open incidents* ({total})")]
-    blocks += [_section(_incident(incident, policy, now)) for incident in home.open]
-    if home.open_more:
-        blocks.append(_more(home.open_more, "`/incident list` shows them all"))
-    return blocks
+    return _incidents(
+        "Open incidents",
+        home.open,
+        home.open_more,
+        policy,
+        now,
+        empty="None right now. 🎉",
+        where="`/incident list` shows them all",
+    )
 
 
 def _roles(home: HomeTab, policy: Policy) -> dict[str, Any]:
@@ -91,36 +93,34 @@ def _items(home: HomeTab, now: datetime | None, policy: Policy) -> list[dict[str
 
 
 def _resolved(home: HomeTab, policy: Policy, now: datetime | None) -> list[dict[str, Any]]:
-    total = len(home.resolved) + home.resolved_more
-    if not total:
-        return [_section("*Resolved in the last 7 days*\nNone.")]
-    blocks = [_section(f"*Resolved in the last 7 days* ({total})")]
-    blocks += [_section(_incident(incident, policy, now)) for incident in home.resolved]
-    if home.resolved_more:
-        blocks.append(_more(home.resolved_more, "`/incident list recent` shows them all"))
-    return blocks
-
-
-def _incident(incident: Incident, policy: Policy, now: datetime | None) -> str:
-    """*INC-7* · SEV2 · Investigating · #room / title / IC, age, next update."""
-    room = mrkdwn.channel(incident.channel_id) if incident.channel_id else "_room being set up_"
-    private = " 🔒" if incident.private else ""
-    head = (
-        f"*{incident.reference}*{private} · {mrkdwn.escape(incident.severity)} · "
-        f"{status_shown(incident, policy)} · {room}"
+    return _incidents(
+        "Resolved in the last 7 days",
+        home.resolved,
+        home.resolved_more,
+        policy,
+        now,
+        empty="None.",
+        where="`/incident list recent` shows them all",
     )
-    title = mrkdwn.escape_within(incident.title, TITLE_SHOWN)
-    commander = incident.holder(COMMANDER)
-    short = mrkdwn.escape(policy.commander_role.short)
-    facts = [f"{short} {mrkdwn.user(commander)}" if commander else f"no {short} yet"]
-    if incident.resolved_at is not None:
-        facts.append(f"resolved {mrkdwn.date(incident.resolved_at, '{ago}', policy.zone)}")
-    else:
-        facts.append(f"declared {mrkdwn.date(incident.declared_at, '{ago}', policy.zone)}")
-        promise = update_promise(incident, now, policy.zone)
-        if promise is not None:
-            facts.append(f"next update {promise}")
-    return f"{head}\n{title}\n{' · '.join(facts)}"
+
+
+def _incidents(
+    heading: str,
+    shown: Sequence[Incident],
+    more: int,
+    policy: Policy,
+    now: datetime | None,
+    *,
+    empty: str,
+    where: str,
+) -> list[dict[str, Any]]:
+    if not shown and not more:
+        return [_section(f"*{heading}*\n{empty}")]
+    blocks = [_section(f"*{heading}* ({len(shown) + more})")]
+    blocks += [_section(incident_lines(incident, policy, now)) for incident in shown]
+    if more:
+        blocks.append(_more(more, where))
+    return blocks
 
 
 def _item(owned: OwnedItem, today: date | None) -> str:
