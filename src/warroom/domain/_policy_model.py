@@ -1,4 +1,4 @@
-"""The policy's domain objects: severities, statuses, roles, business hours.
+"""The policy's domain objects: severities, statuses, roles, business hours, alert routes.
 
 Frozen values built by `warroom.domain._policy_read` and re-exported, with the
 parser, by `warroom.domain.policy`; import them from there.
@@ -6,9 +6,11 @@ parser, by `warroom.domain.policy`; import them from there.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from warroom.domain.permissions import DEFAULT_PERMISSIONS, Permissions
@@ -20,6 +22,15 @@ COMMANDER = "commander"
 AT_CADENCE = timedelta(0)
 """A repeat interval that follows the severity's update cadence."""
 MAX_SEVERITIES = MAX_ROLES = 10  # Slack offers at most 10 options in a radio-button group
+MAX_ALERT_ROUTES = 100
+AlertAction = Literal["declare", "propose", "attach"]
+ALERT_ACTIONS: tuple[AlertAction, ...] = ("declare", "propose", "attach")
+DEFAULT_ALERT_TITLE = (
+    "{{ labels.alertname }}{% if labels.service %} on {{ labels.service }}{% endif %}"
+)
+"""An alert route's `title` template when the policy gives none."""
+DEFAULT_ALERT_IMPACT = "{{ annotations.summary or annotations.description }}"
+"""An alert route's `impact` template when the policy gives none."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,50 @@ class DigestPolicy:
     at: time = time(9)
 
 
+@dataclass(frozen=True)
+class AlertRoute:
+    """Where a group of alerts goes (`[[alert_routes]]`); the policy's routes are tried in
+    order and the first that `matches` wins.
+
+    `action`: "declare" opens an incident at `severity`, inviting `responders` and the
+    members of `usergroup`; "propose" posts a triage card to `channel` (None: the
+    broadcast channel), `severity` prefilled if given; "attach" adds the alerts to the
+    open incident that already holds the group's key, and where there is none the
+    caller falls back to "propose" with this route's `severity` and `channel`.
+    `title` and `impact` are Jinja2 templates (see `warroom.domain.alert_routing`).
+    """
+
+    name: str
+    action: AlertAction
+    match: tuple[tuple[str, str], ...] = ()
+    """Label (or, where no such label, annotation) equal to the value; all must hold."""
+    match_re: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    """Label (or annotation) matching the regular expression as a whole; all must hold."""
+    severity: str | None = None
+    title: str = DEFAULT_ALERT_TITLE
+    impact: str = DEFAULT_ALERT_IMPACT
+    responders: tuple[str, ...] = ()
+    usergroup: str | None = None
+    channel: str | None = None
+    private: bool = False
+
+    @property
+    def catch_all(self) -> bool:
+        """No conditions: every alert matches, so no later route is ever reached."""
+        return not self.match and not self.match_re
+
+    def matches(self, labels: Mapping[str, str], annotations: Mapping[str, str]) -> bool:
+        """Whether every condition holds; a key in neither mapping counts as empty text,
+        as in Alertmanager (so `match_re = { team = ".*" }` matches alerts without one)."""
+
+        def value(key: str) -> str:
+            return labels[key] if key in labels else annotations.get(key, "")
+
+        return all(value(key) == wanted for key, wanted in self.match) and all(
+            pattern.fullmatch(value(key)) for key, pattern in self.match_re
+        )
+
+
 def _aware(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError(f"{at!r} has no time zone; pass an aware datetime")
@@ -157,6 +212,9 @@ class Policy:
     postmortem, the export, the CLI) and notification fallbacks use it."""
     digest: DigestPolicy = DigestPolicy()
     """The weekly digest: the `[digest]` section; off by default."""
+    alert_routes: tuple[AlertRoute, ...] = ()
+    """Where incoming alerts go (`[[alert_routes]]`), in order; an alert no route
+    matches goes to `warroom.domain.alert_routing.DEFAULT_ROUTE`."""
 
     @property
     def zone(self) -> ZoneInfo:

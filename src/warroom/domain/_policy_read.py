@@ -14,6 +14,7 @@ from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from warroom.domain._policy_alert_routes import read_alert_routes
 from warroom.domain._policy_checks import Check, Table
 from warroom.domain._policy_model import (
     AT_CADENCE,
@@ -70,6 +71,7 @@ _TOP_KEYS = (
     "roles",
     "permissions",
     "digest",
+    "alert_routes",
 )
 
 
@@ -92,10 +94,11 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
         chase_every = top.duration(
             "postmortem_reminder_every", none="to remind once", positive=True
         )
+    severities = _read_severities(check, data)
     roles = _read_roles(check, data)
     business_hours = _read_business_hours(check, data)
     return Policy(
-        severities=_read_severities(check, data),
+        severities=severities,
         statuses=_read_statuses(check, data),
         roles=roles,
         business_hours=business_hours,
@@ -109,6 +112,7 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
         announce_in_origin_channel=top.flag("announce_in_origin_channel", True),
         permissions=read_permissions(check, data, tuple(role.key for role in roles)),
         digest=_read_digest(check, data),
+        alert_routes=read_alert_routes(check, data, tuple(level.key for level in severities)),
     )
 
 

@@ -1,4 +1,4 @@
-"""The incident policy: severities, update cadences, statuses and roles.
+"""The incident policy: severities, update cadences, statuses, roles and alert routes.
 
 A team keeps its policy as a TOML file under review (the shipped default is
 `warroom/default_policy.toml`). `parse_policy` turns the text into frozen domain
@@ -8,8 +8,9 @@ the clock or a file: `warroom.policy_file` reads the file.
 
 This module is the public face; the machinery behind it is private:
 `_policy_model` (the frozen objects), `_policy_source` (line numbers and names
-in the TOML text), `_policy_checks` (collecting problems, reading typed values)
-and `_policy_read` (the rules for each section of the file).
+in the TOML text), `_policy_checks` (collecting problems, reading typed values),
+`_policy_read` (the rules for each section of the file) and, for the larger
+sections, `_policy_permissions` and `_policy_alert_routes`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ import tomllib
 
 from warroom.domain._policy_checks import Check
 from warroom.domain._policy_model import (
+    ALERT_ACTIONS,
     AT_CADENCE,
     COMMANDER,
     LIFECYCLE,
+    MAX_ALERT_ROUTES,
     MAX_ROLES,
     MAX_SEVERITIES,
+    AlertAction,
+    AlertRoute,
     BusinessHours,
     DigestPolicy,
     Policy,
@@ -34,11 +39,15 @@ from warroom.domain._policy_read import read_policy
 from warroom.domain._policy_source import Locator, syntax_problem
 
 __all__ = [
+    "ALERT_ACTIONS",
     "AT_CADENCE",
     "COMMANDER",
     "LIFECYCLE",
+    "MAX_ALERT_ROUTES",
     "MAX_ROLES",
     "MAX_SEVERITIES",
+    "AlertAction",
+    "AlertRoute",
     "BusinessHours",
     "DigestPolicy",
     "Policy",
