@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["ALERT_SECRETS", "ConfigError", "Settings", "load_settings"]
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./warroom.db"
@@ -77,7 +77,31 @@ _FIXES: dict[str, str] = {
         "use a long random string without spaces (e.g. the output of `openssl rand -hex 32`), "
         "or leave it empty for no token"
     ),
+    **{
+        name: (
+            "use a random string of at least 16 characters without spaces (e.g. the output of "
+            f"`openssl rand -hex 32`), the same as the sender's {sender}, or leave it empty "
+            "(a source with neither a token nor a secret is switched off)"
+        )
+        for name, sender in (
+            ("ALERTMANAGER_TOKEN", "http_config authorization credentials"),
+            ("GRAFANA_ALERT_TOKEN", "contact point Authorization header (scheme Bearer)"),
+            ("GRAFANA_ALERT_HMAC_SECRET", "contact point HMAC signature secret"),
+            ("GENERIC_ALERT_TOKEN", "Authorization: Bearer token"),
+            ("GENERIC_ALERT_HMAC_SECRET", "X-Warroom-Signature secret"),
+        )
+    },
 }
+
+ALERT_SECRETS = (
+    "alertmanager_token",
+    "grafana_alert_token",
+    "grafana_alert_hmac_secret",
+    "generic_alert_token",
+    "generic_alert_hmac_secret",
+)
+"""The settings that switch on an alert source (`POST /alerts/{source}`) and authenticate it."""
+_MIN_SECRET_CHARS = 16
 
 _HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
@@ -121,6 +145,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     metrics_enabled: bool = False
     metrics_token: SecretStr | None = None
+    alertmanager_token: SecretStr | None = None
+    grafana_alert_token: SecretStr | None = None
+    grafana_alert_hmac_secret: SecretStr | None = None
+    generic_alert_token: SecretStr | None = None
+    generic_alert_hmac_secret: SecretStr | None = None
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod
@@ -219,6 +248,17 @@ class Settings(BaseSettings):
             return None
         if isinstance(value, str) and not re.fullmatch(r"[\x21-\x7e]+", value):
             raise ValueError("has spaces or characters a bearer token cannot carry")
+        return value
+
+    @field_validator(*ALERT_SECRETS, mode="before")
+    @classmethod
+    def _alert_secret_shape(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not re.fullmatch(r"[\x21-\x7e]+", value):
+            raise ValueError("has spaces or characters other than printable ASCII")
+        if isinstance(value, str) and len(value) < _MIN_SECRET_CHARS:
+            raise ValueError(f"is shorter than {_MIN_SECRET_CHARS} characters")
         return value
 
     def require_slack(self, *, socket_mode: bool) -> None:
