@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import uuid4
 
@@ -134,6 +135,7 @@ class Harness:
 
     async def settle(self) -> None:
         """Wait until the work Warroom handed to the background after answering is done."""
+        await asyncio.wait_for(self.runtime.alert_desk.idle(), WAIT_S)
         await asyncio.wait_for(self.runtime.background.idle(), WAIT_S)
 
     async def open_declare(self, title: str = "", *, user: str = REPORTER) -> OpenedView:
@@ -188,6 +190,11 @@ class Harness:
         told = len(self.slack.calls_to("response_url"))
         opened = await self.open_declare(answers.pop("command_title", ""))
         status, text = await self.submit(opened, answers)
+        offered = json.loads(text) if status == 200 and text else {}
+        if offered.get("response_action") == "update":  # similar open incidents: declare anyway
+            # Slack gives the updated view a new hash
+            opened = replace(opened, view=offered["view"], view_hash=f"{opened.view_hash}.1")
+            status, text = await self.submit(opened, answers)
         assert status == 200 and text == "", (status, text)
         await self.slack.wait_for("response_url", count=told + 1, timeout=WAIT_S)
         (incident,) = [i for i in await self.incidents() if i.title == answers["title"].strip()]

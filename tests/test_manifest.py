@@ -218,14 +218,20 @@ def test_incident_slash_command(manifest: dict[str, Any]) -> None:
     assert command["description"].strip()
 
 
-def test_add_to_timeline_message_shortcut(manifest: dict[str, Any]) -> None:
-    (shortcut,) = manifest["features"]["shortcuts"]
+def test_add_to_timeline_and_declare_message_shortcuts(manifest: dict[str, Any]) -> None:
+    timeline, declare = manifest["features"]["shortcuts"]
 
-    assert shortcut == {
+    assert timeline == {
         "name": "Add to incident timeline",
         "type": "message",
         "callback_id": "add_to_timeline",
-        "description": shortcut["description"],
+        "description": timeline["description"],
+    }
+    assert declare == {
+        "name": "Declare incident",
+        "type": "message",
+        "callback_id": "declare_from_message",
+        "description": declare["description"],
     }
 
 

@@ -78,6 +78,14 @@ class Metrics:
         )
         for kind in REQUEST_KINDS:
             self._requests.labels(kind)
+        self._alert_requests = Histogram(
+            "warroom_alert_request_duration_seconds",
+            "Time from an alert webhook request reaching Warroom to its answer, by source "
+            "and HTTP status (200 stored or a resend, 401 refused, 400 malformed, 503 not "
+            "stored).",
+            ["source", "status"],
+            registry=registry,
+        )
         self._slack_calls = Counter(
             "warroom_slack_api_calls",
             "Slack Web API calls (and response_url posts) made, after the SDK's own retries.",
@@ -123,6 +131,10 @@ class Metrics:
     def request(self, kind: str, seconds: float) -> None:
         """A Slack request answered after `seconds`; `kind` is one of REQUEST_KINDS."""
         self._requests.labels(kind if kind in REQUEST_KINDS else "other").observe(seconds)
+
+    def alert_request(self, source: str, status: int, seconds: float) -> None:
+        """An alert webhook request from `source` answered with `status` after `seconds`."""
+        self._alert_requests.labels(source, str(status)).observe(seconds)
 
     def slack_call(self, method: str, error: str | None, seconds: float) -> None:
         """A Slack call that took `seconds` and succeeded (`error` None) or failed."""

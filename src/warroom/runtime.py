@@ -17,6 +17,7 @@ from warroom.metrics import Metrics
 from warroom.policy_file import load_policy
 from warroom.scheduler.tick import Scheduler
 from warroom.services.action_items import ActionItems
+from warroom.services.alerts import AlertDesk, AlertIntake
 from warroom.services.audience import Audience
 from warroom.services.cancellation import CancelService
 from warroom.services.declare import FINISH_ROOM, DeclareService
@@ -32,6 +33,7 @@ from warroom.services.reports import Reports
 from warroom.services.retention import PRUNE, PRUNE_EVERY, Retention
 from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
+from warroom.services.similar import SimilarIncidents
 from warroom.services.state import StateService
 from warroom.services.surfaces import REFRESH_SURFACES, Surfaces
 from warroom.services.timeline import TimelineService
@@ -77,12 +79,16 @@ class Runtime:
     finder: Finder
     reports: Reports
     digests: Digests
+    alert_desk: AlertDesk
+    alert_intake: AlertIntake
     homes: Homes
+    similar: SimilarIncidents
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release Slack and the database."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(SHUTDOWN_GRACE_S):
+                await self.alert_desk.idle()
                 await self.background.idle()
         await self.gateway.close()
         await self.store.dispose()
@@ -170,6 +176,14 @@ def build_runtime(
         surfaces=surfaces,
     )
     reports = Reports(store=store, policy=policy, clock=clock)
+    alert_desk = AlertDesk(
+        store=store,
+        gateway=gateway,
+        policy=policy,
+        clock=clock,
+        declare=declare,
+        broadcast_channel=settings.broadcast_channel,
+    )
     digests = Digests(
         store=store,
         gateway=gateway,
@@ -217,6 +231,7 @@ def build_runtime(
                 DIGEST: digests.on_job,
                 **action_items.handlers(),
                 REFRESH_HOMES: homes.on_job,
+                **alert_desk.handlers(),
             },
             recurring={PRUNE: PRUNE_EVERY},
             planners=(digests.plan,),
@@ -256,5 +271,8 @@ def build_runtime(
         finder=Finder(store=store, audience=audience, policy=policy, clock=clock),
         reports=reports,
         digests=digests,
+        alert_desk=alert_desk,
+        alert_intake=AlertIntake(store=store, clock=clock, desk=alert_desk),
         homes=homes,
+        similar=SimilarIncidents(store=store, gateway=gateway, audience=audience),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fakeslack import block_actions
 from tests.faults.retry_scene import ALICE, BOB, DECLARE_ANSWERS, Kind, Request, Scene
 from tests.harness import REPORTER
+from warroom.domain.alerts import FIRING, Alert, Notification
 from warroom.domain.timeline import Cursor
 
 __all__ = ["CASES", "Case"]
@@ -174,6 +175,77 @@ async def _shortcut_elsewhere(scene: Scene) -> Request:
     return await scene.shortcut(message, elsewhere)
 
 
+async def _declare_from_message(scene: Scene) -> Request:
+    await scene.incident()
+    elsewhere = scene.harness.command_channel
+    message = {
+        **(await scene.room()).message("Payments time out for everyone"),
+        "channel": elsewhere,
+    }
+    return await scene.shortcut(message, elsewhere, callback_id="declare_from_message")
+
+
+async def _join_similar(scene: Scene) -> Request:
+    """**Join INC-N instead** in a declare form opened for the same problem."""
+    incident = await scene.incident()
+    opened = await scene.modal(await scene.command(f"declare {incident.title}", in_room=False))
+    view = {**opened.view, "id": opened.view_id, "hash": opened.view_hash}
+    return block_actions(
+        "declare_join_similar",
+        str(incident.id),
+        user_id="UCAROL0003",
+        team_id="T0WARROOM",
+        view=view,
+    )
+
+
+async def _alert_card(scene: Scene, action_id: str) -> Request:
+    """A click on the triage card an unrouted alert got in the broadcast channel."""
+    incident = await scene.incident()
+    harness = scene.harness
+    now = harness.clock()
+    # named like the incident, so the card suggests attaching to it
+    alert = Alert("fp-retry", FIRING, {"alertname": incident.title}, {}, starts_at=now)
+    await harness.runtime.alert_intake.receive(
+        Notification("generic", f"retry-{incident.id}", FIRING, (alert,))
+    )
+    await harness.settle()
+    await harness.tick()
+    *_, card = [
+        m
+        for m in harness.slack.messages(harness.broadcast_channel)
+        if m["blocks"][0].get("block_id", "").startswith("alert_card:")
+        and incident.title in m["text"]
+    ]
+    element = next(
+        e
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+    option = element["options"][0] if "options" in element else None
+    return block_actions(
+        action_id,
+        element.get("value"),
+        user_id=BOB,
+        team_id="T0WARROOM",
+        channel_id=harness.broadcast_channel,
+        message_ts=card["ts"],
+        action_type=element["type"],
+        selected_option=option,
+        message=card,
+        response_url=harness.new_response_url(),
+    )
+
+
+def alert_card(action_id: str) -> Prepare:
+    async def prepare(scene: Scene) -> Request:
+        return await _alert_card(scene, action_id)
+
+    return prepare
+
+
 async def _pick_submit(scene: Scene) -> Request:
     opened = await scene.modal(await _shortcut_elsewhere(scene))
     return scene.submit(opened, {"incident": str((await scene.incident()).id)})
@@ -318,6 +390,11 @@ CASES: list[Case] = [
     Case(("block_actions", "action_item_wont_do"), _wont_do),
     Case(("block_actions", "action_items_page:next"), _page),
     Case(("block_actions", "home_declare"), _home_declare),
+    Case(("block_actions", "declare_join_similar"), _join_similar),
+    Case(("block_actions", "alert_declare"), alert_card("alert_declare")),
+    Case(("block_actions", "alert_attach"), alert_card("alert_attach")),
+    Case(("block_actions", "alert_attach_to"), alert_card("alert_attach_to")),
+    Case(("block_actions", "alert_dismiss"), alert_card("alert_dismiss")),
     # modal submissions (view_submission)
     Case(("view_submission", "declare_incident"), _declare_submit),
     Case(
@@ -343,6 +420,7 @@ CASES: list[Case] = [
     # the message shortcut
     Case(("message_action", "add_to_timeline"), _shortcut_in_room, "in the war room"),
     Case(("message_action", "add_to_timeline"), _shortcut_elsewhere, "elsewhere"),
+    Case(("message_action", "declare_from_message"), _declare_from_message),
     # Events API: everything the manifest subscribes to
     Case(("event", "message.channels"), message_event()),
     Case(("event", "message.channels/thread_broadcast"), _thread_broadcast),

@@ -191,12 +191,15 @@ class Scene:
         assert await room.send(message) == 200
         return message
 
-    async def shortcut(self, message: Json, channel: str, *, user: str = BOB) -> Request:
+    async def shortcut(
+        self, message: Json, channel: str, *, user: str = BOB, callback_id: str = "add_to_timeline"
+    ) -> Request:
         return message_shortcut(
             {k: v for k, v in message.items() if k != "channel"},
             channel_id=channel,
             user_id=user,
             response_url=self.harness.new_response_url(),
+            callback_id=callback_id,
         )
 
     async def resolved(self) -> Incident:

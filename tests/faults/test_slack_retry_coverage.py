@@ -37,7 +37,9 @@ def request_of(kind: Kind) -> Request:
         return view_submission(name, {})
     if family == "message_action":
         message = {"type": "message", "user": "U1", "text": "hi", "ts": "1.000001"}
-        return message_shortcut(message, channel_id="C1", user_id="U1", response_url="")
+        return message_shortcut(
+            message, channel_id="C1", user_id="U1", response_url="", callback_id=name
+        )
     assert family == "event", kind
     event_type, _, subtype = name.partition("/")
     event: dict[str, Any] = {"type": event_type.split(".")[0], "ts": "1.000001"}

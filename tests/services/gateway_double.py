@@ -75,6 +75,8 @@ class GatewayDouble(SlackGateway):
     posted: list[Posted] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     views: list[dict[str, Any]] = field(default_factory=list)
+    updated_views: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """(view id, view) of each views.update, in order."""
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Each person's Home tab as last published."""
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -136,7 +138,7 @@ class GatewayDouble(SlackGateway):
 
     async def auth_test(self) -> dict[str, Any]:
         self._enter("auth.test")
-        return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID}
+        return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T0SERVICES"}
 
     async def identity(self) -> BotIdentity:
         return BotIdentity(BOT_USER, BOT_ID)
@@ -193,8 +195,33 @@ class GatewayDouble(SlackGateway):
 
     async def invite(self, channel_id: str, user_ids: Sequence[str]) -> list[InviteProblem]:
         self._enter("conversations.invite", channel=channel_id, users=list(user_ids))
-        self._channel("conversations.invite", channel_id).members.update(user_ids)
+        channel = self._channel("conversations.invite", channel_id)
+        if channel.archived:
+            raise SlackFailure("conversations.invite", "is_archived")
+        channel.members.update(user_ids)
         return []
+
+    async def find_own_reply(
+        self, channel_id: str, thread_ts: str, block_id: str
+    ) -> MessageRef | None:
+        self._enter("conversations.replies", channel=channel_id, ts=thread_ts, block_id=block_id)
+        for message in self.messages_in(channel_id):
+            if message.thread_ts == thread_ts and any(
+                block.get("block_id") == block_id for block in message.blocks
+            ):
+                return MessageRef(channel_id, message.ts)
+        return None
+
+    async def permalink(self, channel_id: str, ts: str) -> str:
+        self._enter("chat.getPermalink", channel=channel_id, message_ts=ts)
+        self._channel("chat.getPermalink", channel_id)
+        return f"https://double.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
+
+    async def update_view(
+        self, view_id: str, view: dict[str, Any], *, view_hash: str | None = None
+    ) -> None:
+        self._enter("views.update", view_id=view_id, hash=view_hash)
+        self.updated_views.append((view_id, view))
 
     async def post(
         self,

@@ -27,11 +27,13 @@ from tests.slack.test_blocks import INCIDENT, POLICY
 from tests.slack.test_digest_blocks import busy_digest
 from tests.slack.test_home_blocks import busy_home
 from warroom.domain.action_item import ActionItem, Counts
+from warroom.domain.alerts import FIRING, Alert, AlertGroup
 from warroom.domain.changes import InvalidChoice
+from warroom.domain.declaration import DeclaredFrom
 from warroom.domain.finding import BadListQuery, Found, Listing, ListQuery, Match
 from warroom.domain.incident import RoleHolder
 from warroom.domain.permissions import Action, NotPermitted, Refused
-from warroom.domain.policy import Policy
+from warroom.domain.policy import AlertRoute, Policy
 from warroom.domain.postmortem import PostmortemInput, draft_postmortem
 from warroom.domain.report import build_report, facts_of, period_of_days
 from warroom.domain.status_update import StatusUpdate
@@ -39,6 +41,7 @@ from warroom.domain.timeline import Cursor, KeyPage, SlackMessage, TimelineItem
 from warroom.slack.blocks import (
     action_item_parts,
     action_items,
+    alerts,
     announcement,
     cancellation,
     card,
@@ -284,6 +287,39 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
      lambda s: changes.invalid_choice(InvalidChoice("severity", s, ["SEV1", "SEV2"]))),
     (declare_modal.declare_modal, "title", INITIAL_VALUE,
      lambda s: declare_modal.declare_modal(POLICY, title=s, origin=declare_modal.DeclareOrigin())),
+    (declare_modal.declare_modal, "impact", INITIAL_VALUE,
+     lambda s: declare_modal.declare_modal(
+         POLICY, title="t", impact=s, origin=declare_modal.DeclareOrigin())),
+    (declare_modal.declare_modal, "similar titles", SECTION_TEXT,
+     lambda s: declare_modal.declare_modal(
+         POLICY, title=s, origin=declare_modal.DeclareOrigin(),
+         similar=[replace(INCIDENT, id=n, number=n, title=s) for n in range(1, 4)])),
+    (declare_modal.joined_view, "title", SECTION_TEXT,
+     lambda s: declare_modal.joined_view(replace(INCIDENT, title=s))),
+    (declare_modal.join_refused, "reason", SECTION_TEXT,
+     lambda s: declare_modal.join_refused(
+         declare_modal.declare_modal(
+             POLICY, title="t", origin=declare_modal.DeclareOrigin(), similar=[INCIDENT]),
+         INCIDENT.id, s)),
+    (alerts.alert_card, "alert text", SECTION_TEXT,
+     lambda s: alerts.alert_card(
+         _alert_group(s), incident=None, attachable=[replace(INCIDENT, title=s)] * 25,
+         route=AlertRoute(name="r" * 60, action="propose"),
+         suggested=replace(INCIDENT, title=s))),
+    (alerts.alert_card, "decided", SECTION_TEXT,
+     lambda s: alerts.alert_card(
+         replace(_alert_group(s), state="incident", decided_by="U1"),
+         incident=replace(INCIDENT, title=s), attachable=[],
+         route=AlertRoute(name="default", action="propose"))),
+    (alerts.alerts_resolved_note, "-", SECTION_TEXT,
+     lambda s: alerts.alerts_resolved_note(INCIDENT, len(s))),
+    (alerts.alerts_attached_note, "name", SECTION_TEXT,
+     lambda s: alerts.alerts_attached_note(_alert_group(s), "U1")),
+    (origin.origin_reply, "-", SECTION_TEXT,
+     lambda s: origin.origin_reply(replace(INCIDENT, private=bool(len(s) % 2)))),
+    (origin.declared_from_line, "permalink", SECTION_TEXT,
+     lambda s: origin.declared_from_line(
+         INCIDENT, DeclaredFrom("CSUP", "1.2", permalink=f"https://x.slack.com/{s}"))),
     (role_modal.assign_role_modal, "title", INITIAL_VALUE,
      lambda s: role_modal.assign_role_modal(POLICY, replace(INCIDENT, title=s), role_key=None)),
     (postmortem.postmortem_summary, "title", SECTION_TEXT, lambda s: postmortem_of(title=s)),
@@ -387,17 +423,54 @@ if hasattr(action_items, "reminder_in_room"):
         )
     )
 
+
+def _alert_group(text: str) -> AlertGroup:
+    """A group whose every label, annotation and link is `text`."""
+    now = INCIDENT.declared_at
+    alert = Alert(
+        "fp",
+        FIRING,
+        {"alertname": text, "k" + text: text},
+        {"summary": text},
+        starts_at=now,
+        source_url="https://x.example/" + text,
+    )
+    return AlertGroup(
+        id=7,
+        source="alertmanager",
+        group_key=text,
+        route="r",
+        state="proposed",
+        cycle=1,
+        labels={f"l{n}" + text: text for n in range(8)},
+        annotations={"summary": text},
+        external_url="https://am.example/" + text,
+        incident_id=None,
+        proposal_channel=None,
+        proposal_ts=None,
+        decided_by=None,
+        first_started_at=now,
+        updated_at=now,
+        firing=30,
+        resolved=3,
+        alerts=(alert,) * 10,
+    )
+
+
 # Builders of ids, labels and parts that never hold a whole block, and the parsers.
 NOT_PAYLOADS = {
     "incident_lines",  # text inside finder.incident_list and home.home_view, both rows
     "add_block",
+    "alert_card_block_id",
     "add_button",
     "announcement_block_id",
     "clip",
     "digest_block_id",
     "due_label",
     "item_buttons",
+    "declared_from_block_id",
     "origin_note_block_id",
+    "origin_reply_block_id",
     "owner_label",
     "postmortem_filename",
     "quoted",

@@ -15,12 +15,13 @@ from sqlalchemy import insert, select
 
 from tests.harness import Harness
 from warroom.config import ConfigError, load_settings
+from warroom.domain.alerts import FIRING, Alert, Notification
 from warroom.domain.clock import ManualClock
 from warroom.scheduler.driver import ticking
 from warroom.scheduler.tick import Scheduler
 from warroom.services.retention import PRUNE, PRUNE_EVERY, Retention
 from warroom.slack.errors import SlackFailure, may_pass
-from warroom.store import jobs
+from warroom.store import alerts, jobs
 from warroom.store.engine import Store, create_engine
 from warroom.store.jobs import Job
 from warroom.store.models import DueJobRow, ProcessedRequestRow
@@ -104,7 +105,10 @@ async def test_old_rows_go_newer_rows_and_unfinished_jobs_stay(
         ("old-pending", "pending"),
         ("old-running", "pending"),
     }
-    assert "pruned 2 processed request(s) and 2 finished job(s)" in caplog.text
+    assert (
+        "pruned 2 processed request(s), 2 finished job(s) and 0 alert notification(s)"
+        in caplog.text
+    )
 
 
 async def test_prunes_in_batches_until_nothing_old_is_left(
@@ -131,7 +135,7 @@ async def test_prunes_in_batches_until_nothing_old_is_left(
     report = await retention.prune()
 
     assert (report.requests, report.jobs) == (10_050, 2_500)
-    assert report.batches == 11 + 3  # never more than 1000 rows per transaction
+    assert report.batches == 11 + 3 + 1  # never more than 1000 rows per transaction
     assert seen == [1000, 1000, 500]
     assert len(await request_keys(store)) == 10
     assert await job_kinds(store) == Counter({("reminder", "pending"): 5})
@@ -248,3 +252,22 @@ async def test_deliveries_served_over_signed_http_are_pruned_by_the_runtimes_job
     assert (await harness.tick(days=7, minutes=1)).done == 1
     assert await request_keys(harness.runtime.store) == set()
     assert len(await pending_prunes(harness.runtime.store)) == 1
+
+
+async def test_processed_alert_notifications_go_unprocessed_ones_stay(store: Store) -> None:
+    def sent(n: int) -> Notification:
+        alert = Alert(f"fp{n}", FIRING, {"alertname": "Down"}, {}, starts_at=OLD)
+        return Notification("alertmanager", f"group-{n}", FIRING, (alert,))
+
+    async with store.transaction() as session:
+        for n, when in enumerate((OLD, OLD, NEW)):
+            await alerts.add_receipt(session, sent(n), now=when)
+        first, _, newest = await alerts.waiting_receipts(session, limit=10)
+        await alerts.mark_processed(session, [first.id, newest.id], now=T0)
+
+    report = await Retention(store, ManualClock(T0), KEEP).prune()
+
+    assert report.alert_receipts == 1
+    async with store.transaction() as session:
+        left = await alerts.waiting_receipts(session, limit=10)
+    assert [r.notification.group_key for r in left] == ["group-1"]

@@ -29,12 +29,18 @@ _serial = itertools.count(1)
 
 
 def message_shortcut(
-    message: Json, *, channel_id: str, user_id: str, response_url: str, team_id: str = TEAM_ID
+    message: Json,
+    *,
+    channel_id: str,
+    user_id: str,
+    response_url: str,
+    team_id: str = TEAM_ID,
+    callback_id: str = "add_to_timeline",
 ) -> tuple[bytes, str]:
     """A `message_action` payload (MessageShortcutPayload.json), form-encoded like Slack's."""
     payload = {
         "type": "message_action",
-        "callback_id": "add_to_timeline",
+        "callback_id": callback_id,
         "trigger_id": new_trigger_id(),
         "message_ts": message["ts"],
         "response_url": response_url,

@@ -27,6 +27,7 @@ from warroom.bolt.authorize import build_authorize
 from warroom.bolt.deliveries import claim_deliveries
 from warroom.bolt.listeners import (
     action_items,
+    alerts,
     cancellation,
     commands,
     declare,
@@ -90,6 +91,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         finder,
         stats,
         home,
+        alerts,
     )
     for module in modules:
         module.listen(app, runtime)

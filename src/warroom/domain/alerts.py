@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -28,6 +28,7 @@ __all__ = [
     "AlertGroup",
     "AlertStatus",
     "Notification",
+    "combine",
     "label_fingerprint",
 ]
 
@@ -133,3 +134,29 @@ class AlertGroup:
     def summary(self) -> str:
         found = self.annotations.get("summary") or self.annotations.get("description")
         return found or (self.alerts[0].summary if self.alerts else "")
+
+
+def combine(notifications: Sequence[Notification]) -> list[Notification]:
+    """One notification per group, in order of first arrival, saying what they said
+    together: every alert once, resolved if any of them said so (an alert that resolved
+    never fires again), and the latest common labels."""
+    merged: dict[tuple[str, str], Notification] = {}
+    for notification in notifications:
+        key = (notification.source, notification.group_key)
+        earlier = merged.get(key)
+        if earlier is None:
+            merged[key] = notification
+            continue
+        alerts = {(a.fingerprint, a.starts_at): a for a in earlier.alerts}
+        for alert in notification.alerts:
+            seen = alerts.get((alert.fingerprint, alert.starts_at))
+            if seen is None or seen.status == FIRING:
+                alerts[(alert.fingerprint, alert.starts_at)] = alert
+        latest = notification if notification.common_labels else earlier
+        merged[key] = replace(
+            latest,
+            alerts=tuple(alerts.values()),
+            status=FIRING if any(a.status == FIRING for a in alerts.values()) else RESOLVED,
+            truncated=max(earlier.truncated, notification.truncated),
+        )
+    return list(merged.values())

@@ -12,6 +12,7 @@ __all__ = [
     "TITLE_MAX",
     "Declaration",
     "DeclarationForm",
+    "DeclaredFrom",
     "validate_declaration",
 ]
 
@@ -40,6 +41,47 @@ class Declaration:
     started_at: datetime | None
     private: bool
     responders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeclaredFrom:
+    """The Slack message an incident was declared from (the "Declare incident" message
+    shortcut): where it is, the thread to answer in, and Slack's link to it if known."""
+
+    channel_id: str
+    ts: str
+    thread_ts: str | None = None
+    """The thread the message is in, when it is itself a reply; else its own thread."""
+    permalink: str | None = None
+
+    @property
+    def reply_thread(self) -> str:
+        """The `thread_ts` a reply about it goes under."""
+        return self.thread_ts or self.ts
+
+    def to_data(self) -> dict[str, str]:
+        data = {"channel": self.channel_id, "ts": self.ts}
+        if self.thread_ts:
+            data["thread_ts"] = self.thread_ts
+        if self.permalink:
+            data["permalink"] = self.permalink
+        return data
+
+    @classmethod
+    def from_data(cls, data: object) -> DeclaredFrom | None:
+        """Back from `to_data` (a timeline entry, a modal's metadata); None if malformed."""
+        if not isinstance(data, dict):
+            return None
+        channel, ts = data.get("channel"), data.get("ts")
+        if not (isinstance(channel, str) and channel and isinstance(ts, str) and ts):
+            return None
+        thread_ts, permalink = data.get("thread_ts"), data.get("permalink")
+        return cls(
+            channel_id=channel,
+            ts=ts,
+            thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts else None,
+            permalink=permalink if isinstance(permalink, str) and permalink else None,
+        )
 
 
 def _clean(text: str | None) -> str:

@@ -32,6 +32,7 @@ _REMINDERS = {
 }
 _LABELS = {
     "declared": "Declared",
+    "alert": "Alert",
     "role_changed": "Role",
     "severity_changed": "Severity",
     "status_changed": "Status",

@@ -25,6 +25,14 @@ channel is written down with the declaration (the `declared` entry's data), the
 line is posted with the announcement, and a resumed run first looks for it there,
 as for the announcement: it is posted at most once, and Warroom not being in that
 channel (or any other refusal) is logged and never fails the setup.
+
+An incident declared from a message (the "Declare incident" message shortcut)
+keeps where that message is (`ORIGIN_MESSAGE` in the `declared` entry's data:
+channel, ts, thread and Slack's permalink). With the announcement round Warroom
+replies once in the message's thread (`origin_reply`; a private incident says only
+that it was declared privately), looking first, on a resumed run, among its own
+replies there; with the pin, the war room gets one line linking the message. Either
+refused (Warroom not in that channel, say) is logged and never fails the setup.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from warroom.domain.clock import Clock
-from warroom.domain.declaration import Declaration
+from warroom.domain.declaration import Declaration, DeclaredFrom
 from warroom.domain.incident import Incident
 from warroom.domain.naming import room_names
 from warroom.domain.policy import Policy
@@ -48,7 +56,14 @@ from warroom.services.surfaces import Surfaces
 from warroom.slack.blocks.announcement import announcement, announcement_block_id
 from warroom.slack.blocks.card import CARD_BLOCK_ID, incident_card
 from warroom.slack.blocks.notices import room_ready, setup_failed, setup_in_progress
-from warroom.slack.blocks.origin import origin_note, origin_note_block_id
+from warroom.slack.blocks.origin import (
+    declared_from_block_id,
+    declared_from_line,
+    origin_note,
+    origin_note_block_id,
+    origin_reply,
+    origin_reply_block_id,
+)
 from warroom.slack.blocks.topic import channel_topic
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import ChannelRef, InviteProblem, MessageRef, SlackGateway
@@ -60,6 +75,7 @@ from warroom.store.jobs import Job
 __all__ = [
     "FINISH_ROOM",
     "ORIGIN_CHANNEL",
+    "ORIGIN_MESSAGE",
     "DeclareService",
     "ProvisionResult",
     "SetupStillRunning",
@@ -77,7 +93,21 @@ INITIAL_STATUS = "investigating"
 NAME_ATTEMPTS = 5
 ORIGIN_CHANNEL = "origin_channel"
 """In the `declared` entry's data: the public channel the incident was declared from."""
+ORIGIN_MESSAGE = "origin_message"
+"""In the `declared` entry's data: the message it was declared from (`DeclaredFrom`)."""
 _ORIGIN_SKIPPED = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Where a setup run says the incident came from (see `_origins`)."""
+
+    channel: str | None = None
+    """The public channel `/incident declare` was typed in, for the one-line note."""
+    message: DeclaredFrom | None = None
+    """The message it was declared from, linked from the war room."""
+    reply_to: DeclaredFrom | None = None
+    """The same message, when its thread is to be answered."""
 
 
 class SetupStillRunning(Exception):
@@ -110,17 +140,19 @@ class DeclareService:
         declaration: Declaration,
         declare_key: str,
         origin_channel: str | None = None,
+        declared_from: DeclaredFrom | None = None,
     ) -> Incident:
         """Store the incident; the same `declare_key` (one modal) never makes a second one.
 
         `origin_channel`: the public channel `/incident declare` was typed in, to be told
         where the war room is (kept only for a public incident declared elsewhere than in
-        the broadcast channel)."""
+        the broadcast channel). `declared_from`: the message it was declared from, to be
+        answered in its thread and linked from the war room."""
         if declaration.private or origin_channel == self.broadcast_channel:
             origin_channel = None
         try:
             return await self._insert(
-                team_id, reporter_id, declaration, declare_key, origin_channel
+                team_id, reporter_id, declaration, declare_key, origin_channel, declared_from
             )
         except Conflict:
             async with self.store.transaction() as session:
@@ -136,6 +168,7 @@ class DeclareService:
         declaration: Declaration,
         declare_key: str,
         origin_channel: str | None,
+        declared_from: DeclaredFrom | None = None,
     ) -> Incident:
         """The incident, its first timeline entry and its jobs in four INSERTs: this
         transaction is all Slack waits for before the form is answered. A second
@@ -171,6 +204,7 @@ class DeclareService:
                     "private": declaration.private,
                     "responders": list(declaration.responders),
                     **({ORIGIN_CHANNEL: origin_channel} if origin_channel else {}),
+                    **({ORIGIN_MESSAGE: declared_from.to_data()} if declared_from else {}),
                 },
             )
             finish_room_at = now + PROVISION_LEASE + FINISH_ROOM_GRACE
@@ -203,7 +237,7 @@ class DeclareService:
                 session, incident_id, self.clock(), PROVISION_LEASE
             )
             incident = await incidents.load(session, incident_id)
-            origin = await self._origin(session, incident) if claim is not None else None
+            origins = await self._origins(session, incident) if claim is not None else None
         if claim is None:
             ready = incident.provisioned_at is not None
             if response_url is not None:
@@ -213,7 +247,7 @@ class DeclareService:
         try:
             async with self._lease_kept(incident_id, claim.until):
                 incident, not_invited, refs = await self._build(
-                    incident, resumed=claim.resumed, origin=origin
+                    incident, resumed=claim.resumed, origins=origins or Origins()
                 )
         except SlackFailure as failure:
             async with self.store.transaction() as session:
@@ -288,7 +322,7 @@ class DeclareService:
         return self.broadcast_channel is not None and not incident.private
 
     async def _build(
-        self, incident: Incident, *, resumed: bool, origin: str | None = None
+        self, incident: Incident, *, resumed: bool, origins: Origins
     ) -> tuple[Incident, list[InviteProblem], dict[str, str | None]]:
         """The room, its members, card, topic and announcement. The messages' references
         are returned for the closing transaction to write down; if a later step fails
@@ -310,12 +344,13 @@ class DeclareService:
             )
         room = incident.channel_id
         assert room is not None
-        invited, card, topic_set, announced, noted = await asyncio.gather(
+        invited, card, topic_set, announced, noted, replied = await asyncio.gather(
             self.gateway.invite(room, [incident.reporter_id, *incident.invitees]),
             self._post_card(incident, resumed=resumed),
             self.gateway.set_topic(room, channel_topic(incident, self.policy)),
             self._announce(incident, resumed=resumed),
-            self._note_origin(incident, origin, resumed=resumed),
+            self._note_origin(incident, origins.channel, resumed=resumed),
+            self._reply_in_thread(incident, origins.reply_to, resumed=resumed),
             return_exceptions=True,
         )
         refs: dict[str, str | None] = {}
@@ -324,11 +359,17 @@ class DeclareService:
                 incident, fields = self._with_ref(incident, ref)
                 refs.update(fields)
         try:
-            for outcome in (invited, card, topic_set, announced, noted):
+            for outcome in (invited, card, topic_set, announced, noted, replied):
                 if isinstance(outcome, BaseException):
                     raise outcome
             assert isinstance(invited, list) and isinstance(card, MessageRef)
-            await self.gateway.pin(card)
+            for outcome in await asyncio.gather(
+                self.gateway.pin(card),
+                self._link_message(incident, origins.message, resumed=resumed),
+                return_exceptions=True,
+            ):
+                if isinstance(outcome, BaseException):
+                    raise outcome
         except BaseException:
             if refs:
                 await self._save(incident, **refs)
@@ -421,16 +462,65 @@ class DeclareService:
             join_if_needed=True,
         )
 
-    async def _origin(self, session: Session, incident: Incident) -> str | None:
-        """The public channel to link the room in (written down with the declaration,
-        never another war room), if the policy wants the line."""
-        if incident.private or not self.policy.announce_in_origin_channel:
-            return None
+    async def _origins(self, session: Session, incident: Incident) -> Origins:
+        """Where the incident came from, as written down with the declaration: the
+        public channel to link the room in (never another war room) and the message to
+        answer in its thread, each only if the policy wants the line; the message to
+        link from the room, always."""
         declared = await timeline.first_data(session, incident.id, "declared")
-        origin = declared.get(ORIGIN_CHANNEL)
-        if not isinstance(origin, str) or not origin or origin == self.broadcast_channel:
-            return None
-        return origin
+        message = DeclaredFrom.from_data(declared.get(ORIGIN_MESSAGE))
+        if not self.policy.announce_in_origin_channel:
+            return Origins(message=message)
+        channel = declared.get(ORIGIN_CHANNEL)
+        if (
+            incident.private
+            or not isinstance(channel, str)
+            or not channel
+            or channel == self.broadcast_channel
+        ):
+            channel = None
+        return Origins(channel=channel, message=message, reply_to=message)
+
+    async def _reply_in_thread(
+        self, incident: Incident, message: DeclaredFrom | None, *, resumed: bool
+    ) -> None:
+        """The reply in the thread of the message the incident was declared from, posted
+        once (a resumed run looks for it first); never a SlackFailure."""
+        if message is None:
+            return
+        block_id = origin_reply_block_id(incident)
+        thread = message.reply_thread
+        try:
+            if resumed and await self.gateway.find_own_reply(message.channel_id, thread, block_id):
+                return  # an earlier run replied
+            await self.gateway.post(message.channel_id, origin_reply(incident), thread_ts=thread)
+        except SlackFailure as failure:
+            log.log(
+                logging.INFO if failure.error in _ORIGIN_SKIPPED else logging.WARNING,
+                "%s: no reply in the thread of %s in %s, where it was declared from: %s",
+                incident.reference,
+                message.ts,
+                message.channel_id,
+                failure,
+            )
+
+    async def _link_message(
+        self, incident: Incident, message: DeclaredFrom | None, *, resumed: bool
+    ) -> None:
+        """The war room's line linking the message it was declared from; posted once,
+        never a SlackFailure (the room works without it)."""
+        room = incident.channel_id
+        if message is None or room is None:
+            return
+        block_id = declared_from_block_id(incident)
+        try:
+            if resumed and await self.gateway.find_own_message(
+                room, block_id, since=incident.declared_at
+            ):
+                return
+            await self.gateway.post(room, declared_from_line(incident, message))
+        except SlackFailure as failure:
+            log.warning("%s: the room does not link its message: %s", incident.reference, failure)
 
     async def _note_origin(self, incident: Incident, origin: str | None, *, resumed: bool) -> None:
         """The line in the channel the incident was declared from; never a SlackFailure."""

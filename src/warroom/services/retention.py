@@ -1,6 +1,7 @@
-"""Forgetting what is no longer needed: handled Slack deliveries and finished jobs.
+"""Forgetting what is no longer needed: handled Slack deliveries, finished jobs and
+processed alert notifications.
 
-Both tables grow with traffic (a row per delivery, several per incident), and
+These tables grow with traffic (a row per delivery, several per incident), and
 after a few days nothing reads an old row: Slack stops retrying a delivery
 within an hour, and a finished job is never run again. The prune job runs
 hourly and deletes rows older than the retention period in small batches, each
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from warroom.domain.clock import Clock
-from warroom.store import jobs, requests
+from warroom.store import alerts, jobs, requests
 from warroom.store.engine import Store
 from warroom.store.jobs import Job
 
@@ -36,6 +37,7 @@ class PruneReport:
     requests: int
     jobs: int
     batches: int
+    alert_receipts: int = 0
 
 
 @dataclass
@@ -53,9 +55,14 @@ class Retention:
         """Delete what is older than `keep`, one batch per transaction, until none is
         left or `max_batches` ran for a table."""
         before = self.clock() - self.keep
-        pruned = {"requests": 0, "jobs": 0}
+        pruned = {"requests": 0, "jobs": 0, "alert_receipts": 0}
         batches = 0
-        for table, prune_batch in (("requests", requests.prune), ("jobs", jobs.prune_finished)):
+        tables = (
+            ("requests", requests.prune),
+            ("jobs", jobs.prune_finished),
+            ("alert_receipts", alerts.prune_receipts),
+        )
+        for table, prune_batch in tables:
             for _ in range(self.max_batches):
                 async with self.store.transaction() as session:
                     deleted = await prune_batch(session, before=before, limit=self.batch)
@@ -63,11 +70,13 @@ class Retention:
                 pruned[table] += deleted
                 if deleted < self.batch:
                     break
-        report = PruneReport(requests=pruned["requests"], jobs=pruned["jobs"], batches=batches)
+        report = PruneReport(batches=batches, **pruned)
         log.info(
-            "pruned %d processed request(s) and %d finished job(s) older than %s in %d batch(es)",
+            "pruned %d processed request(s), %d finished job(s) and %d alert notification(s) "
+            "older than %s in %d batch(es)",
             report.requests,
             report.jobs,
+            report.alert_receipts,
             before.isoformat(),
             report.batches,
         )

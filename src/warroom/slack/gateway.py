@@ -267,6 +267,38 @@ class SlackGateway:
                 raise
         return None
 
+    async def find_own_reply(
+        self, channel_id: str, thread_ts: str, block_id: str
+    ) -> MessageRef | None:
+        """A reply Warroom itself posted in the thread of `thread_ts` carrying a block
+        `block_id`; None if there is none, or Warroom cannot read the channel (so posted
+        nothing there). A resumed run looks here before replying a second time."""
+        me = await self.identity()
+        replies = self._listed(
+            "conversations.replies",
+            "messages",
+            lambda cursor: self.client.conversations_replies(
+                channel=channel_id, ts=thread_ts, limit=LOOKUP_PAGE, cursor=cursor
+            ),
+        )
+        try:
+            async for message in replies:
+                blocks = message.get("blocks") or []
+                if _posted_by(message, me) and any(b.get("block_id") == block_id for b in blocks):
+                    return MessageRef(channel=channel_id, ts=str(message["ts"]))
+        except SlackFailure as failure:
+            if failure.error not in {"not_in_channel", "channel_not_found", "thread_not_found"}:
+                raise
+        return None
+
+    async def permalink(self, channel_id: str, ts: str) -> str:
+        """Slack's link to a message (chat.getPermalink); never built by hand."""
+        data = await self._call(
+            "chat.getPermalink",
+            self.client.chat_getPermalink(channel=channel_id, message_ts=ts),
+        )
+        return str(data.get("permalink") or "")
+
     async def invite(self, channel_id: str, user_ids: Sequence[str]) -> list[InviteProblem]:
         """Invite in batches of 100, concurrently; per-user refusals are returned, not raised."""
         users = list(dict.fromkeys(user_ids))
@@ -389,6 +421,15 @@ class SlackGateway:
 
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
         await self._call("views.open", self.client.views_open(trigger_id=trigger_id, view=view))
+
+    async def update_view(
+        self, view_id: str, view: dict[str, Any], *, view_hash: str | None = None
+    ) -> None:
+        """Replace an open modal; with `view_hash`, only if nobody changed it meanwhile."""
+        await self._call(
+            "views.update",
+            self.client.views_update(view_id=view_id, view=view, hash=view_hash),
+        )
 
     async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         """Publish `view` (type `home`) as `user_id`'s App Home tab."""

@@ -38,6 +38,7 @@ __all__ = [
     "pending_of_kind",
     "plan_once",
     "plan_unique",
+    "plan_unique_many",
     "prune_finished",
     "put",
     "retry_at",
@@ -244,14 +245,22 @@ async def plan_once(session: AsyncSession, kind: str, *, due_at: datetime, now: 
     return result.first() is not None
 
 
-async def pending_of_kind(session: AsyncSession, kind: str) -> list[Job]:
-    """The pending jobs of `kind` that belong to no incident, in due order."""
-    rows = await session.execute(
-        select(DueJobRow)
-        .where(DueJobRow.kind == kind, DueJobRow.incident_id.is_(None), DueJobRow.state == PENDING)
-        .order_by(DueJobRow.due_at, DueJobRow.id)
+_PENDING_OF_KIND = (
+    select(_JOBS)
+    .where(
+        _JOBS.c.kind == bindparam("kind"),
+        _JOBS.c.incident_id.is_(None),
+        _JOBS.c.state == PENDING,
     )
-    return [_job(row) for row in rows.scalars()]
+    .order_by(_JOBS.c.due_at, _JOBS.c.id)
+)
+
+
+async def pending_of_kind(session: AsyncSession, kind: str) -> list[Job]:
+    """The pending jobs of `kind` that belong to no incident, in due order. A Core read
+    of a statement built once: alert storms plan cards through it in every batch."""
+    rows = await session.execute(_PENDING_OF_KIND, {"kind": kind})
+    return [_job(row) for row in rows]
 
 
 async def plan_unique(
@@ -271,8 +280,6 @@ async def plan_unique(
     PostgreSQL through a transaction-scoped advisory lock on the kind, on SQLite because
     writers take turns already (`BEGIN IMMEDIATE`).
     """
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(_lock_key(kind))))
     dropped = list(drop)
     if dropped:
         await session.execute(
@@ -280,12 +287,30 @@ async def plan_unique(
                 _JOBS.c.id.in_(dropped), _JOBS.c.kind == kind, _JOBS.c.state == PENDING
             )
         )
-    if any(job.payload == payload for job in await pending_of_kind(session, kind)):
-        return False
-    await put(
-        session, kind, incident_id=None, due_at=due_at, now=now, payload=payload, replace=False
-    )
-    return True
+    return bool(await plan_unique_many(session, kind, [(payload, due_at)], now=now))
+
+
+async def plan_unique_many(
+    session: AsyncSession,
+    kind: str,
+    planned: Sequence[tuple[dict[str, Any], datetime]],
+    *,
+    now: datetime,
+) -> int:
+    """`plan_unique` for several (payload, due_at) at once: one lock, one read, one
+    insert; how many were planned."""
+    if not planned:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_lock_key(kind))))
+    pending = [job.payload for job in await pending_of_kind(session, kind)]
+    fresh: list[Planned] = []
+    for payload, due_at in planned:
+        if payload not in pending:
+            pending.append(payload)
+            fresh.append((kind, due_at, payload))
+    await add_many(session, None, fresh, now=now)
+    return len(fresh)
 
 
 def _lock_key(kind: str) -> int:

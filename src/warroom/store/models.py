@@ -26,6 +26,9 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "SHOWN_IN_POSTMORTEM",
     "ActionItemRow",
+    "AlertGroupRow",
+    "AlertReceiptRow",
+    "AlertRow",
     "Base",
     "DueJobRow",
     "HomeViewRow",
@@ -270,6 +273,7 @@ class ProcessedRequestRow(Base):
 
 
 _ONE_WAITING_HOME_REFRESH = "kind = 'refresh_homes' AND state = 'pending' AND attempts = 0"
+_ONE_WAITING_ALERT_SWEEP = "kind = 'process_alerts' AND state = 'pending' AND attempts = 0"
 
 
 class DueJobRow(Base):
@@ -294,6 +298,15 @@ class DueJobRow(Base):
             unique=True,
             sqlite_where=text(_ONE_WAITING_HOME_REFRESH),
             postgresql_where=text(_ONE_WAITING_HOME_REFRESH),
+        ),
+        # Stored alerts are swept up by one waiting job, should the process that stored
+        # them die before handling them.
+        Index(
+            "uq_due_jobs_one_pending_process_alerts",
+            "kind",
+            unique=True,
+            sqlite_where=text(_ONE_WAITING_ALERT_SWEEP),
+            postgresql_where=text(_ONE_WAITING_ALERT_SWEEP),
         ),
     )
 
@@ -401,3 +414,79 @@ class HomeViewRow(Base):
     """The `event_ts` of the app_home_opened last handled: Slack's retry of it is not."""
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
     view_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AlertReceiptRow(Base):
+    """One alert notification as it arrived, stored before the sender is answered.
+    `receipt_key` (what it says, not when) makes a resent notification a no-op;
+    `processed_at` is empty until the alert desk has taken it into its groups."""
+
+    __tablename__ = "alert_receipts"
+    __table_args__ = (
+        UniqueConstraint("receipt_key", name="uq_alert_receipts_receipt_key"),
+        Index(
+            "ix_alert_receipts_waiting",
+            "id",
+            sqlite_where=text("processed_at IS NULL"),
+            postgresql_where=text("processed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(16))
+    receipt_key: Mapped[str] = mapped_column(String(64))
+    notification: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+
+
+class AlertGroupRow(Base):
+    """The alerts a source grouped under one key, and what Warroom did with them: its
+    route, its triage card (`proposal_*`), the incident it belongs to. `cycle` counts
+    the times the group fired again after all its alerts had resolved."""
+
+    __tablename__ = "alert_groups"
+    __table_args__ = (UniqueConstraint("group_hash", name="uq_alert_groups_group_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_hash: Mapped[str] = mapped_column(String(64))
+    """sha256 of (source, group_key): group keys can be long."""
+    source: Mapped[str] = mapped_column(String(16))
+    group_key: Mapped[str] = mapped_column(StoredText)
+    route: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    annotations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    external_url: Mapped[str | None] = mapped_column(StoredText)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
+    proposal_channel: Mapped[str | None] = mapped_column(String(32))
+    proposal_ts: Mapped[str | None] = mapped_column(String(32))
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    first_started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AlertRow(Base):
+    """One occurrence of an alert: its fingerprint from when it started firing."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint(
+            "group_id", "fingerprint", "starts_at", name="uq_alerts_group_fingerprint_start"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("alert_groups.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    annotations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source_url: Mapped[str | None] = mapped_column(StoredText)
+    received_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -1,5 +1,5 @@
-"""The ASGI app: Slack's request URL, a health check, and (when enabled) Prometheus
-metrics. Whoever runs it closes the runtime."""
+"""The ASGI app: Slack's request URL, a health check, alert intake, and (when
+enabled) Prometheus metrics. Whoever runs it closes the runtime."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from starlette.routing import Route, request_response
 from warroom.bolt.app import build_bolt_app
 from warroom.bolt.deliveries import CLAIMED, Finisher
 from warroom.runtime import Runtime
+from warroom.web.alerts import alert_routes
 from warroom.web.bounded_body import MAX_BODY_BYTES, BoundedBody
 from warroom.web.metrics import MetricsEndpoint, request_kind
 from warroom.web.slack_signature import SlackSignatureRequired
@@ -89,6 +90,7 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
     routes = [
         Route("/slack/events", signed_slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *alert_routes(runtime.settings, runtime.alert_intake, runtime.metrics, clock=runtime.clock),
     ]
     if runtime.settings.metrics_enabled:
         token = runtime.settings.metrics_token

@@ -1,27 +1,61 @@
-"""The declare modal, what its submission contains, and where errors are shown."""
+"""The declare modal, what its submission contains, and where errors are shown.
+
+The form can be opened prefilled (from a message, an alert proposal, `/incident
+declare <title>`) and can offer open incidents that look like the same problem,
+each with **Join INC-N instead** (`JOIN_SIMILAR_ACTION`); its submit button then
+reads "Declare anyway". `joined_view` and `join_refused` are what the modal becomes
+after such a button.
+"""
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from warroom.domain.declaration import IMPACT_MAX, TITLE_MAX, DeclarationForm
+from warroom.domain.declaration import IMPACT_MAX, TITLE_MAX, DeclarationForm, DeclaredFrom
+from warroom.domain.incident import Incident
 from warroom.domain.policy import Policy
+from warroom.slack import mrkdwn
 from warroom.slack.blocks import kit
-from warroom.slack.blocks.limits import OPTION_DESCRIPTION, OPTION_TEXT, clip
+from warroom.slack.blocks.limits import OPTION_DESCRIPTION, OPTION_TEXT, TITLE_SHOWN, clip
+from warroom.slack.blocks.text import incident_lines
 
 __all__ = [
     "CALLBACK_ID",
+    "JOINED_CALLBACK_ID",
+    "JOIN_SIMILAR_ACTION",
     "DeclareOrigin",
     "declare_modal",
+    "join_refused",
+    "joined_view",
     "parse_declare_submission",
 ]
 
 CALLBACK_ID = "declare_incident"
+JOINED_CALLBACK_ID = "declare_joined"
+JOIN_SIMILAR_ACTION = "declare_join_similar"
+SIMILAR_BLOCK = "similar:"
+"""Block ids of the offered incidents: `similar:<incident id>`."""
+_VIEW_KEYS = (
+    "type",
+    "callback_id",
+    "title",
+    "submit",
+    "close",
+    "private_metadata",
+    "blocks",
+    "clear_on_close",
+    "notify_on_close",
+    "external_id",
+)
+"""What of a view Slack sent may be sent back in views.update."""
+REASON_SHOWN = 500
 _CHANNEL_ID = re.compile(r"C[A-Z0-9]{2,40}")
 ACTION = "value"
 PRIVATE_OPTION = "private"
@@ -30,16 +64,29 @@ PRIVATE_OPTION = "private"
 @dataclass(frozen=True)
 class DeclareOrigin:
     """Where `/incident declare` was typed; carried through the modal's private_metadata.
-    `public`: a public channel (not a DM or a private channel), to be told about it."""
+    `public`: a public channel (not a DM or a private channel), to be told about it.
+    `message`: the message the form was opened from (the message shortcut).
+    `checked`: similar open incidents were already offered (or looked for and none
+    found), so the next submission declares without looking again.
+    `alert_group`: the alert group whose triage card's Declare opened the form."""
 
     channel_id: str | None = None
     response_url: str | None = None
     public: bool = False
+    message: DeclaredFrom | None = None
+    checked: bool = False
+    alert_group: int | None = None
 
     def encode(self) -> str:
         data: dict[str, Any] = {"channel_id": self.channel_id, "response_url": self.response_url}
         if self.public:
             data["public"] = True
+        if self.message is not None:
+            data["message"] = self.message.to_data()
+        if self.checked:
+            data["checked"] = True
+        if self.alert_group is not None:
+            data["alert_group"] = self.alert_group
         return json.dumps(data)
 
     @property
@@ -62,10 +109,29 @@ class DeclareOrigin:
             channel_id=data.get("channel_id"),
             response_url=data.get("response_url"),
             public=data.get("public") is True,
+            message=DeclaredFrom.from_data(data.get("message")),
+            checked=data.get("checked") is True,
+            alert_group=group if isinstance(group := data.get("alert_group"), int) else None,
         )
 
 
-def declare_modal(policy: Policy, *, title: str, origin: DeclareOrigin) -> dict[str, Any]:
+def declare_modal(
+    policy: Policy,
+    *,
+    title: str,
+    origin: DeclareOrigin,
+    impact: str = "",
+    severity: str | None = None,
+    similar: Sequence[Incident] = (),
+    form: DeclarationForm | None = None,
+) -> dict[str, Any]:
+    """The declare form. `title`, `impact` and `severity` prefill it (a severity the
+    policy does not know is ignored); `form` prefills every field from a submission
+    (answering it with `response_action: update`). `similar`: open incidents the person
+    may see that look like the same problem, offered above the form with **Join INC-N
+    instead**; the submit button then reads "Declare anyway"."""
+    if form is not None:
+        title, impact, severity = form.title or "", form.impact or "", form.severity
     title = " ".join(title.split())
     title_input: dict[str, Any] = {
         "type": "plain_text_input",
@@ -75,15 +141,110 @@ def declare_modal(policy: Policy, *, title: str, origin: DeclareOrigin) -> dict[
     }
     if title:
         title_input["initial_value"] = clip(title, TITLE_MAX)
+    fields: Sequence[dict[str, Any]] = _fixed_fields(policy)
+    impact = impact.strip()
+    if impact or severity or form is not None:
+        fields = _prefilled(fields, impact=impact, severity=severity, form=form)
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
         "title": kit.plain("Declare an incident"),
-        "submit": kit.plain("Declare"),
+        "submit": kit.plain("Declare anyway" if similar else "Declare"),
         "close": kit.plain("Cancel"),
         "private_metadata": origin.encode(),
-        "blocks": [kit.input_block("title", "Title", title_input), *_fixed_fields(policy)],
+        "blocks": [
+            *_similar_blocks(policy, similar),
+            kit.input_block("title", "Title", title_input),
+            *fields,
+        ],
     }
+
+
+def _similar_blocks(policy: Policy, similar: Sequence[Incident]) -> list[dict[str, Any]]:
+    if not similar:
+        return []
+    many = len(similar) > 1
+    lead = (
+        f"*{'These open incidents look' if many else 'This open incident looks'} like the "
+        "same problem.* Join the room already working on it, or declare anyway."
+    )
+    blocks = [kit.section(lead)]
+    for incident in similar:
+        blocks.append(
+            kit.section(
+                incident_lines(incident, policy, None),
+                block_id=f"{SIMILAR_BLOCK}{incident.id}",
+                accessory=kit.button(
+                    JOIN_SIMILAR_ACTION,
+                    f"Join {incident.reference} instead",
+                    value=str(incident.id),
+                    style="primary",
+                ),
+            )
+        )
+    blocks.append(kit.divider())
+    return blocks
+
+
+def _prefilled(
+    fields: Sequence[dict[str, Any]],
+    *,
+    impact: str,
+    severity: str | None,
+    form: DeclarationForm | None,
+) -> list[dict[str, Any]]:
+    """A copy of the fixed fields with initial values (the originals are shared)."""
+    blocks = {block["block_id"]: block for block in copy.deepcopy(list(fields))}
+    if impact:
+        blocks["impact"]["element"]["initial_value"] = clip(impact, IMPACT_MAX)
+    severity_input = blocks["severity"]["element"]
+    chosen = [o for o in severity_input["options"] if o["value"] == (severity or "").strip()]
+    if chosen:
+        severity_input["initial_option"] = chosen[0]
+    if form is not None:
+        if form.started_at is not None:
+            blocks["started_at"]["element"]["initial_date_time"] = int(form.started_at.timestamp())
+        if form.private:
+            private = blocks["private"]["element"]
+            private["initial_options"] = list(private["options"])
+        if form.responders:
+            blocks["responders"]["element"]["initial_users"] = list(form.responders)
+    return list(blocks.values())
+
+
+def joined_view(incident: Incident) -> dict[str, Any]:
+    """What the declare modal becomes once the person joined an open incident instead."""
+    assert incident.channel_id is not None
+    title = mrkdwn.escape_within(incident.title, TITLE_SHOWN)
+    text = (
+        f"✅ You're in {mrkdwn.channel(incident.channel_id)} now: *{incident.reference}* · "
+        f"{mrkdwn.escape(incident.severity)} · {title}\nNothing new was declared."
+    )
+    return {
+        "type": "modal",
+        "callback_id": JOINED_CALLBACK_ID,
+        "title": kit.plain(clip(f"Joined {incident.reference}", 24)),
+        "close": kit.plain("Done"),
+        "blocks": [kit.section(text)],
+    }
+
+
+def join_refused(view: dict[str, Any], incident_id: int, reason: str) -> dict[str, Any]:
+    """The declare modal as Slack sent it (`view` of the click), its offer of incident
+    `incident_id` replaced by why joining did not work; the form itself is kept, and
+    what was typed in it stays (its blocks keep their ids)."""
+    shown = {key: view[key] for key in _VIEW_KEYS if key in view}
+    note = kit.section(
+        f"⚠️ I couldn't add you there: {mrkdwn.escape_within(reason, REASON_SHOWN)}. "
+        "Declare anyway, "
+        "or ask the incident's commander to invite you.",
+        block_id=f"{SIMILAR_BLOCK}{incident_id}",
+    )
+    shown["blocks"] = [
+        note if block.get("block_id") == f"{SIMILAR_BLOCK}{incident_id}" else block
+        for block in view.get("blocks", [])
+    ]
+    return shown
 
 
 @functools.lru_cache(maxsize=4)

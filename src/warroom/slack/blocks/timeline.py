@@ -61,6 +61,7 @@ PREVIEW_SHOWN = 1500
 
 _KINDS: dict[str, tuple[str, str]] = {
     "declared": ("🚨", "Declared"),
+    "alert": ("🔔", "Alert"),
     "role_changed": ("👤", "Role"),
     "severity_changed": ("📶", "Severity"),
     "status_changed": ("🔄", "Status"),
