@@ -98,9 +98,10 @@ def _policy_check(path: Path) -> int:
     except PolicyError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    routes = len(policy.alert_routes)
     print(
         f"{path}: OK — {len(policy.severities)} severities, {len(policy.statuses)} statuses, "
-        f"{len(policy.roles)} roles"
+        f"{len(policy.roles)} roles, {routes} alert route{'' if routes == 1 else 's'}"
     )
     return 0
 

@@ -3,6 +3,7 @@ route does, resends and storms, resolution, cycles, and the triage card's choice
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from importlib.resources import files
@@ -159,10 +160,13 @@ async def test_a_declare_route_opens_an_incident_that_started_with_its_first_ale
     assert incident.started_at == start
     assert "UONCALL01" in incident.invitees
     assert incident.channel_id is not None
+    said = [m.text for m in desk.slack.messages_in(incident.channel_id)]
+    assert any("Declared by Warroom for the alert *HighErrorRate* (2 firing" in t for t in said)
     texts = [e.text for e in entries if e.kind == "alert"]
+    link = "https://prometheus.example.com/graph?g0.expr=up"
     assert sorted(texts) == [
-        "HighErrorRate firing: errors on a1",
-        "HighErrorRate firing: errors on a2",
+        f"HighErrorRate firing: errors on a1 [service=payments] {link}",
+        f"HighErrorRate firing: errors on a2 [service=payments] {link}",
     ]
 
 
@@ -177,7 +181,7 @@ async def test_resolving_every_alert_tells_the_room_once(desk: World) -> None:
     done1 = _alert("a1", RESOLVED, at=start, service="payments")
     await desk.runtime.alert_intake.receive(_notification("pay", done1, a2, service="payments"))
     await _settle(desk)
-    said = [m.text for m in desk.slack.messages_in(incident.channel_id) if "resolved" in m.text]
+    said = [m.text for m in desk.slack.messages_in(incident.channel_id) if "✅" in m.text]
     assert said == []
     done2 = _alert("a2", RESOLVED, at=start, service="payments")
     resolved = _notification("pay", done1, done2, service="payments")
@@ -247,3 +251,41 @@ async def test_an_attach_route_without_an_incident_falls_back_to_a_card(desk: Wo
     await _settle(desk)
     (card,) = desk.slack.messages_in(desk.broadcast)
     assert "route noise" in str(card.blocks)
+
+
+async def test_notifications_a_dead_process_left_are_swept_up(desk: World) -> None:
+    """Stored, then the process died before its desk woke: the sweep job handles them."""
+    desk.runtime.alert_desk.wake = lambda: None  # type: ignore[method-assign]
+    await desk.runtime.alert_intake.receive(_notification("orphan", _alert("o1", at=desk.clock())))
+    assert not (await desk.runtime.scheduler.tick()).claimed  # not due yet
+    desk.clock.advance(seconds=11)
+    await desk.runtime.scheduler.tick()
+    await _settle(desk)
+    (card,) = desk.slack.messages_in(desk.broadcast)
+    assert "1 firing" in card.text
+
+
+async def test_two_replicas_taking_the_same_notifications_make_one_group(
+    desk: World, database_url: str
+) -> None:
+    other = build_runtime(
+        desk.runtime.settings, clock=desk.clock, gateway=desk.slack, policy=desk.runtime.policy
+    )
+    try:
+        for n in range(30):
+            notification = _notification("twin", _alert(f"t{n}", at=desk.clock()))
+            await desk.runtime.alert_intake.receive(notification)
+        await desk.runtime.alert_desk.idle()
+        for n in range(30, 60):
+            notification = _notification("twin", _alert(f"t{n}", at=desk.clock()))
+            await other.alert_intake.receive(notification)
+        await asyncio.gather(desk.runtime.alert_desk.process(), other.alert_desk.process())
+        await other.alert_desk.idle()
+        await _settle(desk)
+    finally:
+        await other.close()
+    async with desk.runtime.store.read() as session:
+        group = await alerts.load_group(session, 1)
+        assert await alerts.waiting_receipts(session, limit=10) == []
+    assert (group.firing, group.resolved) == (60, 0)
+    assert len([c for c in desk.slack.calls if c.method == "chat.postMessage"]) == 1

@@ -11,7 +11,12 @@ from tests.golden import assert_golden
 from tests.slack.test_blocks import INCIDENT
 from warroom.domain.alerts import FIRING, RESOLVED, Alert, AlertGroup
 from warroom.domain.policy import AlertRoute
-from warroom.slack.blocks.alerts import alert_card, alerts_attached_note, alerts_resolved_note
+from warroom.slack.blocks.alerts import (
+    alert_card,
+    alerts_attached_note,
+    alerts_declared_note,
+    alerts_resolved_note,
+)
 
 AT = datetime(2026, 12, 6, 2, 57, 15, tzinfo=UTC)
 DEFAULT = AlertRoute(name="default", action="propose")
@@ -119,5 +124,8 @@ def test_the_room_notes_golden() -> None:
             "resolved_one": alerts_resolved_note(INCIDENT, 1).text,
             "resolved_many": alerts_resolved_note(INCIDENT, 3).text,
             "attached": alerts_attached_note(GROUP, "UPICKER01").text,
+            "declared": alerts_declared_note(
+                GROUP, AlertRoute(name="api-down", action="declare", severity="SEV1")
+            ).blocks,
         },
     )

@@ -313,6 +313,9 @@ CASES: list[tuple[Callable[..., Any], str, int, Render]] = [
          route=AlertRoute(name="default", action="propose"))),
     (alerts.alerts_resolved_note, "-", SECTION_TEXT,
      lambda s: alerts.alerts_resolved_note(INCIDENT, len(s))),
+    (alerts.alerts_declared_note, "alert text", SECTION_TEXT,
+     lambda s: alerts.alerts_declared_note(
+         _alert_group(s), AlertRoute(name="r" * 60, action="declare", severity="SEV1"))),
     (alerts.alerts_attached_note, "name", SECTION_TEXT,
      lambda s: alerts.alerts_attached_note(_alert_group(s), "U1")),
     (origin.origin_reply, "-", SECTION_TEXT,

@@ -44,6 +44,7 @@ from warroom.slack.blocks.alerts import (
     alert_card,
     alert_card_block_id,
     alerts_attached_note,
+    alerts_declared_note,
     alerts_resolved_note,
 )
 from warroom.slack.errors import SlackFailure
@@ -78,6 +79,7 @@ CARD_REFRESH = timedelta(seconds=3)
 BATCH = 200
 """Notifications taken in one transaction."""
 GATHER_S = 0.1
+LABELS_ON_TIMELINE = 4
 ATTACHABLE = 25
 """Open public incidents a triage card offers to attach to (newest first)."""
 
@@ -188,7 +190,9 @@ class AlertDesk:
         now = self.clock()
         plans: dict[tuple[str, int], Planned] = {}
         async with self.store.transaction() as session:
-            for notification in combine([r.notification for r in receipts]):
+            taken = combine([r.notification for r in receipts])
+            # Groups are locked in one order everywhere, so replicas never deadlock.
+            for notification in sorted(taken, key=lambda n: (n.source, n.group_key)):
                 await self._take(session, notification, now, plans)
             await alerts.mark_processed(session, [r.id for r in receipts], now=now)
             await self._plan(session, plans.values(), now)
@@ -324,6 +328,11 @@ class AlertDesk:
         )
         await self.link(group.id, incident, by=None)
         await self.declare.provision(incident.id, response_url=None)
+        async with self.store.read() as session:
+            room = (await incidents.load(session, incident.id)).channel_id
+            group = await alerts.load_group(session, group_id)
+        if room is not None and not incident.provisioned_at:
+            await self.gateway.post(room, alerts_declared_note(group, route))
 
     async def link(
         self, group_id: int, incident: Incident, *, by: str | None, unless_taken: bool = False
@@ -504,15 +513,22 @@ def _settled(group: AlertGroup) -> str:
 async def _append(
     session: Session, incident_id: int, source: str, alert: Alert, at: datetime, now: datetime
 ) -> None:
+    """One line a reader of the timeline or postmortem can act on: name, state, summary,
+    the labels that tell this alert apart, and where it comes from."""
     firing = alert.status == FIRING and at == alert.starts_at
     verb = "firing" if firing else "resolved"
     summary = f": {alert.summary}" if alert.summary else ""
+    shown = [f"{k}={v}" for k, v in sorted(alert.labels.items()) if k != "alertname"]
+    labels = (
+        f" [{', '.join(shown[:LABELS_ON_TIMELINE])}{', …' if shown[LABELS_ON_TIMELINE:] else ''}]"
+    )
+    link = f" {alert.source_url}" if alert.source_url else ""
     await timeline.append(
         session,
         incident_id=incident_id,
         kind="alert",
         author_id=None,
-        text=f"{alert.name} {verb}{summary}",
+        text=f"{alert.name} {verb}{summary}{labels if shown else ''}{link}",
         occurred_at=at,
         recorded_at=now,
         data={

@@ -24,6 +24,7 @@ __all__ = [
     "alert_card",
     "alert_card_block_id",
     "alerts_attached_note",
+    "alerts_declared_note",
     "alerts_resolved_note",
 ]
 
@@ -215,3 +216,26 @@ def alerts_attached_note(group: AlertGroup, by: str) -> Message:
     return Message(
         text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     )
+
+
+def alerts_declared_note(group: AlertGroup, route: AlertRoute) -> Message:
+    """In the room Warroom declared for a group: which alerts, from where, by which route."""
+    name = mrkdwn.escape_within(group.name, TITLE_SHOWN)
+    head = (
+        f"🔔 Declared by Warroom for the alert *{name}* ({_tally(group)}, from "
+        f"{mrkdwn.escape(group.source)}, route {mrkdwn.escape(route.name)}). Its alerts are on "
+        "the timeline; the room is told when they have all resolved."
+    )
+    lines = [_alert_line(a) for a in group.alerts[:ALERTS_SHOWN]]
+    more = group.firing + group.resolved - len(lines)
+    if more > 0:
+        lines.append(f"…and {more} more")
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": head}}]
+    if lines:
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": clip("\n".join(lines), SECTION_TEXT)},
+            }
+        )
+    return Message(text=head, blocks=blocks)
