@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
@@ -289,3 +290,24 @@ async def test_two_replicas_taking_the_same_notifications_make_one_group(
         assert await alerts.waiting_receipts(session, limit=10) == []
     assert (group.firing, group.resolved) == (60, 0)
     assert len([c for c in desk.slack.calls if c.method == "chat.postMessage"]) == 1
+
+
+async def test_a_second_group_for_the_same_problem_joins_the_open_incident(desk: World) -> None:
+    """Two senders (or two routes) alerting on payments: one incident, not two."""
+    start = desk.clock() - timedelta(minutes=4)
+    first = _notification("pay-a", _alert("p1", at=start, service="payments"), service="payments")
+    await desk.runtime.alert_intake.receive(first)
+    await _settle(desk)
+    other = replace(
+        _notification("pay-b", _alert("p2", at=start, service="payments"), service="payments"),
+        source="grafana",
+    )
+    await desk.runtime.alert_intake.receive(other)
+    await _settle(desk)
+    async with desk.runtime.store.read() as session:
+        (incident,) = await incidents.open_in_team(session, "T0SERVICES", limit=5)
+        groups = await alerts.groups_of_incident(session, incident.id)
+    assert [g.source for g in groups] == ["alertmanager", "grafana"]
+    assert incident.channel_id is not None
+    said = [m.text for m in desk.slack.messages_in(incident.channel_id)]
+    assert any("Warroom attached the alert *HighErrorRate*" in t for t in said)

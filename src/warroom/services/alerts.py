@@ -38,7 +38,7 @@ from warroom.domain.clock import Clock
 from warroom.domain.declaration import IMPACT_MAX, TITLE_MAX, Declaration
 from warroom.domain.incident import Incident
 from warroom.domain.policy import AlertRoute, Policy
-from warroom.domain.similarity import Candidate, most_similar
+from warroom.domain.similarity import THRESHOLD, Candidate, label_score, most_similar
 from warroom.services.declare import DeclareService
 from warroom.slack.blocks.alerts import (
     alert_card,
@@ -302,6 +302,14 @@ class AlertDesk:
         if group.incident_id is not None or group.state != DECLARING:
             return
         route = self._route(group.route)
+        same = await self._open_incident_alerting_alike(group)
+        if same is not None:
+            await self.link(group.id, same, by=None)
+            if same.channel_id is not None:
+                async with self.store.read() as session:
+                    group = await alerts.load_group(session, group_id)
+                await self.gateway.post(same.channel_id, alerts_attached_note(group, None))
+            return
         context = _context(group)
         severity = route.severity or self.policy.severity_keys()[0]
         responders = list(route.responders)
@@ -333,6 +341,21 @@ class AlertDesk:
             group = await alerts.load_group(session, group_id)
         if room is not None and not incident.provisioned_at:
             await self.gateway.post(room, alerts_declared_note(group, route))
+
+    async def _open_incident_alerting_alike(self, group: AlertGroup) -> Incident | None:
+        """An open incident whose own alerts are the same problem (same alertname, and the
+        same service where both name one): a second group for it joins it rather than
+        declaring a duplicate."""
+        async with self.store.read() as session:
+            open_now = await incidents.open_in_team(session, await self.team_id(), limit=100)
+            labels = await alerts.labels_by_incident(session, [i.id for i in open_now])
+        scored = [
+            (label_score(group.labels, labels[i.id]), i)
+            for i in open_now
+            if i.id in labels and i.channel_id is not None and i.cancelled_at is None
+        ]
+        best = max(scored, key=lambda pair: pair[0], default=None)
+        return best[1] if best is not None and best[0] >= THRESHOLD else None
 
     async def link(
         self, group_id: int, incident: Incident, *, by: str | None, unless_taken: bool = False

@@ -206,12 +206,15 @@ def alerts_resolved_note(incident: Incident, total: int) -> Message:
     )
 
 
-def alerts_attached_note(group: AlertGroup, by: str) -> Message:
-    """🔔 @x attached *HighErrorRate* (3 firing) from alertmanager: on the timeline now."""
+def alerts_attached_note(group: AlertGroup, by: str | None) -> Message:
+    """🔔 @x attached *HighErrorRate* (3 firing) from alertmanager: on the timeline now. With
+    no `by`, Warroom attached it: its labels say it is this incident's problem."""
     name = mrkdwn.escape_within(group.name, TITLE_SHOWN)
+    who = mrkdwn.user(by) if by else "Warroom"
+    why = "" if by else " (the same alert as this incident's)"
     text = (
-        f"🔔 {mrkdwn.user(by)} attached the alert *{name}* ({_tally(group)}, from "
-        f"{mrkdwn.escape(group.source)}) to this incident; its alerts are on the timeline."
+        f"🔔 {who} attached the alert *{name}* ({_tally(group)}, from "
+        f"{mrkdwn.escape(group.source)}) to this incident{why}; its alerts are on the timeline."
     )
     return Message(
         text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
