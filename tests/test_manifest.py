@@ -253,6 +253,7 @@ def _urls(node: Any, path: str = "") -> dict[str, Any]:
 
 def test_every_request_url_is_the_one_bolt_endpoint(manifest: dict[str, Any]) -> None:
     urls = _urls(manifest)
+    redirects = urls.pop("/oauth_config/redirect_urls")
 
     assert set(urls) == {
         "/features/slash_commands/0/url",
@@ -262,6 +263,9 @@ def test_every_request_url_is_the_one_bolt_endpoint(manifest: dict[str, Any]) ->
     for where, url in urls.items():
         assert url.startswith("https://"), where
         assert url.endswith(REQUEST_PATH), where
+    # Sign in with Slack's return address (web.signin), on the same host.
+    host = urls["/settings/interactivity/request_url"].removesuffix(REQUEST_PATH)
+    assert redirects == [f"{host}/ui/auth/callback"]
 
 
 def test_bot_scopes_are_listed_once(manifest: dict[str, Any]) -> None:
@@ -496,7 +500,7 @@ def _without_request_urls(node: Any) -> Any:
         return {
             key: _without_request_urls(value)
             for key, value in node.items()
-            if key not in {"url", "request_url"}
+            if key not in {"url", "request_url", "redirect_urls"}
         }
     if isinstance(node, list):
         return [_without_request_urls(value) for value in node]

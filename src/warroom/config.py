@@ -16,10 +16,20 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ALERT_SECRETS", "ConfigError", "Settings", "load_settings"]
+__all__ = [
+    "ALERT_SECRETS",
+    "DEFAULT_SLACK_OIDC_AUTHORIZE_URL",
+    "WEB_UI_SETTINGS",
+    "ConfigError",
+    "Settings",
+    "load_settings",
+]
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./warroom.db"
+DEFAULT_SLACK_OIDC_AUTHORIZE_URL = "https://slack.com/openid/connect/authorize"
+WEB_UI_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SESSION_SECRET", "PUBLIC_URL")
+"""Sign in with Slack needs all four; the web UI (`/ui`) is on only when all are set."""
 
 _FIXES: dict[str, str] = {
     "SLACK_BOT_TOKEN": (
@@ -77,6 +87,29 @@ _FIXES: dict[str, str] = {
         "use a long random string without spaces (e.g. the output of `openssl rand -hex 32`), "
         "or leave it empty for no token"
     ),
+    "SLACK_CLIENT_ID": (
+        "set it to the Client ID from your Slack app's Basic Information page (Sign in with "
+        "Slack for the web UI), or leave it and SLACK_CLIENT_SECRET, SESSION_SECRET and "
+        "PUBLIC_URL all empty for no web UI"
+    ),
+    "SLACK_CLIENT_SECRET": (
+        "set it to the Client Secret from your Slack app's Basic Information page, or leave it "
+        "and SLACK_CLIENT_ID, SESSION_SECRET and PUBLIC_URL all empty for no web UI"
+    ),
+    "SESSION_SECRET": (
+        "use a random string of at least 32 characters without spaces (e.g. the output of "
+        "`openssl rand -hex 32`); it signs the web UI's session cookie, and changing it signs "
+        "everyone out"
+    ),
+    "PUBLIC_URL": (
+        "give the https URL people open Warroom at, like https://warroom.example.com (plain "
+        "http only on this machine: 127.0.0.1, ::1 or localhost); add "
+        "<PUBLIC_URL>/ui/auth/callback to the Slack app's Redirect URLs"
+    ),
+    "SLACK_OIDC_AUTHORIZE_URL": (
+        "leave it unset (Slack's own https://slack.com/openid/connect/authorize) or give an "
+        "https URL (plain http only for a stand-in on this machine)"
+    ),
     **{
         name: (
             "use a random string of at least 16 characters without spaces (e.g. the output of "
@@ -102,6 +135,7 @@ ALERT_SECRETS = (
 )
 """The settings that switch on an alert source (`POST /alerts/{source}`) and authenticate it."""
 _MIN_SECRET_CHARS = 16
+_MIN_SESSION_SECRET_CHARS = 32
 
 _HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
@@ -150,6 +184,11 @@ class Settings(BaseSettings):
     grafana_alert_hmac_secret: SecretStr | None = None
     generic_alert_token: SecretStr | None = None
     generic_alert_hmac_secret: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    session_secret: SecretStr | None = None
+    public_url: str | None = None
+    slack_oidc_authorize_url: str = DEFAULT_SLACK_OIDC_AUTHORIZE_URL
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod
@@ -166,6 +205,66 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator(
+        "slack_client_id", "slack_client_secret", "session_secret", "public_url", mode="before"
+    )
+    @classmethod
+    def _blank_web_setting_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[0-9]+\.[0-9]+", value.strip()):
+            raise ValueError(f"{value!r} is not a Slack client ID (digits, a dot, digits)")
+        return value.strip() if value is not None else None
+
+    @field_validator("slack_client_secret")
+    @classmethod
+    def _client_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[\x21-\x7e]+", value.get_secret_value()):
+            raise ValueError("has spaces or characters other than printable ASCII")
+        return value
+
+    @field_validator("session_secret")
+    @classmethod
+    def _session_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        secret = value.get_secret_value()
+        if not re.fullmatch(r"[\x21-\x7e]+", secret):
+            raise ValueError("has spaces or characters other than printable ASCII")
+        if len(secret) < _MIN_SESSION_SECRET_CHARS:
+            raise ValueError(f"is shorter than {_MIN_SESSION_SECRET_CHARS} characters")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = value.strip()
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("is not an http(s) URL")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise ValueError(
+                "is plain http to another machine, which would send the session cookie unencrypted"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("has a query or a fragment (give the base URL only)")
+        return url.rstrip("/")
+
+    @field_validator("slack_oidc_authorize_url")
+    @classmethod
+    def _authorize_url_shape(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("is not an http(s) URL")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise ValueError("is plain http to another machine")
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -262,11 +361,41 @@ class Settings(BaseSettings):
         return value
 
     def require_slack(self, *, socket_mode: bool) -> None:
-        """Fail with the one-line fix when a credential `serve` needs is missing."""
+        """Fail with the one-line fix when a credential `serve` needs is missing (or the
+        web UI is half set up)."""
         needed = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET"]
         for name in needed:
             if getattr(self, name.lower()) is None:
                 raise ConfigError(f"{name} is missing: {_FIXES[name]}.")
+        self.require_web_ui_complete()
+
+    def require_web_ui_complete(self) -> None:
+        """Fail with the one-line fix when the web UI is half set up: some of
+        `WEB_UI_SETTINGS` given and some missing (none at all means no web UI)."""
+        given = [name for name in WEB_UI_SETTINGS if getattr(self, name.lower()) is not None]
+        if given and len(given) < len(WEB_UI_SETTINGS):
+            missing = next(n for n in WEB_UI_SETTINGS if getattr(self, n.lower()) is None)
+            raise ConfigError(
+                f"{missing} is missing (the web UI needs it, as {', '.join(given)} "
+                f"{'is' if len(given) == 1 else 'are'} set): {_FIXES[missing]}."
+            )
+
+    @property
+    def web_ui_enabled(self) -> bool:
+        """True when Sign in with Slack is set up, so `/ui` is served."""
+        return all(getattr(self, name.lower()) is not None for name in WEB_UI_SETTINGS)
+
+    @property
+    def redirect_uri(self) -> str:
+        """Where Slack sends people back after signing in (a Redirect URL of the Slack app)."""
+        assert self.public_url is not None, "the web UI is off"
+        return self.public_url + "/ui/auth/callback"
+
+    @property
+    def session_cookie_secure(self) -> bool:
+        """The session cookie is `Secure` unless Warroom is reached over plain http on
+        this machine (development against the stand-in)."""
+        return self.public_url is None or urlsplit(self.public_url).scheme == "https"
 
     @property
     def bot_token(self) -> str:

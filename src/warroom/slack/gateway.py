@@ -24,6 +24,7 @@ from warroom.domain.room_adoption import ExistingChannel
 from warroom.slack.client import build_webhook, close_pool, pool_connections
 from warroom.slack.errors import SlackFailure
 from warroom.slack.message import Message
+from warroom.slack.signin import OpenIdTokens, SlackIdentity, identity_from
 from warroom.slack.users import person_from
 
 __all__ = [
@@ -139,6 +140,37 @@ class SlackGateway:
         if self._identity is None:
             raise SlackFailure("auth.test", "no_bot_user")
         return self._identity
+
+    async def openid_token(
+        self, *, client_id: str, client_secret: str, code: str, redirect_uri: str
+    ) -> OpenIdTokens:
+        """Sign in with Slack: exchange the code Slack sent the browser back with
+        (`openid.connect.token`; the client credentials go as HTTP Basic auth)."""
+        data = await self._call(
+            "openid.connect.token",
+            self.client.openid_connect_token(
+                client_id=client_id,
+                client_secret=client_secret,
+                code=code,
+                redirect_uri=redirect_uri,
+                grant_type="authorization_code",
+            ),
+        )
+        access_token = data.get("access_token")
+        if not isinstance(access_token, str) or not access_token:
+            raise SlackFailure("openid.connect.token", "no_access_token")
+        id_token = data.get("id_token")
+        return OpenIdTokens(access_token, id_token if isinstance(id_token, str) else None)
+
+    async def openid_user(self, access_token: str) -> SlackIdentity:
+        """Who signed in (`openid.connect.userInfo` with their token, not the bot's)."""
+        data = await self._call(
+            "openid.connect.userInfo", self.client.openid_connect_userInfo(token=access_token)
+        )
+        identity = identity_from(data)
+        if identity is None:
+            raise SlackFailure("openid.connect.userInfo", "no_user_or_team")
+        return identity
 
     async def usergroup_members(self, usergroup: str) -> frozenset[str]:
         """The users in a user group now (`usergroups.users.list`; scope usergroups:read)."""

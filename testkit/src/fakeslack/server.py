@@ -23,6 +23,7 @@ from fakeslack.stalls import Stalls
 from fakeslack.workspace import KitWorkspace, KitWorkspaceMethods
 from warroom.demo.slack import recorded
 from warroom.demo.slack.api_files import UPLOAD_METHOD
+from warroom.demo.slack.oidc import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from warroom.demo.slack.server import Handler, SlackStandIn
 from warroom.demo.slack.state import Workspace
 
@@ -46,6 +47,10 @@ class FakeSlack(SocketModeMethods, FaultMethods, KitWorkspaceMethods, SlackStand
 
     Also Socket Mode: `apps.connections.open` with `app_token` hands the app a
     WebSocket URL here; `socket_request` then delivers envelopes over it.
+
+    Sign in with Slack is the stand-in's own (`warroom.demo.slack.oidc`): `sign_in_as`,
+    `oidc_authorize_url`, `openid.connect.token` and `openid.connect.userInfo`; faults
+    injected into the two methods apply as to any other.
     """
 
     call_type: ClassVar[type[recorded.RecordedCall]] = RecordedCall
@@ -60,6 +65,8 @@ class FakeSlack(SocketModeMethods, FaultMethods, KitWorkspaceMethods, SlackStand
         bot_user_id: str = "UWARROOMBOT",
         latency: float = 0.0,
         port: int = 0,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
     ) -> None:
         super().__init__(
             token=token,
@@ -69,6 +76,8 @@ class FakeSlack(SocketModeMethods, FaultMethods, KitWorkspaceMethods, SlackStand
             port=port,
             checks=SlackLimits(),
             methods=TESTKIT_METHODS,
+            client_id=client_id,
+            client_secret=client_secret,
         )
         self.app_token = app_token
         self.faults = Faults()

@@ -28,6 +28,15 @@ from warroom.demo.slack.api_files import (
 from warroom.demo.slack.api_users import USER_METHODS
 from warroom.demo.slack.api_views import VIEW_METHODS
 from warroom.demo.slack.checks import Checks
+from warroom.demo.slack.oidc import (
+    AUTHORIZE_METHOD,
+    AUTHORIZE_ROUTE,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    OIDC_METHODS,
+    OidcMethods,
+    OidcProvider,
+)
 from warroom.demo.slack.params import normalize_args, read_body
 from warroom.demo.slack.recorded import RecordedCall
 from warroom.demo.slack.responses import (
@@ -52,13 +61,15 @@ METHODS: dict[str, Handler] = {
 }
 
 
-class SlackStandIn(WorkspaceMethods):
+class SlackStandIn(OidcMethods, WorkspaceMethods):
     """Serves the Web API on 127.0.0.1 for `AsyncWebClient(base_url=slack.api_url)`.
 
     On a free port unless `port` is given (for a server started by hand to talk to).
     `checks` decides which payloads are refused as Slack would (none by default).
     Answers the Web API methods `warroom demo` calls (`METHODS`) and `methods`;
-    any other is `unknown_method`.
+    any other is `unknown_method`. Also Sign in with Slack (`warroom.demo.slack.oidc`):
+    the authorize page at `oidc_authorize_url` signs in whoever `sign_in_as` chose, for
+    the app with `client_id` and `client_secret`.
     """
 
     call_type: ClassVar[type[RecordedCall]] = RecordedCall
@@ -76,6 +87,8 @@ class SlackStandIn(WorkspaceMethods):
         port: int = 0,
         checks: Checks | None = None,
         methods: Mapping[str, Handler] | None = None,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
     ) -> None:
         self.token = token
         self.team_id = team_id
@@ -87,6 +100,7 @@ class SlackStandIn(WorkspaceMethods):
         """The Web API methods answered: the demo's own, plus `methods` (the test kit's)."""
         self._ws = self.workspace_type(team_id=team_id, bot_user_id=bot_user_id, checks=checks)
         self._acting_as: dict[str, str] = {}
+        self._oidc = OidcProvider(client_id=client_id, client_secret=client_secret)
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
         self._base = ""
@@ -124,6 +138,7 @@ class SlackStandIn(WorkspaceMethods):
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response_url/{key}", self._response_url)
         app.router.add_post(UPLOAD_ROUTE, self._upload)
+        app.router.add_get(AUTHORIZE_ROUTE, self._authorize)
         self._add_routes(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -257,6 +272,8 @@ class SlackStandIn(WorkspaceMethods):
     def _dispatch(
         self, method: str, args: Json, request: web.Request, body_token: Any
     ) -> tuple[int, Json]:
+        if method in OIDC_METHODS:  # client credentials or a person's token, not the bot's
+            return 200, self._oidc_dispatch(method, args, request, body_token)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
         token = token or (body_token if isinstance(body_token, str) else None)
@@ -281,6 +298,17 @@ class SlackStandIn(WorkspaceMethods):
             return 500, {"ok": False, "error": "fake_slack_bug", "detail": repr(exc)}
         finally:
             self._ws.acting = self.bot_user_id
+
+    async def _authorize(self, request: web.Request) -> web.StreamResponse:
+        """Slack's authorize page, recorded as AUTHORIZE_METHOD with its query."""
+        started = time.monotonic()
+        query = dict(request.query)
+        status, answer = self._oidc.authorize(query)
+        body: Json = {"location": answer} if status == 302 else {"error": answer}
+        await self._record_http(request, AUTHORIZE_METHOD, query, started, status, body)
+        if status == 302:
+            return web.Response(status=302, headers={"Location": answer})
+        return web.Response(status=status, text=answer)
 
     async def _response_url(self, request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
