@@ -422,7 +422,8 @@ def test_at_least_one_severity() -> None:
         "policy.toml line 9: levels: unknown key; valid keys: timezone, highlight_emoji, "
         "action_item_due_after, archive_after_close, postmortem_reminder_after, "
         "postmortem_reminder_every, keep_deleted_text, announce_in_origin_channel, "
-        "business_hours, severities, statuses, roles, permissions, digest, alert_routes",
+        "business_hours, severities, statuses, roles, permissions, digest, alert_routes, "
+        "status_page",
     ]
 
 

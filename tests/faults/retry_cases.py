@@ -371,6 +371,7 @@ CASES: list[Case] = [
     Case(("command", "list"), command("list open SEV2", in_room=False)),
     Case(("command", "find"), command("find checkout", in_room=False)),
     Case(("command", "stats"), command("stats 30d", in_room=False)),
+    Case(("command", "statuspage"), command("statuspage show")),
     # buttons and pickers (block_actions)
     Case(("block_actions", "role_take:commander"), on_card("role_take:commander")),
     Case(("block_actions", "role_take:scribe"), on_card("role_take:scribe")),

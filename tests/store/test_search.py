@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, insert, text, update
 
 from warroom.domain.declaration import Declaration
 from warroom.domain.finding import ALL, OPEN, RECENT, ListQuery, search_terms
@@ -292,6 +292,29 @@ async def test_postgresql_answers_from_the_gin_indexes(store: Store) -> None:
     assert "ix_timeline_entries_search" in plans[1], plans[1]
 
 
+async def declare_at_0010(store: Store, title: str, *, summary: str) -> int:
+    """An incident stored as revision 0010 knew it: only the columns it had (later
+    revisions add columns to incidents, which `insert_incident` writes)."""
+    columns = {
+        "team_id": TEAM,
+        "number": 1,
+        "title": title,
+        "summary": summary,
+        "impact": "Some users affected",
+        "severity": "SEV2",
+        "status": "investigating",
+        "private": False,
+        "reporter_id": "UR",
+        "invitees": [],
+        "declared_at": NOW,
+        "version": 1,
+    }
+    statement = insert(IncidentRow.__table__).values(columns).returning(IncidentRow.id)
+    async with store.transaction() as session:
+        incident_id: int = (await session.execute(statement)).scalar_one()
+        return incident_id
+
+
 async def test_upgrading_indexes_what_was_there_before(tmp_path: Path) -> None:
     """Migration 0011 fills SQLite's FTS5 tables from the rows already stored
     (PostgreSQL's indexes on expressions cover existing rows by themselves)."""
@@ -302,7 +325,7 @@ async def test_upgrading_indexes_what_was_there_before(tmp_path: Path) -> None:
     await asyncio.to_thread(command.upgrade, config, "0010")
     store = Store(create_engine(url))
     try:
-        incident_id = await declare(store, "Queue backlog", summary="Scaled consumers")
+        incident_id = await declare_at_0010(store, "Queue backlog", summary="Scaled consumers")
         await entry(store, incident_id, "kafka lag", kind="note")
         await entry(store, incident_id, "zookeeper chatter")
         await asyncio.to_thread(command.upgrade, config, "head")

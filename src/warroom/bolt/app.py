@@ -39,6 +39,7 @@ from warroom.bolt.listeners import (
     roles,
     state,
     stats,
+    statuspage,
     timeline,
     updates,
 )
@@ -92,6 +93,7 @@ def build_bolt_app(runtime: Runtime, *, socket_mode: bool = False) -> AsyncApp:
         stats,
         home,
         alerts,
+        statuspage,
     )
     for module in modules:
         module.listen(app, runtime)

@@ -115,6 +115,17 @@ class DigestPolicy:
 
 
 @dataclass(frozen=True)
+class StatusPagePolicy:
+    """The public status page (`[status_page]`): off unless enabled; then it shows the
+    public incidents of `severities`, and those an incident's flag (`/incident statuspage
+    show`) adds, under `title`. Private incidents are never shown."""
+
+    enabled: bool = False
+    severities: tuple[str, ...] = ("SEV1", "SEV2")
+    title: str = "Service status"
+
+
+@dataclass(frozen=True)
 class AlertRoute:
     """Where a group of alerts goes (`[[alert_routes]]`); the policy's routes are tried in
     order and the first that `matches` wins.
@@ -215,6 +226,8 @@ class Policy:
     alert_routes: tuple[AlertRoute, ...] = ()
     """Where incoming alerts go (`[[alert_routes]]`), in order; an alert no route
     matches goes to `warroom.domain.alert_routing.DEFAULT_ROUTE`."""
+    status_page: StatusPagePolicy = StatusPagePolicy()
+    """The public status page: the `[status_page]` section; off by default."""
 
     @property
     def zone(self) -> ZoneInfo:

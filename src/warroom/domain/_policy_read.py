@@ -30,6 +30,7 @@ from warroom.domain._policy_model import (
     StatusDef,
 )
 from warroom.domain._policy_permissions import read_permissions
+from warroom.domain._policy_status_page import read_status_page
 from warroom.domain.durations import format_duration
 
 _TERMINAL = frozenset({"resolved", "closed"})
@@ -72,6 +73,7 @@ _TOP_KEYS = (
     "permissions",
     "digest",
     "alert_routes",
+    "status_page",
 )
 
 
@@ -113,6 +115,7 @@ def read_policy(check: Check, data: Mapping[str, Any]) -> Policy:
         permissions=read_permissions(check, data, tuple(role.key for role in roles)),
         digest=_read_digest(check, data),
         alert_routes=read_alert_routes(check, data, tuple(level.key for level in severities)),
+        status_page=read_status_page(check, data, tuple(level.key for level in severities)),
     )
 
 

@@ -10,7 +10,7 @@ This module is the public face; the machinery behind it is private:
 `_policy_model` (the frozen objects), `_policy_source` (line numbers and names
 in the TOML text), `_policy_checks` (collecting problems, reading typed values),
 `_policy_read` (the rules for each section of the file) and, for the larger
-sections, `_policy_permissions` and `_policy_alert_routes`.
+sections, `_policy_permissions`, `_policy_alert_routes` and `_policy_status_page`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from warroom.domain._policy_model import (
     RoleDef,
     SeverityLevel,
     StatusDef,
+    StatusPagePolicy,
 )
 from warroom.domain._policy_read import read_policy
 from warroom.domain._policy_source import Locator, syntax_problem
@@ -55,6 +56,7 @@ __all__ = [
     "RoleDef",
     "SeverityLevel",
     "StatusDef",
+    "StatusPagePolicy",
     "parse_policy",
 ]
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEAD_REVISION", "alembic_config", "current_revision", "migrations_dir", "upgrade"]
 
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0015"
 """The newest revision in `warroom.migrations`; a test holds it equal to Alembic's head."""
 
 

@@ -146,6 +146,9 @@ class IncidentRow(Base):
     duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("incidents.id", ondelete="SET NULL")
     )
+    status_page: Mapped[bool | None] = mapped_column(Boolean)
+    """On the public status page: None follows the policy's severities; True shown,
+    False hidden (`/incident statuspage show|hide`). Never for a private incident."""
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
