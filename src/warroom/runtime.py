@@ -35,6 +35,7 @@ from warroom.services.roles import RoleService
 from warroom.services.rooms import Rooms
 from warroom.services.similar import SimilarIncidents
 from warroom.services.state import StateService
+from warroom.services.status_page import StatusPageService
 from warroom.services.surfaces import REFRESH_SURFACES, Surfaces
 from warroom.services.timeline import TimelineService
 from warroom.services.updates import UpdateService
@@ -83,6 +84,7 @@ class Runtime:
     alert_intake: AlertIntake
     homes: Homes
     similar: SimilarIncidents
+    status_page: StatusPageService
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release Slack and the database."""
@@ -275,4 +277,5 @@ def build_runtime(
         alert_intake=AlertIntake(store=store, clock=clock, desk=alert_desk),
         homes=homes,
         similar=SimilarIncidents(store=store, gateway=gateway, audience=audience),
+        status_page=StatusPageService(store=store, policy=policy, clock=clock, guard=guard),
     )

@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, request_response
+from starlette.routing import BaseRoute, Route, request_response
 
 from warroom.bolt.app import build_bolt_app
 from warroom.bolt.deliveries import CLAIMED, Finisher
@@ -24,7 +24,10 @@ from warroom.runtime import Runtime
 from warroom.web.alerts import alert_routes
 from warroom.web.bounded_body import MAX_BODY_BYTES, BoundedBody
 from warroom.web.metrics import MetricsEndpoint, request_kind
+from warroom.web.signin import session_middleware, signin_routes
 from warroom.web.slack_signature import SlackSignatureRequired
+from warroom.web.status_page import status_page_routes
+from warroom.web.ui import ui_routes
 
 __all__ = ["create_asgi_app"]
 
@@ -87,10 +90,11 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
     signed_slack_events = SlackSignatureRequired(
         request_response(slack_events), runtime.settings.signing_secret
     )
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/slack/events", signed_slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         *alert_routes(runtime.settings, runtime.alert_intake, runtime.metrics, clock=runtime.clock),
+        *status_page_routes(runtime.status_page),
     ]
     if runtime.settings.metrics_enabled:
         token = runtime.settings.metrics_token
@@ -100,13 +104,15 @@ def create_asgi_app(runtime: Runtime, bolt: AsyncApp | None = None) -> Starlette
             token=token.get_secret_value() if token is not None else None,
         )
         routes.append(Route("/metrics", metrics, methods=["GET"]))
-    return Starlette(
-        routes=routes,
-        middleware=[
-            Middleware(
-                BoundedBody,
-                max_bytes=MAX_BODY_BYTES,
-                read_timeout_s=runtime.settings.request_read_timeout,
-            )
-        ],
-    )
+    middleware = [
+        Middleware(
+            BoundedBody,
+            max_bytes=MAX_BODY_BYTES,
+            read_timeout_s=runtime.settings.request_read_timeout,
+        )
+    ]
+    if runtime.settings.web_ui_enabled:
+        routes.extend(signin_routes(runtime))
+        routes.extend(ui_routes(runtime))
+        middleware.append(session_middleware(runtime.settings))
+    return Starlette(routes=routes, middleware=middleware)
