@@ -108,7 +108,8 @@ def _page(status: int, title: str, message: str, *, link: tuple[str, str]) -> Re
     body = (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)} · Warroom</title></head>"
+        f"<title>{html.escape(title)} · Warroom</title>"
+        '<link rel=stylesheet href="/ui/static/ui.css"></head>'
         f"<body><main><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p>{action}"
         "</main></body></html>"
     )
