@@ -21,6 +21,7 @@ from warroom.services.alerts import AlertDesk, AlertIntake
 from warroom.services.audience import Audience
 from warroom.services.cancellation import CancelService
 from warroom.services.declare import FINISH_ROOM, DeclareService
+from warroom.services.dashboard import Dashboard
 from warroom.services.digest import DIGEST, Digests
 from warroom.services.finder import Finder
 from warroom.services.home import REFRESH_HOMES, Homes
@@ -85,6 +86,7 @@ class Runtime:
     homes: Homes
     similar: SimilarIncidents
     status_page: StatusPageService
+    dashboard: Dashboard
 
     async def close(self) -> None:
         """Let work already handed to the background finish, then release Slack and the database."""
@@ -278,4 +280,12 @@ def build_runtime(
         homes=homes,
         similar=SimilarIncidents(store=store, gateway=gateway, audience=audience),
         status_page=StatusPageService(store=store, policy=policy, clock=clock, guard=guard),
+        dashboard=Dashboard(
+            store=store,
+            audience=audience,
+            policy=policy,
+            clock=clock,
+            people=people,
+            reports=reports,
+        ),
     )

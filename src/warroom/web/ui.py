@@ -41,11 +41,10 @@ from warroom.domain.policy import Policy
 from warroom.domain.postmortem_time import human_duration
 from warroom.domain.report import period_of_dates
 from warroom.runtime import Runtime
-from warroom.services.dashboard import Dashboard
 from warroom.web.session import Viewer, current_viewer
 from warroom.web.signin import login_url
 
-__all__ = ["SECURITY_HEADERS", "build_dashboard", "render_postmortem", "ui_routes"]
+__all__ = ["SECURITY_HEADERS", "render_postmortem", "ui_routes"]
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -319,20 +318,9 @@ def _charts(weeks: Sequence[WeekFigures]) -> list[dict[str, Any]]:
 # -- routes --------------------------------------------------------------------------
 
 
-def build_dashboard(runtime: Runtime) -> Dashboard:
-    return Dashboard(
-        store=runtime.store,
-        audience=runtime.audience,
-        policy=runtime.policy,
-        clock=runtime.clock,
-        people=runtime.people,
-        reports=runtime.reports,
-    )
-
-
-def ui_routes(runtime: Runtime, dashboard: Dashboard | None = None) -> list[Route | Mount]:
+def ui_routes(runtime: Runtime) -> list[Route | Mount]:
     """`GET /ui`, `/ui/incidents/{INC-N or N}`, `/ui/figures` and `/ui/static/…`."""
-    board = dashboard or build_dashboard(runtime)
+    board = runtime.dashboard
     policy = runtime.policy
     env = _environment(policy)
 
