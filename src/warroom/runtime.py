@@ -20,8 +20,8 @@ from warroom.services.action_items import ActionItems
 from warroom.services.alerts import AlertDesk, AlertIntake
 from warroom.services.audience import Audience
 from warroom.services.cancellation import CancelService
-from warroom.services.declare import FINISH_ROOM, DeclareService
 from warroom.services.dashboard import Dashboard
+from warroom.services.declare import FINISH_ROOM, DeclareService
 from warroom.services.digest import DIGEST, Digests
 from warroom.services.finder import Finder
 from warroom.services.home import REFRESH_HOMES, Homes

@@ -38,7 +38,7 @@ from warroom.domain.clock import Clock
 from warroom.domain.declaration import IMPACT_MAX, TITLE_MAX, Declaration
 from warroom.domain.incident import Incident
 from warroom.domain.policy import AlertRoute, Policy
-from warroom.domain.similarity import THRESHOLD, Candidate, label_score, most_similar
+from warroom.domain.similarity import Candidate, most_similar
 from warroom.services.declare import DeclareService
 from warroom.slack.blocks.alerts import (
     alert_card,
@@ -310,19 +310,17 @@ class AlertDesk:
                     group = await alerts.load_group(session, group_id)
                 await self.gateway.post(same.channel_id, alerts_attached_note(group, None))
             return
-        context = _context(group)
-        severity = route.severity or self.policy.severity_keys()[0]
+        drafted = _draft(group, route)
         responders = list(route.responders)
         if route.usergroup:
             try:
                 responders += sorted(await self.gateway.usergroup_members(route.usergroup))
             except SlackFailure as failure:
                 log.warning("alert route %s: user group not read: %s", route.name, failure.error)
-        impact = render(route.impact, context, limit=IMPACT_MAX, fallback="")
         declaration = Declaration(
-            title=render(route.title, context, limit=TITLE_MAX),
-            severity=severity,
-            impact=impact or f"{group.firing} alert(s) firing: {context.fallback}",
+            title=drafted.title,
+            severity=route.severity or self.policy.severity_keys()[0],
+            impact=drafted.impact or f"{group.firing} alert(s) firing: {_context(group).fallback}",
             started_at=group.first_started_at,
             private=route.private,
             responders=tuple(dict.fromkeys(responders)),
@@ -349,13 +347,8 @@ class AlertDesk:
         async with self.store.read() as session:
             open_now = await incidents.open_in_team(session, await self.team_id(), limit=100)
             labels = await alerts.labels_by_incident(session, [i.id for i in open_now])
-        scored = [
-            (label_score(group.labels, labels[i.id]), i)
-            for i in open_now
-            if i.id in labels and i.channel_id is not None and i.cancelled_at is None
-        ]
-        best = max(scored, key=lambda pair: pair[0], default=None)
-        return best[1] if best is not None and best[0] >= THRESHOLD else None
+        alike = most_similar(Candidate("", labels=dict(group.labels)), open_now, labels=labels)
+        return alike[0].incident if alike else None
 
     async def link(
         self, group_id: int, incident: Incident, *, by: str | None, unless_taken: bool = False
@@ -427,13 +420,7 @@ class AlertDesk:
             group = await alerts.load_group(session, group_id)
         if group.state != PROPOSED:
             raise AlertProblem(_settled(group))
-        route, context = self._route(group.route), _context(group)
-        return DeclareDraft(
-            title=render(route.title, context, limit=TITLE_MAX),
-            impact=render(route.impact, context, limit=IMPACT_MAX, fallback=""),
-            severity=route.severity,
-            labels=dict(context.labels),
-        )
+        return _draft(group, self._route(group.route))
 
     async def on_card_job(self, job: Job) -> None:
         await self.refresh_card(int(job.payload["group_id"]))
@@ -511,6 +498,17 @@ def _facts(
         notification.common_annotations or group.annotations or (first.annotations if first else {})
     )
     return labels, annotations
+
+
+def _draft(group: AlertGroup, route: AlertRoute) -> DeclareDraft:
+    """The declaration the group's route makes of it: its templates over the group."""
+    context = _context(group)
+    return DeclareDraft(
+        title=render(route.title, context, limit=TITLE_MAX),
+        impact=render(route.impact, context, limit=IMPACT_MAX, fallback=""),
+        severity=route.severity,
+        labels=dict(context.labels),
+    )
 
 
 def _context(group: AlertGroup) -> TemplateContext:
