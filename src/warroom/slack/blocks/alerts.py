@@ -59,6 +59,18 @@ def _alert_line(alert: Alert) -> str:
     )
 
 
+def _alert_lines(group: AlertGroup) -> list[dict[str, Any]]:
+    """A section of the group's first few alerts, "…and N more"; none without alerts."""
+    lines = [_alert_line(a) for a in group.alerts[:ALERTS_SHOWN]]
+    more = group.firing + group.resolved - len(lines)
+    if more > 0:
+        lines.append(f"…and {more} more")
+    if not lines:
+        return []
+    text = clip("\n".join(lines), SECTION_TEXT)
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+
 def _tally(group: AlertGroup) -> str:
     parts = [f"{group.firing} firing"] if group.firing else []
     if group.resolved:
@@ -162,17 +174,7 @@ def alert_card(
             "text": {"type": "mrkdwn", "text": text},
         }
     ]
-    lines = [_alert_line(a) for a in group.alerts[:ALERTS_SHOWN]]
-    more = group.firing + group.resolved - len(lines)
-    if more > 0:
-        lines.append(f"…and {more} more")
-    if lines:
-        blocks.append(
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": clip("\n".join(lines), SECTION_TEXT)},
-            }
-        )
+    blocks.extend(_alert_lines(group))
     context = [_labels(group), _link(group.external_url, "open in " + group.source)]
     if route.name != "default":
         context.append(f"route {mrkdwn.escape(route.name)}")
@@ -229,16 +231,5 @@ def alerts_declared_note(group: AlertGroup, route: AlertRoute) -> Message:
         f"{mrkdwn.escape(group.source)}, route {mrkdwn.escape(route.name)}). Its alerts are on "
         "the timeline; the room is told when they have all resolved."
     )
-    lines = [_alert_line(a) for a in group.alerts[:ALERTS_SHOWN]]
-    more = group.firing + group.resolved - len(lines)
-    if more > 0:
-        lines.append(f"…and {more} more")
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": head}}]
-    if lines:
-        blocks.append(
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": clip("\n".join(lines), SECTION_TEXT)},
-            }
-        )
-    return Message(text=head, blocks=blocks)
+    head_block = {"type": "section", "text": {"type": "mrkdwn", "text": head}}
+    return Message(text=head, blocks=[head_block, *_alert_lines(group)])
