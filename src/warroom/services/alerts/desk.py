@@ -1,44 +1,42 @@
-"""Alerts in: stored before the sender is answered, then routed, once.
+"""The alert desk: stored notifications into their groups, routed, each Slack side a job.
 
-`AlertIntake.receive` writes the notification (a resend writes nothing) and wakes
-the desk. `AlertDesk.process` takes waiting notifications in arrival order, in
-batches, into their groups, all in one transaction: alerts of a group that belongs
-to an open incident land on its timeline there and then; a new group takes its
-route (declare, propose, attach) as a job. A job does each Slack side of it: a
-storm of notifications for one group is one triage card, posted once and updated
-in place at most every few seconds, and one declaration (its key is the group's).
-
-A group whose incident is over (resolved or cancelled), or that was dismissed, and
-whose alerts all resolved, starts a new cycle when it fires again: it is routed
-afresh. While its incident is open it stays attached, however it flaps.
+See the package's docstring for the whole flow.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.domain.alert_routing import DEFAULT_ROUTE, TemplateContext, render, route_for
+from warroom.domain.alert_routing import DEFAULT_ROUTE, route_for
 from warroom.domain.alerts import (
     DECLARING,
     DISMISSED,
     FIRING,
     IN_INCIDENT,
     PROPOSED,
-    Alert,
     AlertGroup,
     Notification,
     combine,
 )
 from warroom.domain.clock import Clock
-from warroom.domain.declaration import IMPACT_MAX, TITLE_MAX, Declaration
+from warroom.domain.declaration import Declaration
 from warroom.domain.incident import Incident
 from warroom.domain.policy import AlertRoute, Policy
 from warroom.domain.similarity import Candidate, most_similar
+from warroom.services.alerts.wording import (
+    AlertProblem,
+    DeclareDraft,
+    append_line,
+    draft_of,
+    route_facts,
+    settled_reason,
+    template_context,
+)
 from warroom.services.declare import DeclareService
 from warroom.slack.blocks.alerts import (
     alert_card,
@@ -49,9 +47,8 @@ from warroom.slack.blocks.alerts import (
 )
 from warroom.slack.errors import SlackFailure
 from warroom.slack.gateway import MessageRef, SlackGateway
-from warroom.store import alerts, incidents, jobs, timeline
+from warroom.store import alerts, incidents, jobs
 from warroom.store.engine import Session, Store
-from warroom.store.group_commit import GroupCommit
 from warroom.store.jobs import Job, Planned
 
 __all__ = [
@@ -59,10 +56,8 @@ __all__ = [
     "ALERT_CARD",
     "DECLARE_FROM_ALERTS",
     "PROCESS_ALERTS",
+    "SWEEP_AFTER",
     "AlertDesk",
-    "AlertIntake",
-    "AlertProblem",
-    "DeclareDraft",
 ]
 
 log = logging.getLogger(__name__)
@@ -79,49 +74,8 @@ CARD_REFRESH = timedelta(seconds=3)
 BATCH = 200
 """Notifications taken in one transaction."""
 GATHER_S = 0.1
-LABELS_ON_TIMELINE = 4
 ATTACHABLE = 25
 """Open public incidents a triage card offers to attach to (newest first)."""
-
-
-@dataclass(frozen=True)
-class DeclareDraft:
-    title: str
-    impact: str
-    severity: str | None
-    labels: Mapping[str, str]
-
-
-class AlertProblem(Exception):
-    """Why a person's choice on a triage card could not be done, said to them."""
-
-
-class AlertIntake:
-    """The way in: store (concurrent requests share a transaction), answer, then let
-    the desk work."""
-
-    def __init__(self, store: Store, clock: Clock, desk: AlertDesk) -> None:
-        self.clock = clock
-        self.desk = desk
-        self._writer = GroupCommit(store, self._store)
-
-    async def _store(
-        self, session: Session, received: Sequence[tuple[Notification, datetime]]
-    ) -> list[bool]:
-        """The notifications, and a sweep in case this process dies before the desk
-        has handled them."""
-        new = await alerts.add_receipts(session, received)
-        if any(new):
-            now = self.clock()
-            await jobs.plan_once(session, PROCESS_ALERTS, due_at=now + SWEEP_AFTER, now=now)
-        return new
-
-    async def receive(self, notification: Notification) -> bool:
-        """Store the notification; False if it was stored before (a resend)."""
-        new = await self._writer.submit((notification, self.clock()))
-        if new:
-            self.desk.wake()
-        return new
 
 
 @dataclass
@@ -249,7 +203,7 @@ class AlertDesk:
                 group, state=None, incident_id=None, proposal_channel=None, proposal_ts=None
             )
         if group.state is None and not incident_open:
-            route = route_for(self.policy.alert_routes, *_facts(group, notification))
+            route = route_for(self.policy.alert_routes, *route_facts(group, notification))
             state = DECLARING if route.action == "declare" else PROPOSED
             facts |= {"route": route.name, "state": state}
             group = replace(group, route=route.name, state=state)
@@ -277,9 +231,9 @@ class AlertDesk:
         self, session: Session, incident_id: int, source: str, merged: alerts.Merged, now: datetime
     ) -> None:
         for alert in merged.fired:
-            await _append(session, incident_id, source, alert, alert.starts_at, now)
+            await append_line(session, incident_id, source, alert, alert.starts_at, now)
         for alert in merged.resolved:
-            await _append(session, incident_id, source, alert, alert.ends_at or now, now)
+            await append_line(session, incident_id, source, alert, alert.ends_at or now, now)
 
     # -- jobs ---------------------------------------------------------------------------
 
@@ -310,7 +264,8 @@ class AlertDesk:
                     group = await alerts.load_group(session, group_id)
                 await self.gateway.post(same.channel_id, alerts_attached_note(group, None))
             return
-        drafted = _draft(group, route)
+        drafted = draft_of(group, route)
+        fallback = template_context(group).fallback
         responders = list(route.responders)
         if route.usergroup:
             try:
@@ -320,7 +275,7 @@ class AlertDesk:
         declaration = Declaration(
             title=drafted.title,
             severity=route.severity or self.policy.severity_keys()[0],
-            impact=drafted.impact or f"{group.firing} alert(s) firing: {_context(group).fallback}",
+            impact=drafted.impact or f"{group.firing} alert(s) firing: {fallback}",
             started_at=group.first_started_at,
             private=route.private,
             responders=tuple(dict.fromkeys(responders)),
@@ -372,9 +327,9 @@ class AlertDesk:
                 updated_at=now,
             )
             for alert in sorted(group.alerts, key=lambda a: a.starts_at):
-                await _append(session, incident.id, group.source, alert, alert.starts_at, now)
+                await append_line(session, incident.id, group.source, alert, alert.starts_at, now)
                 if alert.status != FIRING:
-                    await _append(
+                    await append_line(
                         session, incident.id, group.source, alert, alert.ends_at or now, now
                     )
             if incident.started_at is None or group.first_started_at < incident.started_at:
@@ -389,7 +344,7 @@ class AlertDesk:
         async with self.store.transaction() as session:
             group = await alerts.load_group(session, group_id)
             if group.state != PROPOSED:
-                raise AlertProblem(_settled(group))
+                raise AlertProblem(settled_reason(group))
             await alerts.save_group(
                 session, group_id, state=DISMISSED, decided_by=by, updated_at=now
             )
@@ -403,7 +358,7 @@ class AlertDesk:
             group = await alerts.load_group(session, group_id)
             incident = await incidents.find(session, incident_id)
         if group.state != PROPOSED:
-            raise AlertProblem(_settled(group))
+            raise AlertProblem(settled_reason(group))
         if incident is None or incident.resolved_at is not None or incident.cancelled_at:
             raise AlertProblem("That incident is no longer open; pick another or declare one.")
         await self.link(group_id, incident, by=by)
@@ -419,8 +374,8 @@ class AlertDesk:
         async with self.store.read() as session:
             group = await alerts.load_group(session, group_id)
         if group.state != PROPOSED:
-            raise AlertProblem(_settled(group))
-        return _draft(group, self._route(group.route))
+            raise AlertProblem(settled_reason(group))
+        return draft_of(group, self._route(group.route))
 
     async def on_card_job(self, job: Job) -> None:
         await self.refresh_card(int(job.payload["group_id"]))
@@ -487,76 +442,3 @@ class AlertDesk:
         if firing or not total or incident.channel_id is None or incident.resolved_at:
             return
         await self.gateway.post(incident.channel_id, alerts_resolved_note(incident, total))
-
-
-def _facts(
-    group: AlertGroup, notification: Notification
-) -> tuple[Mapping[str, str], Mapping[str, str]]:
-    first = notification.alerts[0] if notification.alerts else None
-    labels = notification.common_labels or group.labels or (first.labels if first else {})
-    annotations = (
-        notification.common_annotations or group.annotations or (first.annotations if first else {})
-    )
-    return labels, annotations
-
-
-def _draft(group: AlertGroup, route: AlertRoute) -> DeclareDraft:
-    """The declaration the group's route makes of it: its templates over the group."""
-    context = _context(group)
-    return DeclareDraft(
-        title=render(route.title, context, limit=TITLE_MAX),
-        impact=render(route.impact, context, limit=IMPACT_MAX, fallback=""),
-        severity=route.severity,
-        labels=dict(context.labels),
-    )
-
-
-def _context(group: AlertGroup) -> TemplateContext:
-    first = group.alerts[0] if group.alerts else None
-    return TemplateContext(
-        labels=dict(group.labels or (first.labels if first else {})),
-        annotations=dict(group.annotations or (first.annotations if first else {})),
-        status=FIRING if group.firing else "resolved",
-        source=group.source,
-        count=group.firing + group.resolved,
-        group_key=group.group_key,
-    )
-
-
-def _settled(group: AlertGroup) -> str:
-    if group.state == DISMISSED:
-        return "These alerts were dismissed already."
-    if group.incident_id is not None:
-        return "These alerts belong to an incident already."
-    return "These alerts are being declared already."
-
-
-async def _append(
-    session: Session, incident_id: int, source: str, alert: Alert, at: datetime, now: datetime
-) -> None:
-    """One line a reader of the timeline or postmortem can act on: name, state, summary,
-    the labels that tell this alert apart, and where it comes from."""
-    firing = alert.status == FIRING and at == alert.starts_at
-    verb = "firing" if firing else "resolved"
-    summary = f": {alert.summary}" if alert.summary else ""
-    shown = [f"{k}={v}" for k, v in sorted(alert.labels.items()) if k != "alertname"]
-    labels = (
-        f" [{', '.join(shown[:LABELS_ON_TIMELINE])}{', …' if shown[LABELS_ON_TIMELINE:] else ''}]"
-    )
-    link = f" {alert.source_url}" if alert.source_url else ""
-    await timeline.append(
-        session,
-        incident_id=incident_id,
-        kind="alert",
-        author_id=None,
-        text=f"{alert.name} {verb}{summary}{labels if shown else ''}{link}",
-        occurred_at=at,
-        recorded_at=now,
-        data={
-            "source": source,
-            "status": verb,
-            "fingerprint": alert.fingerprint,
-            "labels": dict(alert.labels),
-            **({"url": alert.source_url} if alert.source_url else {}),
-        },
-    )
